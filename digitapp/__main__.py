@@ -1,0 +1,7 @@
+"""``python -m digitapp``: the same as the ``digitapp`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

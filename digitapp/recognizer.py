@@ -1,0 +1,79 @@
+"""What the app, the ``predict`` command and the benchmarks call: a model plus the preprocessing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .model_io import load_model
+from .network import Network
+from .preprocess import FIELD, ImageLike, Ink, preprocess
+
+#: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
+UNSURE_BELOW = 0.5
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The answer for one image.
+
+    ``digit`` is None when nothing was drawn; ``probabilities`` are 10
+    floats summing to 1 (all zero for a blank image); ``input`` is the 28x28
+    array the network received.
+    """
+
+    digit: int | None
+    confidence: float
+    probabilities: np.ndarray = field(repr=False)
+    input: np.ndarray = field(repr=False)
+    unsure_below: float = field(default=UNSURE_BELOW, repr=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return self.digit is None
+
+    @property
+    def is_sure(self) -> bool:
+        return self.digit is not None and self.confidence >= self.unsure_below
+
+    def to_dict(self) -> dict:
+        return {
+            "digit": self.digit,
+            "confidence": round(self.confidence, 6),
+            "sure": self.is_sure,
+            "probabilities": [round(float(p), 6) for p in self.probabilities],
+        }
+
+
+class Recognizer:
+    """A trained network with the preprocessing that makes a drawing look like MNIST."""
+
+    def __init__(self, network: Network, path: Path | None = None, unsure_below: float = UNSURE_BELOW):
+        self.network = network
+        self.path = path
+        self.unsure_below = unsure_below
+
+    def __repr__(self):
+        return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
+
+    @classmethod
+    def load(cls, path=None) -> "Recognizer":
+        """The model at ``path``, or the shipped one; raises ModelError with a one-line message."""
+        network = load_model(path)
+        return cls(network, Path(path) if path else None)
+
+    def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
+        """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file."""
+        return self.predict_input(preprocess(image, ink))
+
+    def predict_input(self, x: np.ndarray | None) -> Prediction:
+        """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
+        if x is None:
+            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below)
+        output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
+        probabilities = output / output.sum()
+        digit = int(np.argmax(probabilities))
+        return Prediction(digit, float(probabilities[digit]), probabilities,
+                          x.reshape(FIELD, FIELD), self.unsure_below)

@@ -1,0 +1,38 @@
+"""Mouse strokes as point lists, and their rendering onto a PIL image.
+
+The app keeps what the user drew as strokes (lists of points) and draws
+them onto a grayscale PIL image, white ink on black; that image, not a
+screen grab, is what gets recognised.  The drawn-digit benchmark renders its
+synthetic strokes with the same function, so it measures what users get.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from PIL import Image, ImageDraw
+
+Point = tuple[float, float]
+Stroke = Sequence[Point]
+
+INK, PAPER = 255, 0  # the rendered image is light ink on a dark field
+
+
+def draw_stroke(draw: ImageDraw.ImageDraw, points: Stroke, width: float) -> None:
+    """Connected segments with round caps and joins, so fast strokes leave no gaps."""
+    if not points:
+        return
+    r = width / 2
+    if len(points) > 1:
+        draw.line([tuple(p) for p in points], fill=INK, width=max(1, round(width)), joint="curve")
+    for x, y in points:  # round caps at the ends and round joins at every corner
+        draw.ellipse((x - r, y - r, x + r, y + r), fill=INK)
+
+
+def render_strokes(strokes: Iterable[Stroke], size: tuple[int, int], width: float) -> Image.Image:
+    """A fresh 'L' image of ``size`` (width, height) with every stroke drawn in."""
+    image = Image.new("L", size, PAPER)
+    draw = ImageDraw.Draw(image)
+    for stroke in strokes:
+        draw_stroke(draw, stroke, width)
+    return image

@@ -1,0 +1,157 @@
+"""Retrain the digit model: ``digitapp train`` or ``python -m digitapp.train``.
+
+Loads MNIST, trains a Network with mini-batch SGD (showing a progress bar
+and the validation accuracy after each epoch), measures the test accuracy,
+and only then writes the model (atomically) and a PNG of the training
+curves beside it.  Ctrl-C or an error leaves any existing model untouched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import logging
+import platform
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .blas import fast_blas
+from .model_io import default_model_path, save_model
+from .network import COSTS, INITS, DivergenceError, Network
+
+log = logging.getLogger("digitapp.train")
+
+DEFAULTS = dict(hidden=[100], epochs=30, batch_size=10, eta=0.5, lmbda=5.0, cost="cross-entropy",
+                init="scaled", seed=1)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digitapp train",
+        description="Train Network([784, hidden..., 10]) on MNIST and save it as a digitapp model.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("--hidden", type=int, nargs="+", default=DEFAULTS["hidden"], metavar="N",
+                        help="hidden layer sizes")
+    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
+    parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="mini-batch size")
+    parser.add_argument("--eta", type=float, default=DEFAULTS["eta"], help="learning rate")
+    parser.add_argument("--lmbda", type=float, default=DEFAULTS["lmbda"], help="L2 regularisation")
+    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"])
+    parser.add_argument("--init", choices=INITS, default=DEFAULTS["init"],
+                        help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
+    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
+                        help="whole mini-batch in matrix form, or the book's per-example backprop loop")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--data-dir", type=Path, default=None,
+                        help="folder with the MNIST IDX files (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
+    parser.add_argument("--output", "-o", type=Path, default=default_model_path(), help="model file to write")
+    parser.add_argument("--no-plot", action="store_true", help="do not write the training-curves PNG")
+    return parser
+
+
+def plot_curves(history: list[dict], path: Path) -> Path:
+    """Validation and training accuracy and cost per epoch (the record's history), as a PNG."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    epochs = [h["epoch"] for h in history]
+    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=(10, 4))
+    for attr, label in (("training_accuracy", "training"), ("evaluation_accuracy", "validation")):
+        values = [h[attr] for h in history]
+        if None not in values:
+            ax_acc.plot(epochs, [100 * v for v in values], marker=".", label=label)
+    for attr, label in (("training_cost", "training"), ("evaluation_cost", "validation")):
+        values = [h[attr] for h in history]
+        if None not in values:
+            ax_cost.plot(epochs, values, marker=".", label=label)
+    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
+    ax_cost.set(xlabel="epoch", ylabel="cost per example", title="Cost")
+    for ax in (ax_acc, ax_cost):
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
+def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
+    """Run the training described by ``args``; return the network and its training record."""
+    import mnist_loader
+    from tqdm import tqdm
+
+    (train_x, train_y), validation, test = mnist_loader.load_data(args.data_dir)
+    sizes = [train_x.shape[1], *args.hidden, 10]
+    network = Network(sizes, cost=args.cost, init=args.init, seed=args.seed, dtype=np.dtype(args.dtype))
+    log.info("training %r on %d images, %d epochs, batch %d, eta %g, lmbda %g, seed %d",
+             network, len(train_x), args.epochs, args.batch_size, args.eta, args.lmbda, args.seed)
+
+    bar = tqdm(total=args.epochs, unit="epoch", desc="training", dynamic_ncols=True)
+
+    def report(result):
+        bar.update(1)
+        bar.set_postfix(validation=f"{100 * result.evaluation_accuracy:.2f}%")
+        log.info("epoch %d: validation accuracy %.2f%% (%.1f s)",
+                 result.epoch, 100 * result.evaluation_accuracy, result.seconds)
+
+    started = time.perf_counter()
+    try:
+        with fast_blas():
+            history = network.SGD((train_x, train_y), args.epochs, args.batch_size, args.eta, args.lmbda,
+                                  evaluation_data=validation, callback=report, monitor_training=True,
+                                  method=args.method)
+    finally:
+        bar.close()
+    test_accuracy = network.evaluate(test) / len(test[0])
+    log.info("test accuracy %.2f%% after %.0f s", 100 * test_accuracy, time.perf_counter() - started)
+    record = {
+        "command": "digitapp train " + shlex.join(argv),
+        "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                            if k not in ("output", "data_dir", "no_plot")},
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "training_seconds": round(time.perf_counter() - started, 1),
+        "validation_accuracy": history[-1].evaluation_accuracy,
+        "test_accuracy": test_accuracy,
+        "history": [vars(h) for h in history],
+        "package_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    return network, record
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    import mnist_loader
+
+    try:
+        network, record = train(args, argv)
+    except KeyboardInterrupt:
+        print("digitapp train: interrupted; no model written", file=sys.stderr)
+        return 130
+    except (mnist_loader.MnistError, DivergenceError) as err:
+        print(f"digitapp train: {err}; no model written", file=sys.stderr)
+        return 1
+    save_model(network, args.output, record)
+    log.info("model written to %s (test accuracy %.2f%%)", args.output, 100 * record["test_accuracy"])
+    if not args.no_plot:
+        curves = plot_curves(record["history"], args.output.with_suffix(".png"))
+        log.info("training curves written to %s", curves)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
