@@ -245,13 +245,36 @@ class Network:
     def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: int = 1):
         """One gradient step on ``mini_batch``: the book's pairs, or an ``(X (m, 784), Y (m, 10))`` tuple.
 
-        Gives the same step as summing ``backprop`` over the examples, but
-        computes the whole mini-batch with one matrix product per layer.
-        ``lmbda`` is the L2 weight and ``n`` the training-set size.
+        The step is the book's: w -> (1 - eta*lmbda/n) w - (eta/m) sum(nabla_w),
+        b -> b - (eta/m) sum(nabla_b), the sums running over the examples.  Here
+        the examples are the rows of X, so each layer's deltas for the whole
+        mini-batch form one (m, n_l) array and ``delta.T @ a`` adds up the
+        per-example outer products in a single matrix product.  Every delta is
+        computed from the old weights before any weight changes.
         """
         X, Y = self._batch_arrays(mini_batch)
-        nabla_b, nabla_w = self.backprop_batch(X, Y)
-        self._step(nabla_b, nabla_w, len(X), eta, lmbda, n)
+        decay = 1.0 - eta * lmbda / n
+        activations = [X]  # (m, n_l) per layer
+        for b, w in zip(self.biases, self.weights):
+            z = activations[-1] @ w.T
+            z += b.T
+            activations.append(expit(z, out=z))
+        # The costs' delta needs only a (a * (1 - a) is sigmoid_prime(z)); eta/m is folded in once.
+        delta = self.cost.delta(None, activations[-1], Y)
+        delta *= eta / len(X)
+        for l in range(1, self.num_layers):
+            w, b, a_in = self.weights[-l], self.biases[-l], activations[-l - 1]
+            if l < self.num_layers - 1:
+                delta_below = delta @ w  # uses w before this step changes it
+                delta_below *= a_in * (1 - a_in)
+            nabla_w = delta.T @ a_in
+            if decay != 1.0:
+                w *= decay
+            w -= nabla_w
+            b_row = b.T  # a (1, n_l) view, so the update lands in b
+            b_row -= np.add.reduce(delta, axis=0)
+            if l < self.num_layers - 1:
+                delta = delta_below
 
     def _update_mini_batch_per_example(self, mini_batch, eta, lmbda=0.0, n=1):
         """The book's update: sum ``backprop`` over the examples one at a time."""
@@ -307,31 +330,6 @@ class Network:
             delta = (self.weights[-l + 1].T @ delta) * sp
             nabla_b[-l] = delta
             nabla_w[-l] = delta @ activations[-l - 1].T
-        return nabla_b, nabla_w
-
-    def backprop_batch(self, X, Y):
-        """``backprop`` summed over a mini-batch, computed in matrix form.
-
-        ``X`` is (m, 784) and ``Y`` (m, 10), one example per row, so every
-        delta is an (m, n_l) array and ``delta.T @ a`` sums the per-example
-        outer products in one product.
-        """
-        activations = [X]
-        for b, w in zip(self.biases, self.weights):
-            z = activations[-1] @ w.T
-            z += b.T
-            activations.append(sigmoid(z))
-        # The costs' delta only needs a: a * (1 - a) is sigmoid_prime(z).
-        delta = self.cost.delta(None, activations[-1], Y)
-        nabla_b = [None] * len(self.biases)
-        nabla_w = [None] * len(self.weights)
-        nabla_b[-1] = delta.sum(axis=0).reshape(-1, 1)
-        nabla_w[-1] = delta.T @ activations[-2]
-        for l in range(2, self.num_layers):
-            a = activations[-l]
-            delta = (delta @ self.weights[-l + 1]) * (a * (1 - a))
-            nabla_b[-l] = delta.sum(axis=0).reshape(-1, 1)
-            nabla_w[-l] = delta.T @ activations[-l - 1]
         return nabla_b, nabla_w
 
     def cost_derivative(self, output_activations, y):

@@ -74,47 +74,54 @@ def to_grayscale_image(img: Image.Image) -> Image.Image:
     return img
 
 
-def as_gray_array(image: ImageLike) -> np.ndarray:
-    """A 2-D float32 array in [0, 1] from a PIL image, a NumPy array or a file path."""
+def as_gray_image(image: ImageLike) -> Image.Image:
+    """An 8-bit grayscale PIL image from a PIL image, a NumPy array (0-1 or 0-255) or a file path."""
     if isinstance(image, (str, Path)):
-        image = load_image(image)
+        return load_image(image)
     if isinstance(image, Image.Image):
-        return np.asarray(to_grayscale_image(image), dtype=np.float32) * np.float32(1 / 255)
+        return to_grayscale_image(image)
     array = np.asarray(image)
     if array.ndim == 3 and array.shape[2] in (3, 4):
-        return as_gray_array(Image.fromarray(np.clip(array, 0, 255).astype(np.uint8)))
+        return to_grayscale_image(Image.fromarray(np.clip(array, 0, 255).astype(np.uint8)))
     if array.ndim != 2 or array.size == 0:
         raise ImageError(f"expected a 2-D grayscale image, got an array of shape {array.shape}")
-    array = array.astype(np.float32)
-    if array.max(initial=0) > 1.0:  # 0-255 pixel values
-        array *= np.float32(1 / 255)
-    return array
+    if array.dtype != np.uint8:
+        array = np.nan_to_num(array.astype(np.float32))
+        if array.max(initial=0) <= 1.0:  # 0-1 intensities
+            array = array * 255
+        array = np.clip(array.round(), 0, 255).astype(np.uint8)
+    return to_grayscale_image(Image.fromarray(array, "L"))
 
 
-def ink_strength(gray: np.ndarray, ink: Ink = None) -> np.ndarray | None:
-    """Ink as 1.0 and background as 0.0, or None when the image is blank.
+def _border(pixels: np.ndarray) -> np.ndarray:
+    """The outermost pixels: mostly background in any picture of a digit."""
+    return np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+
+
+def ink_image(gray: Image.Image, ink: Ink = None) -> Image.Image | None:
+    """Ink strength as an 'L' image (255 = the strongest ink, 0 = background), or None if blank.
 
     ``ink="dark"`` means dark ink on light paper, ``"light"`` the reverse;
-    ``None`` decides from the border, which is mostly background.
+    ``None`` decides from the border, which is mostly background.  Contrast
+    is stretched so faded pencil and black marker look alike, and ink fainter
+    than half of INK_THRESHOLD (paper texture, JPEG noise) becomes background.
     """
-    background = float(np.median(_border(gray)))
+    background = float(np.median(_border(np.asarray(gray))))
     if ink is None:
-        ink = "dark" if background > 0.5 else "light"
-    if ink == "dark":
-        raw = background - gray
-    elif ink == "light":
-        raw = gray - background
-    else:
+        ink = "dark" if background > 127.5 else "light"
+    if ink not in ("dark", "light"):
         raise ValueError(f"ink must be 'dark', 'light' or None, not {ink!r}")
-    contrast = float(raw.max())
-    if contrast < MIN_CONTRAST:
+    darkest, lightest = gray.getextrema()
+    levels = np.arange(256, dtype=np.float32)
+    if ink == "dark":
+        contrast, strength = background - darkest, background - levels
+    else:
+        contrast, strength = lightest - background, levels - background
+    if contrast < MIN_CONTRAST * 255:
         return None
-    return np.clip(raw * np.float32(1 / contrast), 0.0, 1.0)
-
-
-def _border(gray):
-    """The outermost pixels: mostly background in any picture of a digit."""
-    return np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    strength = np.clip(strength * (255 / contrast), 0.0, 255.0)
+    strength[strength < INK_THRESHOLD / 2 * 255] = 0.0
+    return gray.point(strength.round().astype(np.uint8).tolist())
 
 
 def preprocess(image: ImageLike, ink: Ink = None) -> np.ndarray | None:
@@ -124,40 +131,44 @@ def preprocess(image: ImageLike, ink: Ink = None) -> np.ndarray | None:
     the aspect ratio, anti-aliased -> 28x28 field, centre of mass at the
     centre -> slight Gaussian blur -> strongest pixel 1.0.
     """
-    strength = ink_strength(as_gray_array(image), ink)
+    strength = ink_image(as_gray_image(image), ink)
     if strength is None:
         return None
-    field = centre_in_field(strength)
+    bbox = strength.point(_BBOX_LUT).getbbox()
+    if bbox is None:
+        return None
+    field = centre_in_field(strength.crop(bbox))
     return None if field is None else field.reshape(FIELD * FIELD, 1)
 
 
-def centre_in_field(strength: np.ndarray) -> np.ndarray | None:
-    """From an ink-strength image to the 28x28 MNIST-like field (None if there is no ink)."""
-    mask = strength >= INK_THRESHOLD
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if rows.size == 0:
-        return None
-    crop = strength[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
-    crop = np.where(crop >= INK_THRESHOLD / 2, crop, 0).astype(np.float32)  # drop faint noise
-    h, w = crop.shape
+def centre_in_field(crop: Image.Image) -> np.ndarray | None:
+    """From the ink cropped to its bounding box to the 28x28 MNIST-like field (None if no ink is left)."""
+    w, h = crop.size
     scale = BOX / max(h, w)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
-    small = np.asarray(Image.fromarray(crop, "F").resize(size, Image.Resampling.BILINEAR))
-    small = np.clip(small, 0.0, 1.0)
-    if not small.any():
+    small = np.asarray(crop.resize(size, Image.Resampling.BILINEAR), dtype=np.float32)
+    total = float(small.sum())
+    if total == 0:
         return None
     h, w = small.shape
-    top, left = (FIELD - h) // 2, (FIELD - w) // 2
+    cy = float(small.sum(axis=1) @ np.arange(h)) / total
+    cx = float(small.sum(axis=0) @ np.arange(w)) / total
+    # Put the centre of mass at the centre (to the nearest pixel, as MNIST did), keeping all ink inside.
+    top = int(np.clip(round(CENTRE - cy), 0, FIELD - h))
+    left = int(np.clip(round(CENTRE - cx), 0, FIELD - w))
     field = np.zeros((FIELD, FIELD), np.float32)
     field[top:top + h, left:left + w] = small
-    cy, cx = ndimage.center_of_mass(field)
-    # Move the centre of mass to the centre, but never push ink out of the field.
-    dy = float(np.clip(CENTRE - cy, -top, FIELD - top - h))
-    dx = float(np.clip(CENTRE - cx, -left, FIELD - left - w))
-    field = ndimage.shift(field, (dy, dx), order=1, mode="constant", prefilter=False)
-    field = ndimage.gaussian_filter(field, BLUR_SIGMA, mode="constant")
-    peak = field.max()
-    if peak <= 0:
-        return None
-    field *= np.float32(1 / peak)
+    for axis in (0, 1):
+        field = ndimage.correlate1d(field, _BLUR_KERNEL, axis=axis, mode="constant")
+    field *= np.float32(1 / field.max())
     return field
+
+
+def _gaussian_kernel(sigma: float) -> np.ndarray:
+    radius = max(1, int(4 * sigma + 0.5))
+    kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    return (kernel / kernel.sum()).astype(np.float32)
+
+
+_BLUR_KERNEL = _gaussian_kernel(BLUR_SIGMA)
+_BBOX_LUT = [0 if v < INK_THRESHOLD * 255 else 255 for v in range(256)]

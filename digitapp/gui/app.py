@@ -1,0 +1,361 @@
+"""The digitapp window: draw a digit, see what the network makes of it.
+
+The window only draws and shows.  The strokes go onto a PIL image
+(:mod:`digitapp.gui.drawing`), the :class:`~digitapp.recognizer.Recognizer`
+turns that image into a Prediction, and the panels show it.  Dialogs go
+through :class:`Dialogs` so tests can answer them without a modal window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+import tkinter as tk
+from tkinter import ttk
+
+APP_NAME = "digitapp"
+BASE_SIDE = 280            # canvas side at 96 dpi; larger on HiDPI screens
+PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
+PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
+FIRST_FRAME_ENV = "DIGITAPP_FIRST_FRAME"    # "print": report the first frame; "exit": and quit
+IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
+SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
+NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
+
+
+class Dialogs:
+    """The modal dialogs the app uses, in one place so tests can replace them."""
+
+    def __init__(self, root: tk.Misc):
+        self.root = root
+
+    def ask_open_path(self) -> Path | None:
+        from tkinter import filedialog
+
+        name = filedialog.askopenfilename(parent=self.root, title="Open an image of a digit",
+                                          filetypes=IMAGE_TYPES)
+        return Path(name) if name else None
+
+    def ask_save_path(self, initial: str) -> Path | None:
+        from tkinter import filedialog
+
+        name = filedialog.asksaveasfilename(parent=self.root, title="Save the drawing", initialfile=initial,
+                                            defaultextension=".png",
+                                            filetypes=[("PNG image", "*.png"), ("JPEG image", "*.jpg *.jpeg")])
+        return Path(name) if name else None
+
+    def error(self, title: str, message: str) -> None:
+        from tkinter import messagebox
+
+        messagebox.showerror(title, message, parent=self.root)
+
+
+def ui_scale(root: tk.Misc) -> float:
+    """How much larger than at 96 dpi to draw, from Tk's scaling (pixels per point), in quarter steps."""
+    scaling = float(root.tk.call("tk", "scaling"))
+    return max(1.0, round(scaling / (96 / 72) * 4) / 4)
+
+
+class App:
+    """The main window: canvas and tools on the left, the answer, bars and input preview on the right."""
+
+    def __init__(self, root: tk.Tk, recognizer, dialogs: Dialogs | None = None):
+        from .canvas import DrawingCanvas
+        from .widgets import InputPreview, ResultPanel, derived_font
+
+        self.root = root
+        self.recognizer = recognizer
+        self.dialogs = dialogs or Dialogs(root)
+        self.scale = ui_scale(root)
+        self.prediction = None
+        self._pending: str | None = None
+        self._last_prediction = 0.0
+
+        root.title(APP_NAME)
+        root.resizable(False, False)
+        style = ttk.Style(root)
+        if "clam" in style.theme_names():
+            style.theme_use("clam")
+        background = style.lookup("TFrame", "background")
+        root.configure(background=background)
+        style.configure("Muted.TLabel", foreground="#6b7480")
+
+        outer = ttk.Frame(root, padding=self.px(14))
+        outer.grid(sticky="nsew")
+
+        left = ttk.Frame(outer)
+        left.grid(row=0, column=0, sticky="n")
+        border = tk.Frame(left, background="#c3c9d1", padx=1, pady=1)
+        border.grid(row=0, column=0, columnspan=2)
+        self.pen = tk.DoubleVar(value=PEN_DEFAULT)
+        self.canvas = DrawingCanvas(border, round(BASE_SIDE * self.scale),
+                                    pen_width=lambda: self.pen.get() * self.scale,
+                                    on_change=self.on_canvas_change)
+        self.canvas.pack()
+
+        tools = ttk.Frame(left)
+        tools.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
+        self.clear_button = ttk.Button(tools, text="Clear", width=6, command=self.clear)
+        self.undo_button = ttk.Button(tools, text="Undo", width=6, command=self.undo)
+        self.redo_button = ttk.Button(tools, text="Redo", width=6, command=self.redo)
+        self.open_button = ttk.Button(tools, text="Open…", width=7, command=self.open_image)
+        self.save_button = ttk.Button(tools, text="Save…", width=7, command=self.save_drawing)
+        for i, button in enumerate((self.clear_button, self.undo_button, self.redo_button,
+                                    self.open_button, self.save_button)):
+            button.grid(row=0, column=i, padx=(0 if i == 0 else self.px(4), 0))
+
+        pen_row = ttk.Frame(left)
+        pen_row.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(self.px(8), 0))
+        ttk.Label(pen_row, text="Pen").pack(side="left")
+        self.pen_scale = ttk.Scale(pen_row, from_=PEN_MIN, to=PEN_MAX, variable=self.pen,
+                                   command=lambda value: self._show_pen())
+        self.pen_scale.pack(side="left", fill="x", expand=True, padx=self.px(8))
+        self.pen_label = ttk.Label(pen_row, width=5, style="Muted.TLabel")
+        self.pen_label.pack(side="left")
+        self._show_pen()
+
+        right = ttk.Frame(outer)
+        right.grid(row=0, column=1, sticky="n", padx=(self.px(18), 0))
+        self.result = ResultPanel(right, scale=self.scale, empty_text="Draw a digit\non the canvas")
+        self.result.grid(row=0, column=0, sticky="w")
+        self.preview = InputPreview(right, zoom=max(3, round(4 * self.scale)),
+                                    title="What the network sees (28×28)")
+        self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(12), 0))
+
+        footer = ttk.Frame(outer)
+        footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
+        small = derived_font(size=8)
+        self.status = ttk.Label(footer, text="", style="Muted.TLabel", font=small)
+        self.status.pack(side="left")
+        self.shortcuts = ttk.Label(footer, text=SHORTCUTS, style="Muted.TLabel", font=small)
+        self.shortcuts.pack(side="right")
+
+        self._bind_keys()
+        self.predict_now()
+
+    def __repr__(self):
+        return f"App({self.recognizer!r}, {self.canvas!r}, title={self.root.title()!r})"
+
+    def px(self, n: float) -> int:
+        return max(1, round(n * self.scale))
+
+    def _bind_keys(self) -> None:
+        r = self.root
+        for key in ("<Escape>", "<Delete>"):
+            r.bind(key, lambda e: self.clear())
+        r.bind("<Control-z>", lambda e: self.undo())
+        for key in ("<Control-y>", "<Control-Z>", "<Control-Shift-z>", "<Control-Shift-Z>"):
+            r.bind(key, lambda e: self.redo())
+        r.bind("<Control-o>", lambda e: self.open_image())
+        r.bind("<Control-s>", lambda e: self.save_drawing())
+        for key in ("<Control-q>", "<Control-w>"):
+            r.bind(key, lambda e: self.root.destroy())
+        r.bind("<bracketleft>", lambda e: self.change_pen(-2))
+        r.bind("<bracketright>", lambda e: self.change_pen(+2))
+
+    # -- actions -------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self.canvas.clear()
+        self.say("")
+
+    def undo(self) -> None:
+        if not self.canvas.undo():
+            self.say("Nothing to undo")
+
+    def redo(self) -> None:
+        if not self.canvas.redo():
+            self.say("Nothing to redo")
+
+    def change_pen(self, step: float) -> None:
+        self.pen.set(min(PEN_MAX, max(PEN_MIN, self.pen.get() + step)))
+        self._show_pen()
+
+    def _show_pen(self) -> None:
+        self.pen_label.configure(text=f"{self.pen.get():.0f} px")
+
+    def open_image(self, path=None) -> bool:
+        """Show an image file on the canvas and recognise it; a bad file gets a one-line error."""
+        from ..preprocess import ImageError, load_image
+
+        path = self.dialogs.ask_open_path() if path is None else Path(path)
+        if path is None:
+            return False
+        try:
+            picture = load_image(path)
+        except ImageError as err:
+            self.dialogs.error("Cannot open image", str(err))
+            return False
+        self.canvas.open_picture(picture, path.name)
+        self.say(f"Opened {path.name}")
+        return True
+
+    def save_drawing(self, path=None) -> bool:
+        """Write what is on the canvas as an image (dark ink on white), via a temporary file."""
+        from PIL import Image
+
+        from ..files import atomic_write
+
+        if self.canvas.drawing.is_empty:
+            self.say("Nothing to save yet")
+            return False
+        path = self.dialogs.ask_save_path("digit.png") if path is None else Path(path)
+        if path is None:
+            return False
+        if not path.suffix:
+            path = path.with_suffix(".png")
+        image_format = Image.registered_extensions().get(path.suffix.lower())
+        if image_format is None:
+            self.dialogs.error("Cannot save", f"{path}: unknown image type; use .png or .jpg")
+            return False
+        try:
+            with atomic_write(path) as out:
+                self.canvas.drawing.image_to_save().save(out, format=image_format)
+        except (OSError, ValueError, KeyError) as err:
+            self.dialogs.error("Cannot save", f"{path}: {getattr(err, 'strerror', None) or err}")
+            return False
+        self.say(f"Saved {path.name}")
+        return True
+
+    def say(self, message: str) -> None:
+        self.status.configure(text=message)
+
+    # -- recognition ---------------------------------------------------------------------------
+
+    def on_canvas_change(self, kind: str) -> None:
+        if kind == "motion":
+            self.request_prediction()
+        else:
+            self.predict_now()
+
+    def request_prediction(self) -> None:
+        """Predict soon, but at most once per PREDICT_INTERVAL_MS while the mouse moves."""
+        if self._pending is None:
+            since = (time.monotonic() - self._last_prediction) * 1000
+            wait = max(1, round(PREDICT_INTERVAL_MS - since))
+            self._pending = self.root.after(wait, self.predict_now)
+
+    def predict_now(self) -> None:
+        """Recognise what is on the canvas and show it everywhere."""
+        if self._pending is not None:
+            self.root.after_cancel(self._pending)
+            self._pending = None
+        self._last_prediction = time.monotonic()
+        drawing = self.canvas.drawing
+        if drawing.is_empty:
+            self.prediction = None
+        else:
+            image, ink = drawing.recognisable()
+            self.prediction = self.recognizer.predict(image, ink=ink)
+        self.show(self.prediction)
+
+    def show(self, prediction) -> None:
+        self.result.show(prediction)
+        if prediction is None or prediction.digit is None:
+            import numpy as np
+
+            self.preview.show(np.zeros((28, 28), np.float32))
+        else:
+            self.preview.show(prediction.input)
+        self.root.title(window_title(prediction))
+        drawing = self.canvas.drawing
+        self.undo_button.state(["!disabled" if drawing.can_undo else "disabled"])
+        self.redo_button.state(["!disabled" if drawing.can_redo else "disabled"])
+        self.clear_button.state(["!disabled" if not drawing.sheet.is_empty else "disabled"])
+        self.save_button.state(["!disabled" if not drawing.is_empty else "disabled"])
+
+    # -- start-up timing -----------------------------------------------------------------------
+
+    def report_first_frame(self, then_exit: bool = False) -> None:
+        """Print when the window is first drawn (for bench/bench_gui.py), optionally then quit."""
+        def exposed(event):
+            self.canvas.unbind("<Expose>", binding)
+            self.root.after_idle(report)
+
+        def report():
+            self.root.update_idletasks()
+            now = time.monotonic()
+            since = process_age()
+            age = f"{since:.3f}" if since is not None else "?"
+            print(f"digitapp first-frame monotonic={now:.6f} since-start={age}", flush=True)
+            if then_exit:
+                self.root.after(0, self.root.destroy)
+
+        binding = self.canvas.bind("<Expose>", exposed, add="+")
+
+
+def window_title(prediction) -> str:
+    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty."""
+    if prediction is None or prediction.digit is None:
+        return APP_NAME
+    mark = "" if prediction.is_sure else "?"
+    return f"{prediction.digit}{mark} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux /proc), or None elsewhere."""
+    try:
+        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def open_root() -> tk.Tk | None:
+    """The Tk root window, or None after a one-line message when there is no display."""
+    if sys.platform not in ("win32", "darwin") and not os.environ.get("DISPLAY"):
+        print(f"{APP_NAME}: no display to open the window on (DISPLAY is not set); {NO_DISPLAY_HINT}",
+              file=sys.stderr)
+        return None
+    try:
+        return tk.Tk(className=APP_NAME)
+    except tk.TclError as err:
+        reason = " ".join(str(err).split())
+        print(f"{APP_NAME}: cannot open the window ({reason}); {NO_DISPLAY_HINT}", file=sys.stderr)
+        return None
+
+
+def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
+    """The Recognizer, or None after a dialog that says how to get a working model."""
+    from ..model_io import ModelError
+    from ..recognizer import Recognizer
+
+    try:
+        return Recognizer.load(model)
+    except ModelError as err:
+        advice = "Retrain it with 'digitapp train', or start with 'digitapp --model PATH'."
+        print(f"{APP_NAME}: {err}. {advice}", file=sys.stderr)
+        root.withdraw()
+        dialogs.error("digitapp: no usable model", f"Cannot load the model:\n\n{err}\n\n{advice}")
+        return None
+
+
+def run(model: Path | None = None, image: Path | None = None, *, make_dialogs=Dialogs) -> int:
+    """Start the app; returns the exit code (non-zero when there is no display or no model)."""
+    root = open_root()
+    if root is None:
+        return 1
+    try:
+        dialogs = make_dialogs(root)
+        recognizer = load_recognizer(root, model, dialogs)
+        if recognizer is None:
+            return 2
+        app = App(root, recognizer, dialogs)
+        mode = os.environ.get(FIRST_FRAME_ENV, "").strip().lower()
+        if mode:
+            app.report_first_frame(then_exit=mode == "exit")
+        if image is not None:
+            root.after_idle(app.open_image, image)
+        root.mainloop()
+        return 0
+    except KeyboardInterrupt:
+        return 130
+    finally:
+        try:
+            root.destroy()
+        except tk.TclError:
+            pass  # already closed by the user

@@ -1,0 +1,141 @@
+"""The panels that show a Prediction: the answer with its bars, and the 28x28 input preview."""
+
+from __future__ import annotations
+
+import tkinter as tk
+import tkinter.font as tkfont
+from tkinter import ttk
+
+import numpy as np
+from PIL import Image
+
+from .canvas import photo_from_image
+
+SURE_COLOUR = "#2563c9"
+UNSURE_COLOUR = "#c77c02"
+BAR_COLOUR = "#aab4c0"
+TRACK_COLOUR = "#e6e9ee"
+TEXT_COLOUR = "#1f2328"
+MUTED_COLOUR = "#6b7480"
+FIELD = 28
+
+
+def derived_font(base: str = "TkDefaultFont", **options) -> tkfont.Font:
+    """A copy of a named Tk font with some options changed (sizes in points scale with HiDPI)."""
+    font = tkfont.nametofont(base).copy()
+    font.configure(**options)
+    return font
+
+
+class ResultPanel(ttk.Frame):
+    """The digit in large type, its confidence, and one bar per class.
+
+    ``state`` is ``"empty"``, ``"sure"`` or ``"unsure"``; the bars are canvas
+    rectangles tagged ``bar0`` .. ``bar9`` whose width is the probability
+    times ``bar_length``.
+    """
+
+    def __init__(self, master, scale: float = 1.0, empty_text: str = "Draw a digit"):
+        super().__init__(master)
+        self.scale = scale
+        self.empty_text = empty_text
+        self.state = "empty"
+        self.digit_font = derived_font(size=54, weight="bold")
+        self.caption_font = derived_font(size=11)
+        self.small_font = derived_font(size=9)
+
+        self.digit_label = ttk.Label(self, text="", font=self.digit_font, anchor="center", width=2)
+        self.caption = ttk.Label(self, text="", font=self.caption_font, anchor="w", justify="left")
+        self.digit_label.grid(row=0, column=0, sticky="w")
+        self.caption.grid(row=0, column=1, sticky="w", padx=(self.px(8), 0))
+
+        self.row_height = self.px(19)
+        self.label_width = self.px(18)
+        self.bar_length = self.px(170)
+        self.text_width = self.px(44)
+        self.bar_thickness = self.px(11)
+        width = self.label_width + self.bar_length + self.text_width
+        self.bars = tk.Canvas(self, width=width, height=10 * self.row_height, highlightthickness=0,
+                              borderwidth=0, background=ttk.Style(self).lookup("TFrame", "background"))
+        self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(6), 0))
+        self._build_bars()
+        self.show(None)
+
+    def px(self, n: float) -> int:
+        return max(1, round(n * self.scale))
+
+    def _build_bars(self) -> None:
+        c, h, t = self.bars, self.row_height, self.bar_thickness
+        x0 = self.label_width
+        for digit in range(10):
+            y = digit * h + h / 2
+            c.create_text(x0 - self.px(6), y, text=str(digit), anchor="e", font=self.small_font,
+                          fill=TEXT_COLOUR, tags=(f"label{digit}",))
+            c.create_rectangle(x0, y - t / 2, x0 + self.bar_length, y + t / 2, fill=TRACK_COLOUR,
+                               width=0, tags=(f"track{digit}",))
+            c.create_rectangle(x0, y - t / 2, x0, y + t / 2, fill=BAR_COLOUR, width=0, tags=(f"bar{digit}",))
+            c.create_text(x0 + self.bar_length + self.px(6), y, text="", anchor="w", font=self.small_font,
+                          fill=MUTED_COLOUR, tags=(f"percent{digit}",))
+
+    def show(self, prediction) -> None:
+        """Show a Prediction, or the invitation to draw when it is None or empty."""
+        if prediction is None or prediction.digit is None:
+            self.state = "empty"
+            self.digit_label.configure(text="–", foreground=TRACK_COLOUR)
+            self.caption.configure(text=self.empty_text, foreground=MUTED_COLOUR)
+            probabilities, winner, colour = np.zeros(10), None, BAR_COLOUR
+        else:
+            sure = prediction.is_sure
+            self.state = "sure" if sure else "unsure"
+            colour = SURE_COLOUR if sure else UNSURE_COLOUR
+            percent = 100 * prediction.confidence
+            self.digit_label.configure(text=str(prediction.digit), foreground=colour)
+            if sure:
+                self.caption.configure(text=f"{percent:.0f}% sure", foreground=TEXT_COLOUR)
+            else:
+                self.caption.configure(text=f"Not sure\nmaybe {prediction.digit} ({percent:.0f}%)",
+                                       foreground=UNSURE_COLOUR)
+            probabilities, winner = prediction.probabilities, prediction.digit
+        self._show_bars(probabilities, winner, colour)
+
+    def _show_bars(self, probabilities, winner, colour) -> None:
+        c, x0 = self.bars, self.label_width
+        for digit, p in enumerate(probabilities):
+            p = float(p)
+            y0, _, _, y1 = c.coords(f"track{digit}")
+            c.coords(f"bar{digit}", x0, y0, x0 + round(p * self.bar_length), y1)
+            c.itemconfigure(f"bar{digit}", fill=colour if digit == winner else BAR_COLOUR)
+            c.itemconfigure(f"percent{digit}", text=f"{100 * p:.0f}%" if winner is not None else "",
+                            fill=TEXT_COLOUR if digit == winner else MUTED_COLOUR)
+            c.itemconfigure(f"label{digit}", fill=colour if digit == winner else TEXT_COLOUR)
+
+    def bar_width(self, digit: int) -> float:
+        """The drawn length of a class's bar, in pixels (for tests and the curious)."""
+        x0, _, x1, _ = self.bars.coords(f"bar{digit}")
+        return x1 - x0
+
+
+class InputPreview(ttk.Frame):
+    """The 28x28 array the network received, magnified ``zoom`` times with square pixels."""
+
+    def __init__(self, master, zoom: int = 4, title: str = "What the network sees"):
+        super().__init__(master)
+        self.zoom = zoom
+        self.title = ttk.Label(self, text=title, font=derived_font(size=9), foreground=MUTED_COLOUR)
+        self.title.pack(anchor="w")
+        self.photo: tk.PhotoImage | None = None
+        self.image_label = tk.Label(self, borderwidth=0, highlightthickness=0, background="#000000")
+        self.image_label.pack(anchor="w", pady=(2, 0))
+        self.show(np.zeros((FIELD, FIELD), np.float32))
+
+    def show(self, array: np.ndarray) -> None:
+        pixels = self.pixels(array)
+        image = Image.fromarray(pixels, "L").resize((FIELD * self.zoom, FIELD * self.zoom),
+                                                    Image.Resampling.NEAREST)
+        self.photo = photo_from_image(image, master=self)
+        self.image_label.configure(image=self.photo)
+
+    @staticmethod
+    def pixels(array: np.ndarray) -> np.ndarray:
+        """The grey levels shown for an input array in [0, 1]: white ink on black, as in MNIST."""
+        return (np.clip(np.asarray(array, np.float32), 0.0, 1.0) * 255).round().astype(np.uint8)
