@@ -13,8 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-import tkinter as tk
-from tkinter import ttk
+try:
+    import tkinter as tk
+    from tkinter import ttk
+except ImportError:  # a Python built without Tk
+    tk = ttk = None
 
 APP_NAME = "digitapp"
 BASE_SIDE = 280            # canvas side at 96 dpi; larger on HiDPI screens
@@ -23,6 +26,7 @@ PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per thi
 FIRST_FRAME_ENV = "DIGITAPP_FIRST_FRAME"    # "print": report the first frame; "exit": and quit
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
 SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
+BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 
 
@@ -79,9 +83,14 @@ class App:
         style = ttk.Style(root)
         if "clam" in style.theme_names():
             style.theme_use("clam")
-        background = style.lookup("TFrame", "background")
-        root.configure(background=background)
+        style.configure(".", background=BACKGROUND)
+        style.map("TButton", background=[("disabled", BACKGROUND), ("active", "#e4e8ee")])
+        style.configure("TButton", background="#f8f9fb", bordercolor="#c3c9d1", lightcolor="#ffffff",
+                        darkcolor="#d5dae1", padding=(self.px(6), self.px(3)))
+        style.configure("Horizontal.TScale", troughcolor="#e3e6eb", background="#f8f9fb",
+                        bordercolor="#c3c9d1", lightcolor="#ffffff", darkcolor="#d5dae1")
         style.configure("Muted.TLabel", foreground="#6b7480")
+        root.configure(background=BACKGROUND)
 
         outer = ttk.Frame(root, padding=self.px(14))
         outer.grid(sticky="nsew")
@@ -307,6 +316,10 @@ def process_age() -> float | None:
 
 def open_root() -> tk.Tk | None:
     """The Tk root window, or None after a one-line message when there is no display."""
+    if tk is None:
+        print(f"{APP_NAME}: this Python has no Tkinter; install it (on Debian/Ubuntu: apt install python3-tk)",
+              file=sys.stderr)
+        return None
     if sys.platform not in ("win32", "darwin") and not os.environ.get("DISPLAY"):
         print(f"{APP_NAME}: no display to open the window on (DISPLAY is not set); {NO_DISPLAY_HINT}",
               file=sys.stderr)

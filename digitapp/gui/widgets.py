@@ -45,7 +45,7 @@ class ResultPanel(ttk.Frame):
         self.small_font = derived_font(size=9)
 
         self.digit_label = ttk.Label(self, text="", font=self.digit_font, anchor="center", width=2)
-        self.caption = ttk.Label(self, text="", font=self.caption_font, anchor="w", justify="left")
+        self.caption = ttk.Label(self, text="", font=self.caption_font, anchor="w", justify="left", width=15)
         self.digit_label.grid(row=0, column=0, sticky="w")
         self.caption.grid(row=0, column=1, sticky="w", padx=(self.px(8), 0))
 
@@ -81,7 +81,7 @@ class ResultPanel(ttk.Frame):
         """Show a Prediction, or the invitation to draw when it is None or empty."""
         if prediction is None or prediction.digit is None:
             self.state = "empty"
-            self.digit_label.configure(text="–", foreground=TRACK_COLOUR)
+            self.digit_label.configure(text="✎", foreground=BAR_COLOUR)
             self.caption.configure(text=self.empty_text, foreground=MUTED_COLOUR)
             probabilities, winner, colour = np.zeros(10), None, BAR_COLOUR
         else:
@@ -102,9 +102,11 @@ class ResultPanel(ttk.Frame):
         c, x0 = self.bars, self.label_width
         for digit, p in enumerate(probabilities):
             p = float(p)
-            y0, _, _, y1 = c.coords(f"track{digit}")
-            c.coords(f"bar{digit}", x0, y0, x0 + round(p * self.bar_length), y1)
-            c.itemconfigure(f"bar{digit}", fill=colour if digit == winner else BAR_COLOUR)
+            _, y0, _, y1 = c.coords(f"track{digit}")
+            length = round(p * self.bar_length)
+            c.coords(f"bar{digit}", x0, y0, x0 + length, y1)
+            c.itemconfigure(f"bar{digit}", fill=colour if digit == winner else BAR_COLOUR,
+                            state="normal" if length >= 1 else "hidden")
             c.itemconfigure(f"percent{digit}", text=f"{100 * p:.0f}%" if winner is not None else "",
                             fill=TEXT_COLOUR if digit == winner else MUTED_COLOUR)
             c.itemconfigure(f"label{digit}", fill=colour if digit == winner else TEXT_COLOUR)

@@ -1,0 +1,75 @@
+"""Write docs/screenshot.png: the app after a digit was drawn with real pointer events.
+
+    python scripts/screenshot.py              # on a private Xvfb (needs xvfb and xdotool)
+    python scripts/screenshot.py --current-display --digit 3 --out /tmp/shot.png
+
+The window is grabbed with Pillow's ImageGrab from the X server (no screen
+tools needed); without a window manager it has no title bar.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from contextlib import nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--digit", type=int, default=3, choices=range(10), help="the digit to draw")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
+    parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
+    args = parser.parse_args(argv)
+
+    from digitapp.gui import testing
+
+    needed = ["xdotool"] if args.current_display else ["Xvfb", "xdotool"]
+    if testing.missing_tools(needed):
+        print(f"screenshot: needs {' and '.join(testing.missing_tools(needed))} (apt install xvfb xdotool)",
+              file=sys.stderr)
+        return 1
+    with (nullcontext() if args.current_display else testing.VirtualDisplay()) as display:
+        if display is not None:
+            os.environ["DISPLAY"] = display.name
+        return shoot(args)
+
+
+def shoot(args) -> int:
+    import tkinter as tk
+
+    from PIL import ImageGrab
+
+    from digitapp.gui import testing
+    from digitapp.gui.app import App
+    from digitapp.recognizer import Recognizer
+
+    root = tk.Tk(className="digitapp")
+    app = App(root, Recognizer.load(args.model))
+    testing.pump(root, 0.3)
+    side = app.canvas.side
+    strokes = testing.digit_strokes(args.digit, side * 0.16, side * 0.12, side * 0.72)
+    testing.draw_with_xdotool(root, app.canvas, strokes)
+    testing.pump(root, 2.0, until=lambda: app.prediction is not None and not app.canvas.drawing.drawing_stroke)
+    testing.pump(root, 0.3)
+    x, y = root.winfo_rootx(), root.winfo_rooty()
+    w, h = root.winfo_width(), root.winfo_height()
+    subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
+    testing.pump(root, 0.2)
+    shot = ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=os.environ["DISPLAY"])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    shot.save(args.out)
+    p = app.prediction
+    print(f"wrote {args.out} ({w}x{h}); drew a {args.digit}, the app says {root.title()!r}"
+          + ("" if p is None or p.digit == args.digit else "  <- wrong"))
+    root.destroy()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
