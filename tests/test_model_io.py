@@ -1,0 +1,297 @@
+"""digitapp.model_io: model files are plain data, saved atomically and loaded safely."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitapp import model_io
+from digitapp.model_io import FORMAT, VERSION, ModelError, load_model, read_model_file, save_model
+from digitapp.network import Network
+
+PLAIN_TYPES = (dict, list, str, int, float, bool, type(None), np.ndarray)
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def assert_plain(value):
+    """Only builtins and ndarrays, all the way down."""
+    assert isinstance(value, PLAIN_TYPES), type(value)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            assert type(k) is str
+            assert_plain(v)
+    elif isinstance(value, list):
+        for v in value:
+            assert_plain(v)
+    elif isinstance(value, np.ndarray):
+        assert value.dtype.kind == "f"
+
+
+def assert_one_line_naming(err, path):
+    message = str(err)
+    assert message and "\n" not in message and "\r" not in message, repr(message)
+    assert str(path) in message, message
+
+
+def valid_data(net=None) -> dict:
+    net = net or Network([4, 3, 2], seed=0)
+    return {"format": FORMAT, "version": VERSION, "sizes": list(net.sizes), "cost": net.cost.name,
+            "weights": [w.copy() for w in net.weights], "biases": [b.copy() for b in net.biases],
+            "record": {}}
+
+
+# ---------------------------------------------------------------- round trip
+
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_save_load_round_trip(tmp_path, cost, dtype):
+    net = Network([7, 5, 4, 3], cost=cost, seed=11, dtype=dtype)
+    record = {
+        "test_accuracy": np.float32(0.975),
+        "validation_accuracy": np.float64(0.9812),
+        "epochs": np.int64(30),
+        "nested": {"eta": np.float64(0.5), "hidden": (np.int64(100),), "flag": np.bool_(True)},
+        "history": [{"epoch": 1, "evaluation_accuracy": np.float64(0.9)}],
+        "where": Path("/some/data"),
+        "none": None,
+    }
+    path = save_model(net, tmp_path / "model.pkl", record)
+    assert path == tmp_path / "model.pkl"
+    loaded = load_model(path)
+    assert loaded.sizes == [7, 5, 4, 3]
+    assert loaded.cost.name == cost
+    for a, b in zip(loaded.weights + loaded.biases, net.weights + net.biases):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        np.testing.assert_array_equal(a, b)
+    x = np.random.default_rng(0).random((3, 7)).astype(dtype)
+    np.testing.assert_array_equal(loaded.feedforward(x), net.feedforward(x))
+    rec = loaded.record
+    assert rec["test_accuracy"] == pytest.approx(0.975) and type(rec["test_accuracy"]) is float
+    assert rec["validation_accuracy"] == 0.9812 and type(rec["validation_accuracy"]) is float
+    assert rec["epochs"] == 30 and type(rec["epochs"]) is int
+    assert rec["nested"] == {"eta": 0.5, "hidden": [100], "flag": True}
+    assert type(rec["nested"]["eta"]) is float and type(rec["nested"]["flag"]) is bool
+    assert rec["history"] == [{"epoch": 1, "evaluation_accuracy": 0.9}]
+    assert rec["where"] == "/some/data" and rec["none"] is None
+
+
+def test_loaded_network_is_independent_of_the_file_data(tmp_path):
+    net = Network([3, 2], seed=0)
+    save_model(net, tmp_path / "m.pkl")
+    loaded = load_model(tmp_path / "m.pkl")
+    assert loaded.record == {}
+    loaded.SGD((np.ones((4, 3)), np.array([0, 1, 0, 1])), 1, 2, 0.5)  # trains in place without errors
+    assert all(np.isfinite(w).all() for w in loaded.weights)
+
+
+def test_file_is_a_pickle_of_plain_data(tmp_path):
+    net = Network([5, 4, 3], seed=0)
+    save_model(net, tmp_path / "m.pkl", {"test_accuracy": np.float64(0.5), "hyperparameters": {"eta": 0.1}})
+    with open(tmp_path / "m.pkl", "rb") as f:
+        data = pickle.load(f)
+    assert isinstance(data, dict)
+    assert data["format"] == FORMAT and data["version"] == VERSION
+    assert data["sizes"] == [5, 4, 3] and data["cost"] == "cross-entropy"
+    assert_plain(data)
+
+
+def test_saving_no_record_gives_an_empty_dict(tmp_path):
+    save_model(Network([3, 2], seed=0), tmp_path / "m.pkl")
+    assert read_model_file(tmp_path / "m.pkl")["record"] == {}
+
+
+def test_saved_file_is_readable_by_others(tmp_path):
+    old = os.umask(0o022)
+    try:
+        save_model(Network([3, 2], seed=0), tmp_path / "m.pkl")
+    finally:
+        os.umask(old)
+    mode = stat.S_IMODE((tmp_path / "m.pkl").stat().st_mode)
+    assert mode != 0o600 and mode & stat.S_IRGRP and mode & stat.S_IROTH
+
+
+def test_load_model_without_a_path_loads_the_shipped_model():
+    net = load_model()
+    assert model_io.default_model_path().name == "digit_model.pkl"
+    assert model_io.default_model_path().parent.name == "models"
+    assert net.sizes[0] == 784 and net.sizes[-1] == 10
+    record = net.record
+    for key in ("test_accuracy", "validation_accuracy", "hyperparameters", "seed", "epochs", "date"):
+        assert key in record, key
+    assert 0.9 < record["test_accuracy"] <= 1.0
+    assert 0.9 < record["validation_accuracy"] <= 1.0
+
+
+# ---------------------------------------------------------------- atomic saving
+
+class Midway(Exception):
+    pass
+
+
+def _failing_dump(obj, file, protocol=None, **kwargs):
+    file.write(b"\x80\x04 half a pickle")
+    raise Midway("disk full")
+
+
+def test_failed_save_keeps_the_previous_model_and_leaves_no_temp_file(tmp_path, monkeypatch):
+    path = tmp_path / "model.pkl"
+    save_model(Network([4, 3], seed=1), path, {"run": 1})
+    before = path.read_bytes()
+    monkeypatch.setattr(model_io.pickle, "dump", _failing_dump)
+    with pytest.raises(Midway):
+        save_model(Network([4, 3], seed=2), path, {"run": 2})
+    assert path.read_bytes() == before
+    assert listing(tmp_path) == ["model.pkl"]
+    monkeypatch.undo()
+    assert load_model(path).record == {"run": 1}
+
+
+def test_failed_first_save_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(model_io.pickle, "dump", _failing_dump)
+    with pytest.raises(Midway):
+        save_model(Network([4, 3], seed=2), tmp_path / "model.pkl")
+    assert listing(tmp_path) == []
+
+
+# ---------------------------------------------------------------- hostile files
+
+class OpensAFile:
+    def __init__(self, target):
+        self.target = str(target)
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+class RunsAShellCommand:
+    def __init__(self, target):
+        self.target = str(target)
+
+    def __reduce__(self):
+        return (os.system, (f"touch '{self.target}'",))
+
+
+@pytest.mark.parametrize("payload", [OpensAFile, RunsAShellCommand])
+@pytest.mark.parametrize("where", ["top-level", "inside-a-valid-model"])
+def test_hostile_pickle_is_refused_before_it_runs(tmp_path, payload, where):
+    target = tmp_path / "pwned"
+    evil = payload(target)
+    obj = evil if where == "top-level" else {**valid_data(), "record": {"note": evil}}
+    path = tmp_path / "model.pkl"
+    path.write_bytes(pickle.dumps(obj, protocol=4))
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    assert_one_line_naming(info.value, path)
+    assert not target.exists()
+
+
+def test_hostile_pickle_check_is_real():
+    """The payloads above do create the file when unpickled by a normal unpickler."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "made"
+        pickle.loads(pickle.dumps(OpensAFile(target))).close()
+        assert target.exists()
+
+
+def test_refusal_message_stays_one_line_for_a_crafted_global_name(tmp_path):
+    # STACK_GLOBAL takes module and name from strings, which may hold newlines
+    module, name = b"os\nWARNING: forged line", b"system"
+    raw = (b"\x80\x04" + b"\x8c" + bytes([len(module)]) + module + b"\x8c" + bytes([len(name)]) + name
+           + b"\x93" + b".")
+    path = tmp_path / "model.pkl"
+    path.write_bytes(raw)
+    with pytest.raises(ModelError) as info:
+        read_model_file(path)
+    assert_one_line_naming(info.value, path)
+
+
+# ---------------------------------------------------------------- broken files
+
+def _truncated(tmp_path):
+    save_model(Network([20, 10, 5], seed=0), tmp_path / "good.pkl")
+    return (tmp_path / "good.pkl").read_bytes()[:300]
+
+
+def _changed(**changes):
+    def make(tmp_path):
+        data = valid_data()
+        for key, value in changes.items():
+            data[key] = value(data) if callable(value) else value
+        return pickle.dumps(data, protocol=4)
+    return make
+
+
+BROKEN = {
+    "empty": lambda tmp_path: b"",
+    "truncated": _truncated,
+    "random-bytes-0": lambda tmp_path: np.random.default_rng(0).bytes(2000),
+    "random-bytes-1": lambda tmp_path: np.random.default_rng(1).bytes(64),
+    "random-after-pickle-header": lambda tmp_path: b"\x80\x04" + np.random.default_rng(2).bytes(500),
+    "text": lambda tmp_path: b"this is a text file\n",
+    "a-list": lambda tmp_path: pickle.dumps([1, 2, 3]),
+    "a-string": lambda tmp_path: pickle.dumps("digitapp-network"),
+    "wrong-format-name": _changed(format="other-network"),
+    "no-format": _changed(format=None),
+    "wrong-version": _changed(version=2),
+    "version-as-string": _changed(version="1"),
+    "no-weights": _changed(weights=None),
+    "transposed-weights": _changed(weights=lambda d: [w.T.copy() for w in d["weights"]]),
+    "bias-rows": _changed(biases=lambda d: [b.ravel() for b in d["biases"]]),
+    "one-layer-missing": _changed(weights=lambda d: d["weights"][:1]),
+    "nan-weights": _changed(weights=lambda d: [np.full_like(w, np.nan) for w in d["weights"]]),
+    "inf-bias": _changed(biases=lambda d: [np.full_like(b, np.inf) for b in d["biases"]]),
+    "integer-weights": _changed(weights=lambda d: [np.ones(w.shape, int) for w in d["weights"]]),
+    "sizes-disagree": _changed(sizes=[4, 7, 2]),
+    "negative-size": _changed(sizes=[4, -3, 2]),
+    "unknown-cost": _changed(cost="hinge"),
+    "cost-is-a-list": _changed(cost=["cross-entropy"]),
+    "version-is-an-array": _changed(version=np.array([1.0, 1.0])),
+    "record-not-a-dict": _changed(record=[1, 2]),
+}
+
+
+@pytest.mark.parametrize("make", BROKEN.values(), ids=BROKEN.keys())
+def test_broken_file_is_a_one_line_model_error_naming_it(tmp_path, make):
+    path = tmp_path / "broken model.pkl"
+    path.write_bytes(make(tmp_path))
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    assert_one_line_naming(info.value, path)
+
+
+def test_a_directory_is_a_model_error(tmp_path):
+    with pytest.raises(ModelError) as info:
+        load_model(tmp_path)
+    assert_one_line_naming(info.value, tmp_path)
+
+
+def test_a_missing_file_is_a_model_error(tmp_path):
+    path = tmp_path / "nope.pkl"
+    with pytest.raises(ModelError) as info:
+        load_model(path)
+    assert_one_line_naming(info.value, path)
+
+
+def test_a_valid_hand_made_file_loads(tmp_path):
+    """The checks refuse what is wrong, not everything: the oracle file above is accepted."""
+    data = valid_data()
+    path = tmp_path / "m.pkl"
+    path.write_bytes(pickle.dumps(data, protocol=4))
+    net = load_model(path)
+    np.testing.assert_array_equal(net.weights[0], data["weights"][0])
+
+
+def test_load_accepts_str_paths(tmp_path):
+    save_model(Network([3, 2], seed=0), str(tmp_path / "m.pkl"))
+    assert load_model(str(tmp_path / "m.pkl")).sizes == [3, 2]
+
