@@ -119,11 +119,11 @@ class App:
         pen_row = ttk.Frame(left)
         pen_row.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(self.px(8), 0))
         ttk.Label(pen_row, text="Pen").pack(side="left")
-        self.pen_scale = ttk.Scale(pen_row, from_=PEN_MIN, to=PEN_MAX, variable=self.pen,
-                                   command=lambda value: self._show_pen())
+        self.pen_scale = ttk.Scale(pen_row, from_=PEN_MIN, to=PEN_MAX, variable=self.pen)
         self.pen_scale.pack(side="left", fill="x", expand=True, padx=self.px(8))
         self.pen_label = ttk.Label(pen_row, width=5, style="Muted.TLabel")
         self.pen_label.pack(side="left")
+        self.pen.trace_add("write", lambda *args: self._show_pen())
         self._show_pen()
 
         right = ttk.Frame(outer)
@@ -180,8 +180,7 @@ class App:
             self.say("Nothing to redo")
 
     def change_pen(self, step: float) -> None:
-        self.pen.set(min(PEN_MAX, max(PEN_MIN, self.pen.get() + step)))
-        self._show_pen()
+        self.pen.set(min(PEN_MAX, max(PEN_MIN, round(self.pen.get() + step))))
 
     def _show_pen(self) -> None:
         self.pen_label.configure(text=f"{self.pen.get():.0f} px")

@@ -1,0 +1,421 @@
+"""The real Tk window under Xvfb: drawing with real pointer events, the answer, bars, preview, title,
+undo/redo/clear, open and save, and the error paths.
+
+Needs Xvfb and xdotool (apt install xvfb xdotool); without them these tests
+skip locally and fail in CI.  The drawn digits (1, 0, 7 and a few others)
+are clear enough that any decent model gets them right.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from conftest import skip_or_fail
+from digitapp.gui import testing
+from digitapp.gui.drawing import Drawing
+from digitapp.recognizer import Prediction, Recognizer
+from digitapp.strokes import render_strokes
+
+pytestmark = pytest.mark.gui
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# -- fixtures -------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def display():
+    """A private Xvfb, made the DISPLAY of this process for the session."""
+    missing = testing.missing_tools()
+    if missing:
+        skip_or_fail(f"GUI tests need {' and '.join(missing)} (apt install xvfb xdotool)")
+    server = testing.VirtualDisplay().start()
+    saved = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = server.name
+    yield server.name
+    if saved is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = saved
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def recognizer():
+    return Recognizer.load()
+
+
+class FakeDialogs:
+    """Answers the app's dialogs from queues and records the errors, so nothing blocks."""
+
+    def __init__(self, root=None):
+        self.root = root
+        self.open_paths: list = []
+        self.save_paths: list = []
+        self.errors: list[tuple[str, str]] = []
+
+    def ask_open_path(self):
+        return self.open_paths.pop(0) if self.open_paths else None
+
+    def ask_save_path(self, initial):
+        return self.save_paths.pop(0) if self.save_paths else None
+
+    def error(self, title, message):
+        self.errors.append((title, message))
+
+
+@pytest.fixture
+def app(display, recognizer):
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+
+    root = tk.Tk(className="digitapp")
+    window = App(root, recognizer, FakeDialogs(root))
+    testing.pump(root, 2.0, until=lambda: root.winfo_viewable())
+    root.focus_force()
+    testing.pump(root, 0.05)
+    yield window
+    root.destroy()
+
+
+def key(app, sequence):
+    app.root.focus_force()
+    app.root.event_generate(sequence)
+    testing.pump(app.root, 0.02)
+
+
+def digit(app, d):
+    side = app.canvas.side
+    return testing.digit_strokes(d, side * 0.15, side * 0.12, side * 0.72)
+
+
+def ink_items(app):
+    return app.canvas.find_withtag("ink")
+
+
+def bar_widths(app):
+    return np.array([app.result.bar_width(d) for d in range(10)])
+
+
+def preview_pixels(app):
+    """The grey level at the centre of each magnified pixel of the preview, read back from Tk."""
+    photo, z = app.preview.photo, app.preview.zoom
+    assert (photo.width(), photo.height()) == (28 * z, 28 * z)
+    return np.array([[photo.get(c * z + z // 2, r * z + z // 2)[0] for c in range(28)] for r in range(28)])
+
+
+def expected_pixels(array):
+    return (np.clip(array, 0, 1) * 255).round().astype(int)
+
+
+def assert_shows(app, recognizer, digit_expected=None):
+    """Everything on screen agrees with a fresh recognition of the canvas image."""
+    image, ink = app.canvas.drawing.recognisable()
+    fresh = recognizer.predict(image, ink=ink)
+    p = app.prediction
+    assert p is not None and p.digit == fresh.digit
+    np.testing.assert_allclose(p.probabilities, fresh.probabilities, atol=1e-6)
+    if digit_expected is not None:
+        assert p.digit == digit_expected, f"drew {digit_expected}, the app says {app.root.title()}"
+    assert app.result.digit_label.cget("text") == str(p.digit)
+    assert app.root.title() == f"{p.digit}{'' if p.is_sure else '?'} ({100 * p.confidence:.0f}%) - digitapp"
+    widths = bar_widths(app)
+    np.testing.assert_allclose(widths, np.round(p.probabilities * app.result.bar_length), atol=1)
+    assert widths.argmax() == p.digit
+    np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.input))
+    return p
+
+
+def assert_empty(app):
+    assert app.prediction is None
+    assert app.root.title() == "digitapp"
+    assert app.result.state == "empty"
+    assert "Draw" in app.result.caption.cget("text")
+    assert not app.result.digit_label.cget("text").strip().isdigit()
+    assert bar_widths(app).max() == 0
+    assert preview_pixels(app).max() == 0
+    assert not ink_items(app) and app.canvas.find_withtag("hint")
+    assert np.asarray(app.canvas.drawing.image).max() == 0
+
+
+# -- the drawing model, without a display ---------------------------------------------------------
+
+def test_drawing_keeps_strokes_and_renders_them():
+    d = Drawing((100, 100))
+    d.begin_stroke((10, 10), 8)
+    d.extend_stroke((10.2, 10.1))  # sub-pixel jitter is one point
+    d.extend_stroke((90, 90))
+    d.end_stroke()
+    assert d.sheet.strokes[0].points == ((10, 10), (90, 90))
+    reference = render_strokes([[(10, 10), (90, 90)]], (100, 100), 8)
+    assert np.asarray(d.image)[50, 50] == 255
+    assert d.undo() and np.asarray(d.image).max() == 0 and d.is_empty
+    assert d.redo()
+    np.testing.assert_array_equal(np.asarray(d.image), np.asarray(reference))
+    assert not d.redo()
+
+
+def test_drawing_on_a_picture_starts_over_and_undo_brings_it_back():
+    d = Drawing((50, 50))
+    picture = Image.new("L", (30, 20), 200)
+    d.open_picture(picture, "p.png")
+    assert d.recognisable() == (picture, None)
+    d.begin_stroke((5, 5), 4)
+    d.end_stroke()
+    assert d.sheet.picture is None and len(d.sheet.strokes) == 1
+    assert d.recognisable()[1] == "light"
+    assert d.undo() and d.sheet.picture is picture
+    assert d.clear() and d.is_empty and not d.clear()
+    assert d.undo() and d.sheet.picture is picture
+
+
+# -- the window ------------------------------------------------------------------------------------
+
+def test_empty_canvas_invites_drawing(app):
+    assert_empty(app)
+    assert app.undo_button.instate(["disabled"]) and app.redo_button.instate(["disabled"])
+    assert app.canvas.side >= 280
+    assert "Ctrl+Z" in app.shortcuts.cget("text")
+
+
+@pytest.mark.parametrize("d", [1, 0, 7])
+def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
+    testing.draw_with_xdotool(app.root, app.canvas, digit(app, d))
+    strokes = app.canvas.drawing.sheet.strokes
+    assert len(strokes) == 1 and len(strokes[0].points) >= 8  # the motion events arrived
+    assert len(ink_items(app)) == 1 and not app.canvas.find_withtag("hint")
+    first = strokes[0].points[0]
+    assert np.asarray(app.canvas.drawing.image)[round(first[1]), round(first[0])] == 255
+    p = assert_shows(app, recognizer, d)
+    assert app.result.state == ("sure" if p.is_sure else "unsure")
+    assert app.undo_button.instate(["!disabled"])
+
+
+def test_fast_strokes_leave_no_gaps(app):
+    s = app.canvas.side
+    testing.draw_with_events(app.canvas, [[(0.2 * s, 0.2 * s), (0.8 * s, 0.8 * s), (0.8 * s, 0.3 * s)]])
+    image = np.asarray(app.canvas.drawing.image)
+    for t in np.linspace(0, 1, 50):  # every point along both segments is ink
+        assert image[round((0.2 + 0.6 * t) * s), round((0.2 + 0.6 * t) * s)] == 255
+        assert image[round((0.8 - 0.5 * t) * s), round(0.8 * s)] == 255
+    (item,) = ink_items(app)
+    assert app.canvas.itemcget(item, "capstyle") == "round"
+    assert len(app.canvas.coords(item)) == 6
+
+
+def test_live_prediction_while_drawing_is_throttled(app, recognizer, monkeypatch):
+    calls = []
+    real = app.recognizer.predict
+    monkeypatch.setattr(app, "recognizer", type("Counting", (), {
+        "predict": lambda self, image, ink=None: calls.append(ink) or real(image, ink=ink)})())
+    canvas, points = app.canvas, digit(app, 7)[0]
+    canvas.event_generate("<ButtonPress-1>", x=round(points[0][0]), y=round(points[0][1]))
+    for x, y in points[1:]:
+        canvas.event_generate("<B1-Motion>", x=round(x), y=round(y))
+    assert len(calls) <= 1  # 20-odd motion events, no prediction per event
+    testing.pump(app.root, 0.2)
+    assert 1 <= len(calls) <= 2 and app.canvas.drawing.drawing_stroke
+    assert app.prediction is not None and app.root.title() != "digitapp"  # shown before release
+    np.testing.assert_array_equal(preview_pixels(app), expected_pixels(app.prediction.input))
+    canvas.event_generate("<ButtonRelease-1>", x=round(points[-1][0]), y=round(points[-1][1]))
+    testing.pump(app.root, 0.02)
+    assert_shows(app, recognizer, 7)
+
+
+def test_undo_redo_and_clear_per_stroke(app, recognizer):
+    s = app.canvas.side
+    bar = [(0.25 * s, 0.2 * s), (0.75 * s, 0.2 * s)]
+    stem = [(0.75 * s, 0.2 * s), (0.45 * s, 0.85 * s)]
+    testing.draw_with_events(app.canvas, [stem])
+    after_one = assert_shows(app, recognizer)
+    testing.draw_with_events(app.canvas, [bar])
+    assert len(ink_items(app)) == 2
+    assert_shows(app, recognizer, 7)
+    width = app.canvas.drawing.sheet.strokes[0].width
+
+    key(app, "<Control-z>")
+    assert len(ink_items(app)) == 1
+    np.testing.assert_array_equal(np.asarray(app.canvas.drawing.image),
+                                  np.asarray(render_strokes([stem], (s, s), width)))
+    assert assert_shows(app, recognizer).digit == after_one.digit
+    key(app, "<Control-y>")
+    assert len(ink_items(app)) == 2
+    assert_shows(app, recognizer, 7)
+    key(app, "<Control-z>")
+    key(app, "<Control-Z>")  # Ctrl+Shift+Z
+    assert len(ink_items(app)) == 2
+    assert app.redo_button.instate(["disabled"])
+
+    key(app, "<Escape>")
+    assert_empty(app)
+    key(app, "<Control-z>")  # clearing can be undone too
+    assert len(ink_items(app)) == 2
+    key(app, "<Delete>")
+    assert_empty(app)
+    app.clear_button.invoke()
+    assert_empty(app)
+    key(app, "<Control-z>")
+    app.undo_button.invoke()
+    testing.pump(app.root, 0.02)
+    assert len(ink_items(app)) == 1
+    assert_shows(app, recognizer)
+
+
+def test_pen_width_is_adjustable(app):
+    app.pen.set(10)
+    testing.draw_with_events(app.canvas, [digit(app, 1)[0]])
+    key(app, "<bracketright>")
+    assert app.pen.get() == 12
+    app.pen.set(30)
+    testing.draw_with_events(app.canvas, [[(20, 20), (60, 20)]])
+    first, second = app.canvas.drawing.sheet.strokes
+    assert first.width == pytest.approx(10 * app.scale) and second.width == pytest.approx(30 * app.scale)
+    items = ink_items(app)
+    assert [float(app.canvas.itemcget(i, "width")) for i in items] == [first.width, second.width]
+    assert "30" in app.pen_label.cget("text")
+
+
+def photo_of_a_seven(path: Path) -> Path:
+    """A 'photo': dark ink on uneven light paper, saved as JPEG."""
+    image = Image.new("L", (480, 360))
+    draw = ImageDraw.Draw(image)
+    for y in range(360):
+        draw.line([(0, y), (480, y)], fill=215 - y // 8)
+    draw.line([(170, 70), (310, 70), (215, 300)], fill=35, width=20, joint="curve")
+    image.convert("RGB").save(path, quality=90)
+    return path
+
+
+def test_open_a_photo_shows_and_recognises_it(app, recognizer, tmp_path):
+    path = photo_of_a_seven(tmp_path / "seven.jpg")
+    app.dialogs.open_paths.append(path)
+    key(app, "<Control-o>")
+    assert app.canvas.find_withtag("picture") and not ink_items(app)
+    p = assert_shows(app, recognizer, 7)
+    np.testing.assert_allclose(p.probabilities, recognizer.predict(path).probabilities, atol=1e-6)
+    assert "seven.jpg" in app.status.cget("text")
+    testing.draw_with_events(app.canvas, digit(app, 1))  # drawing starts a new drawing
+    assert not app.canvas.find_withtag("picture")
+    assert_shows(app, recognizer, 1)
+    key(app, "<Control-z>")
+    assert app.canvas.find_withtag("picture")
+    assert_shows(app, recognizer, 7)
+
+
+def test_a_bad_file_gets_a_one_line_error_and_loses_nothing(app, recognizer, tmp_path):
+    testing.draw_with_events(app.canvas, digit(app, 0))
+    before = assert_shows(app, recognizer, 0)
+    bad = tmp_path / "notes.png"
+    bad.write_text("this is not a picture\n")
+    for path in (bad, tmp_path / "missing.jpg"):
+        app.dialogs.open_paths.append(path)
+        key(app, "<Control-o>")
+    assert len(app.dialogs.errors) == 2
+    for title, message in app.dialogs.errors:
+        assert "\n" not in message and "Traceback" not in message
+    assert "notes.png" in app.dialogs.errors[0][1]
+    assert len(ink_items(app)) == 1 and not app.canvas.find_withtag("picture")
+    assert assert_shows(app, recognizer, 0).confidence == before.confidence
+
+
+def test_save_the_drawing(app, recognizer, tmp_path):
+    testing.draw_with_events(app.canvas, digit(app, 0))
+    shown = assert_shows(app, recognizer, 0)
+    target = tmp_path / "drawn.png"
+    app.dialogs.save_paths.append(target)
+    key(app, "<Control-s>")
+    assert target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["drawn.png"]
+    with Image.open(target) as saved:
+        assert saved.format == "PNG" and saved.size == (app.canvas.side, app.canvas.side)
+        pixels = np.asarray(saved.convert("L"))
+    assert pixels[0, 0] == 255 and pixels.min() == 0  # dark ink on white, as on screen
+    assert recognizer.predict(target).digit == shown.digit
+    assert "drawn.png" in app.status.cget("text")
+    app.dialogs.save_paths.append(tmp_path / "no-such-dir" / "x.bmp")  # folders are made
+    assert app.save_drawing()
+    assert (tmp_path / "no-such-dir" / "x.bmp").exists() and not app.dialogs.errors
+
+
+def test_an_unsure_answer_is_marked(app):
+    probabilities = np.array([0, 0, 0.05, 0.42, 0, 0.38, 0, 0, 0.15, 0])
+    unsure = Prediction(3, 0.42, probabilities, np.zeros((28, 28), np.float32))
+    app.recognizer = type("Unsure", (), {"predict": lambda self, image, ink=None: unsure})()
+    testing.draw_with_events(app.canvas, digit(app, 3))
+    assert app.result.state == "unsure"
+    assert "not sure" in app.result.caption.cget("text").lower()
+    assert app.root.title() == "3? (42%) - digitapp"
+    assert bar_widths(app)[3] == round(0.42 * app.result.bar_length)
+    from digitapp.gui.widgets import UNSURE_COLOUR
+
+    assert app.result.bars.itemcget("bar3", "fill") == UNSURE_COLOUR
+
+
+def test_hidpi_scaling_enlarges_the_canvas(display, recognizer):
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+
+    root = tk.Tk()
+    try:
+        root.tk.call("tk", "scaling", 2 * 96 / 72)  # a 192 dpi screen
+        window = App(root, recognizer, FakeDialogs(root))
+        assert window.canvas.side == 560 and window.canvas.drawing.size == (560, 560)
+        assert window.canvas.pen_width() == 2 * window.pen.get()
+    finally:
+        root.destroy()
+
+
+@pytest.mark.parametrize("content", [None, b"\x80\x04garbage that is not a model"])
+def test_a_missing_or_corrupt_model_gets_a_dialog(display, tmp_path, capsys, content):
+    from digitapp.gui.app import run
+
+    model = tmp_path / "model.pkl"
+    if content is not None:
+        model.write_bytes(content)
+    made = []
+
+    def make_dialogs(root):
+        made.append(FakeDialogs(root))
+        return made[0]
+
+    assert run(model=model, make_dialogs=make_dialogs) == 2
+    ((title, message),) = made[0].errors
+    assert "digitapp train" in message and str(model) in message
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "digitapp train" in err
+
+
+def start(env, *args, timeout=30):
+    return subprocess.run([sys.executable, "-m", "digitapp", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def test_no_display_is_one_line_with_advice():
+    env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
+    result = start(env)
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "DISPLAY" in result.stderr and "xvfb-run digitapp" in result.stderr
+
+
+def test_an_unreachable_display_is_one_line_with_advice(tmp_path):
+    result = start({**os.environ, "DISPLAY": ":4093"})
+    assert result.returncode != 0
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "xvfb-run digitapp" in result.stderr
+
+
+def test_the_command_starts_and_draws_its_first_frame(display):
+    from digitapp.gui.app import FIRST_FRAME_ENV
+
+    result = start({**os.environ, "DISPLAY": display, FIRST_FRAME_ENV: "exit"})
+    assert result.returncode == 0, result.stderr
+    assert "first-frame" in result.stdout and "Traceback" not in result.stderr
