@@ -1,0 +1,334 @@
+"""digitapp.preprocess: any drawing or photo -> the MNIST-like 28x28 input, and its edge cases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+from digitapp.preprocess import ImageError, preprocess
+
+SHAPES = {
+    "seven": [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]],
+    "one": [[(0.5, 0.15), (0.5, 0.85)]],
+    "four": [[(0.6, 0.85), (0.6, 0.15), (0.25, 0.6), (0.75, 0.6)]],
+    "dash": [[(0.2, 0.5), (0.8, 0.5)]],
+    "plus": [[(0.5, 0.2), (0.5, 0.8)], [(0.2, 0.5), (0.8, 0.5)]],
+}
+
+
+def drawing(shape="seven", size=(200, 200), ink="dark", width=None, paper_level=None, ink_level=None):
+    """A digit-like drawing: dark ink on white paper, or light ink on black."""
+    paper, pen = (255, 0) if ink == "dark" else (0, 255)
+    paper = paper if paper_level is None else paper_level
+    pen = pen if ink_level is None else ink_level
+    w, h = size
+    image = Image.new("L", size, paper)
+    draw = ImageDraw.Draw(image)
+    for stroke in SHAPES[shape]:
+        draw.line([(x * w, y * h) for x, y in stroke], fill=pen,
+                  width=width or max(1, round(min(w, h) * 0.06)), joint="curve")
+    return image
+
+
+def field(x):
+    return x.reshape(28, 28)
+
+
+def assert_valid(x):
+    assert x is not None
+    assert isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == (784, 1)
+    assert np.isfinite(x).all()
+    assert x.min() >= 0.0 and x.max() <= 1.0
+    assert x.max() == pytest.approx(1.0, abs=1e-6)
+
+
+def correlation(a, b):
+    return float(np.corrcoef(np.ravel(a), np.ravel(b))[0, 1])
+
+
+def shift_tolerant_correlation(a, b):
+    """The best correlation over shifts of up to one pixel (centring is to the nearest pixel)."""
+    a, b = np.reshape(a, (28, 28)), np.reshape(b, (28, 28))
+    return max(correlation(np.roll(a, (dy, dx), axis=(0, 1)), b) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+def extent(x, threshold=0.3):
+    """(rows, columns) spanned by the pixels at least ``threshold``."""
+    mask = field(x) >= threshold
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    return rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1
+
+
+def centre_of_mass(x):
+    return np.array(ndimage.center_of_mass(field(x)))
+
+
+@pytest.fixture(scope="module")
+def reference():
+    return preprocess(drawing())
+
+
+# ---------------------------------------------------------------- the output
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("ink", ["dark", "light"])
+def test_output_is_a_float32_column_in_0_1_with_max_1(shape, ink):
+    assert_valid(preprocess(drawing(shape, ink=ink)))
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+@pytest.mark.parametrize("size", [(200, 200), (90, 300), (640, 120)])
+def test_centre_of_mass_is_near_the_centre(shape, size):
+    cy, cx = centre_of_mass(preprocess(drawing(shape, size)))
+    assert abs(cy - 14) <= 1.0 and abs(cx - 14) <= 1.0
+
+
+@pytest.mark.parametrize("shape, tall", [("seven", True), ("one", True), ("four", True), ("plus", None)])
+@pytest.mark.parametrize("size", [(200, 200), (60, 60), (1000, 1000)])
+def test_longer_side_of_the_ink_is_about_20_pixels(shape, tall, size):
+    rows, cols = extent(preprocess(drawing(shape, size)))
+    assert 19 <= max(rows, cols) <= 21
+    if tall:
+        assert rows >= cols
+
+
+def test_aspect_ratio_is_kept():
+    rows, cols = extent(preprocess(drawing("dash", (300, 300), width=30)))
+    assert 19 <= cols <= 21
+    assert 3 <= rows <= 7  # the stroke is 1/5 of its length thick
+
+
+def test_scaling_the_drawing_does_not_change_the_result(reference):
+    for size in ((100, 100), (400, 400), (1500, 1500)):
+        assert shift_tolerant_correlation(preprocess(drawing(size=size)), reference) > 0.93
+
+
+# ---------------------------------------------------------------- blank and tiny ink
+
+@pytest.mark.parametrize("image", [
+    Image.new("L", (200, 200), 255),
+    Image.new("L", (200, 200), 0),
+    Image.new("L", (50, 80), 128),
+    Image.new("RGB", (64, 64), (250, 240, 230)),
+    Image.new("L", (1, 1), 0),
+    np.zeros((28, 28)),
+    np.ones((28, 28)),
+    np.full((40, 40), 200, np.uint8),
+    np.random.default_rng(0).integers(250, 256, (100, 100)).astype(np.uint8),  # faint paper texture
+], ids=["white", "black", "gray", "rgb-paper", "1x1", "zeros", "ones", "uniform-uint8", "faint-noise"])
+def test_blank_image_gives_none(image):
+    assert preprocess(image) is None
+
+
+def test_single_dot():
+    image = Image.new("L", (100, 100), 255)
+    image.putpixel((30, 60), 0)
+    x = preprocess(image)
+    assert_valid(x)
+    cy, cx = centre_of_mass(x)
+    assert abs(cy - 14) <= 1.0 and abs(cx - 14) <= 1.0
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+def test_one_pixel_line(horizontal):
+    image = Image.new("L", (100, 100), 255)
+    line = [(10, 50), (80, 50)] if horizontal else [(50, 10), (50, 80)]
+    ImageDraw.Draw(image).line(line, fill=0, width=1)
+    x = preprocess(image)
+    assert_valid(x)
+    rows, cols = extent(x)
+    along, across = (cols, rows) if horizontal else (rows, cols)
+    assert 19 <= along <= 21 and across <= 3
+    cy, cx = centre_of_mass(x)
+    assert abs(cy - 14) <= 1.0 and abs(cx - 14) <= 1.0
+
+
+@pytest.mark.parametrize("horizontal", [True, False])
+@pytest.mark.parametrize("canvas", ["with-margin", "just-the-stroke"])
+def test_very_long_thin_stroke(horizontal, canvas):
+    """A 2000x3 stroke: on a canvas, or the whole image."""
+    if canvas == "with-margin":
+        size = (2200, 100)
+        image = Image.new("L", size, 255)
+        ImageDraw.Draw(image).rectangle((100, 48, 2099, 50), fill=0)
+    else:
+        size = (2000, 5)
+        image = Image.new("L", size, 255)
+        ImageDraw.Draw(image).rectangle((0, 1, 1999, 3), fill=0)
+    if not horizontal:
+        image = image.transpose(Image.Transpose.ROTATE_90)
+    x = preprocess(image)
+    assert_valid(x)
+    rows, cols = extent(x)
+    along, across = (cols, rows) if horizontal else (rows, cols)
+    assert 19 <= along <= 21 and across <= 3
+
+
+def test_ink_touching_the_border_gives_the_same_as_with_a_margin(reference):
+    image = drawing()
+    tight = image.crop(Image.eval(image, lambda v: 255 - v).getbbox())  # the ink touches all four sides
+    assert tight.size[0] < 200
+    x = preprocess(tight)
+    assert_valid(x)
+    assert shift_tolerant_correlation(x, reference) > 0.95
+
+
+def test_huge_image():
+    big = drawing("four", size=(6000, 6000))
+    x = preprocess(big)
+    assert_valid(x)
+    assert shift_tolerant_correlation(x, preprocess(drawing("four", size=(600, 600)))) > 0.93
+
+
+# ---------------------------------------------------------------- ink and contrast
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_dark_on_light_and_light_on_dark_give_the_same(shape):
+    dark = drawing(shape, ink="dark")
+    light = drawing(shape, ink="light")
+    expected = preprocess(dark)
+    for x in (preprocess(light), preprocess(dark, ink="dark"), preprocess(light, ink="light")):
+        assert_valid(x)
+        np.testing.assert_allclose(x, expected, atol=1e-5)
+
+
+def test_faint_pencil_on_gray_paper_looks_like_black_marker(reference):
+    faint = drawing(paper_level=210, ink_level=120)
+    x = preprocess(faint)
+    assert_valid(x)
+    assert correlation(x, reference) > 0.99
+
+
+def test_unknown_ink_is_a_value_error():
+    with pytest.raises(ValueError):
+        preprocess(drawing(), ink="blue")
+
+
+@pytest.mark.parametrize("ink_colour", ["dark", "white"])
+@pytest.mark.parametrize("transparent", [(0, 0, 0, 0), (255, 255, 255, 0)], ids=["transparent-black",
+                                                                                "transparent-white"])
+def test_alpha_channel(ink_colour, transparent, reference):
+    rgba = Image.new("RGBA", (200, 200), transparent)
+    pen = (0, 0, 0, 255) if ink_colour == "dark" else (255, 255, 255, 255)
+    ImageDraw.Draw(rgba).line([(60, 40), (140, 40), (90, 170)], fill=pen, width=12, joint="curve")
+    x = preprocess(rgba)
+    assert_valid(x)
+    np.testing.assert_allclose(x, reference, atol=1e-5)
+    np.testing.assert_allclose(preprocess(np.asarray(rgba)), reference, atol=1e-5)
+
+
+def test_la_image_with_alpha(reference):
+    la = Image.new("LA", (200, 200), (255, 0))
+    ImageDraw.Draw(la).line([(60, 40), (140, 40), (90, 170)], fill=(0, 255), width=12, joint="curve")
+    np.testing.assert_allclose(preprocess(la), reference, atol=1e-5)
+
+
+# ---------------------------------------------------------------- kinds of input
+
+def _array_forms():
+    gray = np.asarray(drawing())  # uint8, dark ink on white
+    rgb = np.stack([gray] * 3, axis=-1)
+    return {
+        "uint8-0-255": gray,
+        "float-0-255": gray.astype(np.float64),
+        "float-0-1": gray / 255.0,
+        "float32-0-1": (gray / 255.0).astype(np.float32),
+        "rgb-uint8": rgb,
+        "rgb-float-0-255": rgb.astype(np.float64),
+        "rgb-float-0-1": rgb / 255.0,
+        "rgba-uint8": np.concatenate([rgb, np.full(gray.shape + (1,), 255, np.uint8)], axis=-1),
+    }
+
+
+ARRAYS = _array_forms()
+
+
+@pytest.mark.parametrize("array", ARRAYS.values(), ids=ARRAYS.keys())
+def test_numpy_array_input(array, reference):
+    x = preprocess(array)
+    assert_valid(x)
+    np.testing.assert_allclose(x, reference, atol=1e-5)
+
+
+@pytest.mark.parametrize("shape", [(10, 10, 2), (0, 0), (5,), (4, 4, 4, 4)])
+def test_unusable_arrays_are_image_errors(shape):
+    with pytest.raises(ImageError):
+        preprocess(np.ones(shape))
+
+
+@pytest.mark.parametrize("fmt, mode, suffix", [("PNG", "L", ".png"), ("PNG", "RGB", ".png"),
+                                               ("JPEG", "RGB", ".jpg"), ("JPEG", "L", ".jpeg"),
+                                               ("BMP", "L", ".bmp")])
+@pytest.mark.parametrize("as_str", [False, True])
+def test_file_path_input(tmp_path, fmt, mode, suffix, as_str, reference):
+    path = tmp_path / f"digit{suffix}"
+    drawing().convert(mode).save(path, fmt, **({"quality": 95} if fmt == "JPEG" else {}))
+    x = preprocess(str(path) if as_str else path)
+    assert_valid(x)
+    if fmt == "JPEG":
+        assert correlation(x, reference) > 0.98
+    else:
+        np.testing.assert_allclose(x, reference, atol=1e-5)
+
+
+def test_big_jpeg_file(tmp_path):
+    path = tmp_path / "photo.jpg"
+    drawing("four", size=(3000, 3000)).convert("RGB").save(path, quality=90)
+    x = preprocess(path)
+    assert_valid(x)
+    assert shift_tolerant_correlation(x, preprocess(drawing("four", size=(300, 300)))) > 0.93
+
+
+def _bad_files(tmp_path):
+    png = tmp_path / "good.png"
+    drawing().save(png)
+    return {
+        "text.png": b"hello, I am not an image\n",
+        "empty.png": b"",
+        "truncated.png": png.read_bytes()[:60],
+        "random.jpg": np.random.default_rng(0).bytes(5000),
+        "notes.txt": b"1, 2, 3",
+    }
+
+
+@pytest.mark.parametrize("name", ["text.png", "empty.png", "truncated.png", "random.jpg", "notes.txt"])
+def test_non_image_file_is_a_one_line_image_error_naming_it(tmp_path, name):
+    path = tmp_path / name
+    path.write_bytes(_bad_files(tmp_path)[name])
+    with pytest.raises(ImageError) as info:
+        preprocess(path)
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory"])
+def test_missing_file_or_directory_is_an_image_error(tmp_path, kind):
+    path = tmp_path / "nothing.png"
+    if kind == "directory":
+        path.mkdir()
+    with pytest.raises(ImageError) as info:
+        preprocess(str(path))
+    message = str(info.value)
+    assert "\n" not in message and str(path) in message
+
+
+# ---------------------------------------------------------------- real MNIST
+
+def test_mnist_digits_stay_nearly_the_same(mnist_data):
+    _, _, (images, _) = mnist_data
+    plain, tolerant = [], []
+    for image in images[:200]:
+        x = preprocess(image.reshape(28, 28))
+        assert_valid(x)
+        plain.append(correlation(x, image))
+        tolerant.append(shift_tolerant_correlation(x, image))
+    assert np.mean(plain) > 0.95
+    assert np.min(tolerant) > 0.95
+
+
+def test_mnist_centre_of_mass_is_where_preprocess_puts_it(mnist_data):
+    (images, _), _, _ = mnist_data
+    centres = np.array([ndimage.center_of_mass(image.reshape(28, 28)) for image in images[:3000]])
+    np.testing.assert_allclose(centres.mean(axis=0), [14.0, 14.0], atol=0.3)
