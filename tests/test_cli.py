@@ -1,0 +1,253 @@
+"""digitapp.cli: ``digitapp predict``, ``fetch-data``, ``--help``; in-process and as real subprocesses."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import socket
+import struct
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import digitapp
+import mnist_loader
+from digitapp.cli import main
+from digitapp.strokes import render_strokes
+
+LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%(?P<unsure>, not sure)?\)$")
+
+
+def ellipse(cx, cy, rx, ry, n=48):
+    return [(cx + rx * np.sin(t), cy - ry * np.cos(t)) for t in np.linspace(0, 2 * np.pi, n)]
+
+
+@pytest.fixture
+def images(tmp_path):
+    """A '1' drawn dark on white (like a scan), a '0' light on black (like the app), a blank page."""
+    folder = tmp_path / "images"
+    folder.mkdir()
+    one = Image.eval(render_strokes([[(140, 60), (140, 220)]], (280, 280), 18), lambda v: 255 - v)
+    one.save(folder / "one.png")
+    render_strokes([ellipse(140, 140, 50, 80)], (280, 280), 18).convert("RGB").save(folder / "zero.jpg", quality=95)
+    Image.new("L", (100, 100), 255).save(folder / "blank.png")
+    (folder / "notes.png").write_text("not an image")
+    return folder
+
+
+def run(argv, capsys):
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(err, *parts):
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    for part in parts:
+        assert str(part) in lines[0]
+
+
+# ---------------------------------------------------------------- predict
+
+def test_predict_prints_digit_and_confidence_per_file(images, capsys):
+    code, out, err = run(["predict", images / "one.png", images / "zero.jpg"], capsys)
+    assert code == 0 and err == ""
+    lines = out.strip().splitlines()
+    assert len(lines) == 2
+    found = [LINE.match(line) for line in lines]
+    assert all(found), lines
+    assert found[0]["file"] == str(images / "one.png") and found[0]["digit"] == "1"
+    assert found[1]["file"] == str(images / "zero.jpg") and found[1]["digit"] == "0"
+    assert all(50.0 <= float(m["percent"]) <= 100.0 for m in found)
+
+
+def test_predict_blank_image(images, capsys):
+    code, out, _ = run(["predict", images / "blank.png"], capsys)
+    assert code == 0
+    assert out.strip() == f"{images / 'blank.png'}: no digit (blank image)"
+
+
+def test_predict_json(images, capsys):
+    code, out, _ = run(["predict", "--json", images / "one.png", images / "blank.png"], capsys)
+    assert code == 0
+    one, blank = [json.loads(line) for line in out.strip().splitlines()]
+    assert one["file"] == str(images / "one.png")
+    assert one["digit"] == 1
+    assert len(one["probabilities"]) == 10
+    assert sum(one["probabilities"]) == pytest.approx(1.0, abs=1e-4)
+    assert one["confidence"] == pytest.approx(max(one["probabilities"]), abs=1e-6)
+    assert one["probabilities"].index(max(one["probabilities"])) == 1
+    assert blank["digit"] is None and blank["confidence"] == 0 and not any(blank["probabilities"])
+
+
+def test_predict_save_input_writes_the_28x28_input_magnified(images, tmp_path, capsys):
+    out_dir = tmp_path / "inputs"
+    code, out, _ = run(["predict", "--json", "--save-input", out_dir, images / "one.png"], capsys)
+    assert code == 0
+    png = out_dir / "one.input.png"
+    with Image.open(png) as saved:
+        assert saved.format == "PNG" and saved.size == (280, 280) and saved.mode == "L"
+        pixels = np.asarray(saved, dtype=np.float64) / 255
+    # it shows what the network saw
+    from digitapp.preprocess import preprocess
+
+    expected = preprocess(images / "one.png").reshape(28, 28)
+    np.testing.assert_allclose(pixels[5::10, 5::10], expected, atol=1 / 255 + 1e-6)
+
+
+def test_predict_bad_files_are_one_line_errors_and_the_rest_is_processed(images, capsys):
+    missing = images / "missing.png"
+    code, out, err = run(["predict", missing, images / "notes.png", images / "one.png"], capsys)
+    assert code != 0
+    lines = err.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in err
+    assert str(missing) in lines[0] and str(images / "notes.png") in lines[1]
+    assert LINE.match(out.strip())["digit"] == "1"
+
+
+def test_predict_with_a_corrupt_model(images, tmp_path, capsys):
+    model = tmp_path / "corrupt.pkl"
+    model.write_bytes(b"\x80\x04garbage")
+    code, out, err = run(["predict", "--model", model, images / "one.png"], capsys)
+    assert code != 0 and out == ""
+    assert_one_line_error(err, model)
+
+
+def test_predict_with_a_missing_model(images, tmp_path, capsys):
+    code, _, err = run(["predict", "--model", tmp_path / "none.pkl", images / "one.png"], capsys)
+    assert code != 0
+    assert_one_line_error(err, tmp_path / "none.pkl")
+
+
+def test_predict_light_ink_option(images, tmp_path, capsys):
+    light = tmp_path / "light.png"
+    render_strokes([[(140, 60), (140, 220)]], (280, 280), 18).save(light)
+    code, out, _ = run(["predict", "--ink", "light", light], capsys)
+    assert code == 0 and LINE.match(out.strip())["digit"] == "1"
+
+
+def test_predict_as_a_real_subprocess(images):
+    result = subprocess.run([sys.executable, "-m", "digitapp", "predict", str(images / "one.png"),
+                             str(images / "missing.png")],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert LINE.match(result.stdout.strip())["digit"] == "1"
+    assert_one_line_error(result.stderr, images / "missing.png")
+
+
+# ---------------------------------------------------------------- help and version
+
+@pytest.mark.parametrize("argv, expected", [
+    (["--help"], "predict"),
+    (["-h"], "fetch-data"),
+    (["predict", "--help"], "--save-input"),
+    (["fetch-data", "--help"], "--data-dir"),
+    (["train", "--help"], "--hidden"),
+])
+def test_help(argv, expected, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code in (0, None)
+    assert expected in capsys.readouterr().out
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["--version"])
+    assert info.value.code in (0, None)
+    assert digitapp.__version__ in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command, expected", [
+    ([sys.executable, "-m", "digitapp.train", "--help"], "--epochs"),
+    ([sys.executable, "-m", "digitapp", "--help"], "predict"),
+    ([str(Path(sys.executable).parent / "digitapp"), "train", "--help"], "--hidden"),
+], ids=["python-m-digitapp.train", "python-m-digitapp", "digitapp-script"])
+def test_help_as_real_subprocesses(command, expected):
+    if not Path(command[0]).exists():
+        pytest.skip(f"{command[0]} is not installed")
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_option_exits_non_zero(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["predict"])
+    assert info.value.code != 0
+
+
+# ---------------------------------------------------------------- fetch-data
+
+def _idx(magic, array):
+    return struct.pack(">" + "I" * (1 + array.ndim), magic, *array.shape) + array.astype(np.uint8).tobytes()
+
+
+@pytest.fixture
+def tiny_data_dir(tmp_path, monkeypatch):
+    """Tiny IDX files (raw and .gz) whose hashes are patched in; no npm, no reachable mirror."""
+    rng = np.random.default_rng(0)
+    files = {
+        "train-images-idx3-ubyte": _idx(2051, rng.integers(0, 256, (12, 28, 28))),
+        "train-labels-idx1-ubyte": _idx(2049, np.arange(12) % 10),
+        "t10k-images-idx3-ubyte": _idx(2051, rng.integers(0, 256, (4, 28, 28))),
+        "t10k-labels-idx1-ubyte": _idx(2049, np.arange(4)),
+    }
+    monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256",
+                        {name: hashlib.sha256(raw).hexdigest() for name, raw in files.items()})
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for i, (name, raw) in enumerate(files.items()):
+        if i % 2:
+            (folder / (name + ".gz")).write_bytes(gzip.compress(raw))
+        else:
+            (folder / name).write_bytes(raw)
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (f"http://127.0.0.1:{port}/",))
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+    return folder
+
+
+def test_fetch_data_reports_ready_when_the_files_are_there(tiny_data_dir, capsys):
+    before = sorted(os.listdir(tiny_data_dir))
+    code, out, err = run(["fetch-data", "--data-dir", tiny_data_dir], capsys)
+    assert code == 0, err
+    assert out.strip().splitlines()[-1] == f"MNIST is ready in {tiny_data_dir}"
+    assert sorted(os.listdir(tiny_data_dir)) == before
+
+
+def test_fetch_data_uses_the_env_var(tiny_data_dir, monkeypatch, capsys):
+    monkeypatch.setenv("DIGITAPP_DATA_DIR", str(tiny_data_dir))
+    code, out, _ = run(["fetch-data"], capsys)
+    assert code == 0 and str(tiny_data_dir) in out
+
+
+def test_fetch_data_with_a_corrupt_file_is_a_one_line_error(tiny_data_dir, capsys):
+    (tiny_data_dir / "train-images-idx3-ubyte").write_bytes(b"\0\0\x08\x03broken")
+    code, _, err = run(["fetch-data", "--data-dir", tiny_data_dir], capsys)
+    assert code != 0
+    assert_one_line_error(err, tiny_data_dir / "train-images-idx3-ubyte")
+
+
+def test_fetch_data_with_no_source_is_a_one_line_error(tiny_data_dir, tmp_path, capsys):
+    folder = tmp_path / "elsewhere"
+    code, out, err = run(["fetch-data", "--data-dir", folder], capsys)
+    assert code != 0
+    assert "MNIST is ready" not in out
+    assert_one_line_error(err, folder, "train-images-idx3-ubyte")

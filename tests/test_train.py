@@ -1,0 +1,170 @@
+"""digitapp.train: the retraining script end to end on a tiny synthetic MNIST."""
+
+from __future__ import annotations
+
+import datetime
+import gzip
+import hashlib
+import socket
+import struct
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+import digitapp
+import mnist_loader
+from digitapp import train
+from digitapp.model_io import load_model, save_model
+from digitapp.network import Network
+
+N_TRAIN, N_TEST = 600, 120
+
+
+def _idx(magic, array):
+    return struct.pack(">" + "I" * (1 + array.ndim), magic, *array.shape) + array.astype(np.uint8).tobytes()
+
+
+def synthetic_digit(label, rng):
+    """28x28 MNIST-like (white on black): 1 a vertical bar, 0 a ring, 7 a bar with a top stroke."""
+    image = Image.new("L", (28, 28), 0)
+    draw = ImageDraw.Draw(image)
+    dx, dy = rng.integers(-2, 3, 2)
+    width = int(rng.integers(2, 4))
+    if label == 1:
+        draw.line([(14 + dx, 5 + dy), (14 + dx, 23 + dy)], fill=255, width=width)
+    elif label == 0:
+        draw.ellipse((8 + dx, 5 + dy, 20 + dx, 23 + dy), outline=255, width=width)
+    else:
+        draw.line([(7 + dx, 6 + dy), (21 + dx, 6 + dy), (12 + dx, 23 + dy)], fill=255, width=width)
+    return np.asarray(image)
+
+
+def tiny_synthetic_mnist(seed=0):
+    rng = np.random.default_rng(seed)
+    out = {}
+    for prefix, n in (("train", N_TRAIN), ("t10k", N_TEST)):
+        labels = rng.choice([0, 1, 7], n)
+        images = np.stack([synthetic_digit(int(j), rng) for j in labels])
+        out[f"{prefix}-images-idx3-ubyte"] = _idx(2051, images)
+        out[f"{prefix}-labels-idx1-ubyte"] = _idx(2049, labels)
+    return out
+
+
+@pytest.fixture
+def no_sources(tmp_path, monkeypatch):
+    """npm missing from PATH, the mirrors on a closed local port, no proxies."""
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (f"http://127.0.0.1:{port}/",))
+    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="module")
+def synthetic_files():
+    return tiny_synthetic_mnist()
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch, no_sources, synthetic_files):
+    monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256",
+                        {name: hashlib.sha256(raw).hexdigest() for name, raw in synthetic_files.items()})
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    for name, raw in synthetic_files.items():
+        (folder / (name + ".gz")).write_bytes(gzip.compress(raw))
+    return folder
+
+
+def listing(folder):
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_train_end_to_end(data_dir, tmp_path, capsys):
+    out_dir = tmp_path / "out"
+    output = out_dir / "m.pkl"
+    argv = ["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "2", "--seed", "3",
+            "--output", str(output)]
+    started = datetime.datetime.now(datetime.timezone.utc)
+    assert train.main(argv) == 0
+    assert "Traceback" not in capsys.readouterr().err
+
+    network = load_model(output)
+    assert network.sizes == [784, 8, 10]
+    record = network.record
+    hyper = record["hyperparameters"]
+    assert hyper["hidden"] == [8] and hyper["epochs"] == 2 and hyper["seed"] == 3
+    for key in ("batch_size", "eta", "lmbda", "cost", "init"):
+        assert hyper[key] == train.DEFAULTS[key], key
+    assert "output" not in hyper and "data_dir" not in hyper
+    assert record["seed"] == 3 and record["epochs"] == 2
+    date = datetime.datetime.fromisoformat(record["date"])
+    assert date.tzinfo is not None
+    assert started - datetime.timedelta(seconds=5) <= date <= datetime.datetime.now(datetime.timezone.utc)
+    assert record["package_version"] == digitapp.__version__
+    assert len(record["history"]) == 2
+    assert record["validation_accuracy"] == record["history"][-1]["evaluation_accuracy"]
+    for key in ("validation_accuracy", "test_accuracy"):
+        assert type(record[key]) is float and 0.0 <= record[key] <= 1.0
+    # three easy classes: the network has learnt them
+    assert record["validation_accuracy"] >= 0.8 and record["test_accuracy"] >= 0.8
+    # the training curves are beside the model
+    assert listing(out_dir) == ["m.pkl", "m.png"]
+    with Image.open(out_dir / "m.png") as curves:
+        assert curves.format == "PNG" and min(curves.size) > 100
+
+
+def test_same_seed_trains_the_same_model(data_dir, tmp_path):
+    weights = []
+    for name in ("a.pkl", "b.pkl"):
+        argv = ["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1", "--seed", "5", "--no-plot",
+                "--output", str(tmp_path / name)]
+        assert train.main(argv) == 0
+        weights.append(load_model(tmp_path / name).weights)
+    for a, b in zip(*weights):
+        np.testing.assert_array_equal(a, b)
+    assert not (tmp_path / "a.png").exists()
+
+
+def test_ctrl_c_leaves_the_existing_model_untouched(data_dir, tmp_path, monkeypatch, capsys):
+    output = tmp_path / "models" / "digit_model.pkl"
+    save_model(Network([784, 5, 10], seed=0), output, {"test_accuracy": 0.5})
+    before = output.read_bytes()
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Network, "SGD", interrupted)
+    code = train.main(["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "2", "--output", str(output)])
+    assert code == 130
+    assert output.read_bytes() == before
+    assert listing(output.parent) == ["digit_model.pkl"]
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    messages = [line for line in err.splitlines() if "interrupt" in line.lower()]
+    assert len(messages) == 1 and "no model written" in messages[0]
+
+
+def test_missing_data_with_no_source_is_a_one_line_error_and_no_model(tmp_path, no_sources, capsys):
+    output = tmp_path / "m.pkl"
+    missing = tmp_path / "no-mnist-here"
+    code = train.main(["--data-dir", str(missing), "--hidden", "8", "--epochs", "2", "--output", str(output)])
+    assert code != 0
+    assert not output.exists() and not output.with_suffix(".png").exists()
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith("digitapp train:")]
+    assert len(lines) == 1
+    assert str(missing) in lines[0] and "train-images-idx3-ubyte" in lines[0]
+
+
+def test_train_help_exits_zero(capsys):
+    with pytest.raises(SystemExit) as info:
+        train.main(["--help"])
+    assert info.value.code in (0, None)
+    assert "--epochs" in capsys.readouterr().out
