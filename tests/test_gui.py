@@ -361,13 +361,14 @@ def test_an_unsure_answer_is_marked(app):
 def test_hidpi_scaling_enlarges_the_canvas(display, recognizer):
     import tkinter as tk
 
-    from digitapp.gui.app import App
+    from digitapp.gui.app import BASE_SIDE, App
 
     root = tk.Tk()
     try:
         root.tk.call("tk", "scaling", 2 * 96 / 72)  # a 192 dpi screen
         window = App(root, recognizer, FakeDialogs(root))
-        assert window.canvas.side == 560 and window.canvas.drawing.size == (560, 560)
+        side = 2 * BASE_SIDE
+        assert window.canvas.side == side and window.canvas.drawing.size == (side, side)
         assert window.canvas.pen_width() == 2 * window.pen.get()
     finally:
         root.destroy()
@@ -419,3 +420,16 @@ def test_the_command_starts_and_draws_its_first_frame(display):
     result = start({**os.environ, "DISPLAY": display, FIRST_FRAME_ENV: "exit"})
     assert result.returncode == 0, result.stderr
     assert "first-frame" in result.stdout and "Traceback" not in result.stderr
+
+
+def test_an_image_given_at_start_is_opened(display, tmp_path, monkeypatch, capsys):
+    from digitapp.gui.app import FIRST_FRAME_ENV, run
+
+    bad = tmp_path / "broken.jpg"
+    bad.write_bytes(b"\xff\xd8 not really a jpeg")
+    made = []
+    monkeypatch.setenv(FIRST_FRAME_ENV, "exit")  # the window quits by itself once it is drawn
+    assert run(image=bad, make_dialogs=lambda root: made.append(FakeDialogs(root)) or made[0]) == 0
+    ((title, message),) = made[0].errors
+    assert "broken.jpg" in message and "\n" not in message
+    assert "first-frame" in capsys.readouterr().out

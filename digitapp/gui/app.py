@@ -20,7 +20,7 @@ except ImportError:  # a Python built without Tk
     tk = ttk = None
 
 APP_NAME = "digitapp"
-BASE_SIDE = 280            # canvas side at 96 dpi; larger on HiDPI screens
+BASE_SIDE = 320            # canvas side at 96 dpi; larger on HiDPI screens
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 FIRST_FRAME_ENV = "DIGITAPP_FIRST_FRAME"    # "print": report the first frame; "exit": and quit
@@ -86,7 +86,7 @@ class App:
         style.configure(".", background=BACKGROUND)
         style.map("TButton", background=[("disabled", BACKGROUND), ("active", "#e4e8ee")])
         style.configure("TButton", background="#f8f9fb", bordercolor="#c3c9d1", lightcolor="#ffffff",
-                        darkcolor="#d5dae1", padding=(self.px(6), self.px(3)))
+                        darkcolor="#d5dae1", padding=(0, self.px(3)))
         style.configure("Horizontal.TScale", troughcolor="#e3e6eb", background="#f8f9fb",
                         bordercolor="#c3c9d1", lightcolor="#ffffff", darkcolor="#d5dae1")
         style.configure("Muted.TLabel", foreground="#6b7480")
@@ -107,14 +107,16 @@ class App:
 
         tools = ttk.Frame(left)
         tools.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
-        self.clear_button = ttk.Button(tools, text="Clear", width=6, command=self.clear)
-        self.undo_button = ttk.Button(tools, text="Undo", width=6, command=self.undo)
-        self.redo_button = ttk.Button(tools, text="Redo", width=6, command=self.redo)
-        self.open_button = ttk.Button(tools, text="Open…", width=7, command=self.open_image)
-        self.save_button = ttk.Button(tools, text="Save…", width=7, command=self.save_drawing)
+        self.clear_button = ttk.Button(tools, text="Clear", command=self.clear)
+        self.undo_button = ttk.Button(tools, text="Undo", command=self.undo)
+        self.redo_button = ttk.Button(tools, text="Redo", command=self.redo)
+        self.open_button = ttk.Button(tools, text="Open…", command=self.open_image)
+        self.save_button = ttk.Button(tools, text="Save…", command=self.save_drawing)
         for i, button in enumerate((self.clear_button, self.undo_button, self.redo_button,
                                     self.open_button, self.save_button)):
-            button.grid(row=0, column=i, padx=(0 if i == 0 else self.px(4), 0))
+            button.configure(width=-3)  # as wide as the canvas allows
+            button.grid(row=0, column=i, sticky="ew", padx=(0 if i == 0 else self.px(4), 0))
+            tools.columnconfigure(i, weight=1, uniform="tool")
 
         pen_row = ttk.Frame(left)
         pen_row.grid(row=2, column=0, columnspan=2, sticky="ew", pady=(self.px(8), 0))

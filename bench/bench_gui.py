@@ -1,0 +1,197 @@
+"""How quickly the app starts, and that drawing never blocks Tk's event loop.
+
+    python bench/bench_gui.py                 # on a private Xvfb (needs xvfb and xdotool)
+    python bench/bench_gui.py --runs 9 --current-display
+
+1. Start-up: ``python -m digitapp`` is started with DIGITAPP_FIRST_FRAME=exit,
+   so the app prints the (system-wide monotonic) time at which its first
+   frame was drawn and quits; the figure is that time minus the time just
+   before the process was spawned.  Limit: 1.5 s (median).
+2. Handlers: the real window in this process; xdotool draws every digit and
+   a long scribble with real pointer events while each Tk handler (press,
+   motion, release, prediction, clear) is timed, and a 5 ms heartbeat
+   measures how late the event loop gets to it.  Limit: 50 ms for any handler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import platform
+import subprocess
+import sys
+import threading
+import time
+from contextlib import nullcontext
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+STARTUP_LIMIT_S = 1.5
+HANDLER_LIMIT_MS = 50.0
+HEARTBEAT_MS = 5
+
+
+def measure_startup(runs: int, display: str) -> list[float]:
+    """Seconds from spawning ``python -m digitapp`` to its first drawn frame, one per run."""
+    env = {**os.environ, "DISPLAY": display, "DIGITAPP_FIRST_FRAME": "exit"}
+    times = []
+    for _ in range(runs):
+        t0 = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "digitapp"], env=env, cwd=ROOT,
+                                capture_output=True, text=True, timeout=60)
+        line = next((l for l in result.stdout.splitlines() if "first-frame" in l), None)
+        if result.returncode != 0 or line is None:
+            raise SystemExit(f"bench_gui: the app did not report its first frame: {result.stderr.strip()}")
+        shown = float(line.split("monotonic=")[1].split()[0])
+        times.append(shown - t0)
+    return times
+
+
+class Timings:
+    """Durations of the wrapped handlers, in milliseconds, by name."""
+
+    def __init__(self):
+        self.ms: dict[str, list[float]] = {}
+
+    def wrap(self, name, function):
+        def timed(*args, **kwargs):
+            t = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.ms.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+        return timed
+
+
+def scribble(side: float, turns: int = 6, n: int = 420):
+    """A long spiral stroke: the worst case for a growing line item."""
+    c = side / 2
+    return [[(c + side * 0.4 * (i / n) * math.cos(turns * 2 * math.pi * i / n),
+              c + side * 0.4 * (i / n) * math.sin(turns * 2 * math.pi * i / n)) for i in range(n)]]
+
+
+def measure_handlers(display: str):
+    """Time the Tk handlers while xdotool draws digits on the real window."""
+    os.environ["DISPLAY"] = display
+    import tkinter as tk
+
+    from digitapp.gui import testing
+    from digitapp.gui.app import App
+    from digitapp.gui.canvas import DrawingCanvas
+    from digitapp.recognizer import Recognizer
+
+    timings = Timings()
+    for name in ("on_press", "on_motion", "on_release"):
+        setattr(DrawingCanvas, name, timings.wrap(name[3:], getattr(DrawingCanvas, name)))
+    for name in ("predict_now", "clear"):
+        setattr(App, name, timings.wrap(name.replace("_now", ""), getattr(App, name)))
+
+    root = tk.Tk(className="digitapp")
+    app = App(root, Recognizer.load())
+    testing.pump(root, 0.5)
+    timings.ms.clear()  # the start-up prediction is not drawing
+
+    lateness: list[float] = []
+    last = [time.perf_counter()]
+
+    def heartbeat():
+        now = time.perf_counter()
+        lateness.append((now - last[0]) * 1000 - HEARTBEAT_MS)
+        last[0] = now
+        root.after(HEARTBEAT_MS, heartbeat)
+
+    # xdotool runs from a helper thread (it touches no Tk), so this thread just runs mainloop and
+    # the heartbeat sees exactly what a user would: the app's own handlers and nothing of ours.
+    side = app.canvas.side
+    jobs = [testing.xdotool_command(app.canvas, testing.digit_strokes(d, side * 0.15, side * 0.12, side * 0.72))
+            for d in range(10)]
+    jobs.append(testing.xdotool_command(app.canvas, scribble(side), step_delay=0.002))
+    answers: list = []
+    done = threading.Event()
+
+    def drive():
+        for job in jobs:
+            subprocess.run(job, check=True)
+            time.sleep(0.1)  # the release's prediction
+            answers.append(app.prediction.digit if app.prediction else None)  # a read, no Tk call
+            if len(answers) < len(jobs):
+                subprocess.run(["xdotool", "key", "Escape"], check=True)  # clear, by the keyboard
+                time.sleep(0.05)
+        done.set()
+
+    def stop_when_done():
+        if done.is_set():
+            root.quit()
+        else:
+            root.after(50, stop_when_done)
+
+    root.focus_force()
+    root.after(HEARTBEAT_MS, heartbeat)
+    root.after(50, stop_when_done)
+    threading.Thread(target=drive, daemon=True).start()
+    root.mainloop()
+    results = list(zip(range(10), answers))
+    points = len(app.canvas.drawing.sheet.strokes[-1].points)
+    root.destroy()
+    return timings.ms, lateness, results, points, "matplotlib" in sys.modules
+
+
+def row(name, values):
+    v = np.asarray(values)
+    return (f"  {name:<22}{len(v):>6}{np.median(v):>11.2f}{np.percentile(v, 95):>9.2f}"
+            f"{np.percentile(v, 99):>9.2f}{v.max():>9.2f}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="GUI start-up time and handler latency")
+    parser.add_argument("--runs", type=int, default=5, help="start-up runs (default 5)")
+    parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
+    args = parser.parse_args(argv)
+
+    from digitapp.gui import testing
+
+    needed = ["xdotool"] if args.current_display else ["Xvfb", "xdotool"]
+    if testing.missing_tools(needed):
+        print(f"bench_gui: needs {' and '.join(testing.missing_tools(needed))} (apt install xvfb xdotool)",
+              file=sys.stderr)
+        return 1
+    with (nullcontext() if args.current_display else testing.VirtualDisplay()) as server:
+        display = server.name if server is not None else os.environ.get("DISPLAY", "")
+        startup = measure_startup(args.runs, display)
+        handlers, lateness, results, points, matplotlib = measure_handlers(display)
+
+    import tkinter
+
+    print(f"digitapp GUI benchmark: Python {platform.python_version()}, Tk {tkinter.TkVersion}, "
+          f"{os.cpu_count()} CPUs, display {display}")
+    print()
+    s = np.asarray(startup)
+    ok_start = np.median(s) <= STARTUP_LIMIT_S
+    print(f"start-up, process spawn -> first frame drawn ({len(s)} runs of 'python -m digitapp')")
+    print(f"  median {np.median(s):.3f} s   min {s.min():.3f} s   max {s.max():.3f} s   "
+          f"limit {STARTUP_LIMIT_S} s: {'OK' if ok_start else 'TOO SLOW'}")
+    print(f"  matplotlib imported by the app: {'yes' if matplotlib else 'no'}")
+    print()
+    print(f"Tk handlers while xdotool draws the digits 0-9 and a {points}-point scribble (ms)")
+    print(f"  {'handler':<22}{'calls':>6}{'median':>11}{'p95':>9}{'p99':>9}{'max':>9}")
+    worst = 0.0
+    for name in ("press", "motion", "release", "predict", "clear"):
+        if name in handlers:
+            print(row(name, handlers[name]))
+            worst = max(worst, max(handlers[name]))
+    print(row(f"loop lag ({HEARTBEAT_MS} ms tick)", lateness))
+    ok_handlers = worst <= HANDLER_LIMIT_MS
+    print(f"  slowest handler {worst:.2f} ms, limit {HANDLER_LIMIT_MS:.0f} ms: "
+          f"{'OK' if ok_handlers else 'TOO SLOW'}")
+    wrong = [f"{d}->{got}" for d, got in results if d != got]
+    print(f"  drawn digits recognised: {10 - len(wrong)}/10" + (f" (wrong: {', '.join(wrong)})" if wrong else ""))
+    return 0 if ok_start and ok_handlers else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
