@@ -407,7 +407,7 @@ def test_no_display_is_one_line_with_advice():
     assert "DISPLAY" in result.stderr and "xvfb-run digitapp" in result.stderr
 
 
-def test_an_unreachable_display_is_one_line_with_advice(tmp_path):
+def test_an_unreachable_display_is_one_line_with_advice():
     result = start({**os.environ, "DISPLAY": ":4093"})
     assert result.returncode != 0
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
