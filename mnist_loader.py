@@ -20,6 +20,7 @@ import subprocess
 import tarfile
 import tempfile
 import urllib.request
+import zlib
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -79,7 +80,7 @@ def _read_verified(path: Path, name: str) -> bytes:
         raw = path.read_bytes()
         if path.suffix == ".gz":
             raw = gzip.decompress(raw)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:
+    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
         raise MnistError(f"{path}: cannot read it ({err}); delete it and run 'digitapp fetch-data'") from None
     digest = hashlib.sha256(raw).hexdigest()
     if digest != EXPECTED_SHA256[name]:
@@ -159,7 +160,7 @@ def fetch(data_dir: Path | str | None = None,
         for mirror in HTTP_MIRRORS:
             try:
                 _write_verified(data_dir, name, _from_http(name, mirror), mirror)
-            except (OSError, EOFError, ValueError, MnistError) as err:
+            except (OSError, EOFError, ValueError, zlib.error, MnistError) as err:
                 problems.append(f"{mirror}: {type(err).__name__}")
                 continue
             missing.remove(name)

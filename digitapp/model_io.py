@@ -42,7 +42,7 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
     def find_class(self, module, name):
         if (module, name) in _ALLOWED:
             return super().find_class(module, name)
-        raise pickle.UnpicklingError(f"refused to load {module}.{name}")
+        raise pickle.UnpicklingError(f"refused to load {module!r}.{name!r}")
 
 
 def default_model_path() -> Path:
@@ -108,15 +108,15 @@ def _check(data, path):
     def bad(why):
         return ModelError(f"{path}: not a valid digitapp model ({why}); retrain with 'digitapp train'")
 
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or not _is(data.get("format"), str, FORMAT):
         raise bad("unknown format")
-    if data.get("version") != VERSION:
-        raise bad(f"format version {data.get('version')!r}, this digitapp reads {VERSION}")
+    if not _is(data.get("version"), int, VERSION):
+        raise bad(f"format version {str(data.get('version'))[:20]!r}, this digitapp reads {VERSION}")
     sizes = data.get("sizes")
     if not (isinstance(sizes, list) and len(sizes) >= 2 and all(isinstance(s, int) and s > 0 for s in sizes)):
         raise bad("bad layer sizes")
-    if data.get("cost") not in COSTS:
-        raise bad(f"unknown cost {data.get('cost')!r}")
+    if not (isinstance(data.get("cost"), str) and data["cost"] in COSTS):
+        raise bad(f"unknown cost {str(data.get('cost'))[:40]!r}")
     weights, biases = data.get("weights"), data.get("biases")
     if not (isinstance(weights, list) and isinstance(biases, list)
             and len(weights) == len(biases) == len(sizes) - 1):
@@ -130,6 +130,10 @@ def _check(data, path):
             raise bad(f"layer {x}->{y} holds NaN or infinite values")
     if not isinstance(data.get("record", {}), dict):
         raise bad("record is not a dict")
+
+
+def _is(value, kind, expected) -> bool:
+    return isinstance(value, kind) and value == expected
 
 
 def load_model(path=None) -> Network:

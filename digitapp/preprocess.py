@@ -81,16 +81,14 @@ def as_gray_image(image: ImageLike) -> Image.Image:
     if isinstance(image, Image.Image):
         return to_grayscale_image(image)
     array = np.asarray(image)
-    if array.ndim == 3 and array.shape[2] in (3, 4):
-        return to_grayscale_image(Image.fromarray(np.clip(array, 0, 255).astype(np.uint8)))
-    if array.ndim != 2 or array.size == 0:
-        raise ImageError(f"expected a 2-D grayscale image, got an array of shape {array.shape}")
+    if not (array.ndim == 2 or (array.ndim == 3 and array.shape[2] in (3, 4))) or array.size == 0:
+        raise ImageError(f"expected a grayscale (H, W) or colour (H, W, 3 or 4) image, got shape {array.shape}")
     if array.dtype != np.uint8:
         array = np.nan_to_num(array.astype(np.float32))
         if array.max(initial=0) <= 1.0:  # 0-1 intensities
             array = array * 255
         array = np.clip(array.round(), 0, 255).astype(np.uint8)
-    return to_grayscale_image(Image.fromarray(array, "L"))
+    return to_grayscale_image(Image.fromarray(array))
 
 
 def _border(pixels: np.ndarray) -> np.ndarray:
@@ -139,6 +137,21 @@ def preprocess(image: ImageLike, ink: Ink = None) -> np.ndarray | None:
         return None
     field = centre_in_field(strength.crop(bbox))
     return None if field is None else field.reshape(FIELD * FIELD, 1)
+
+
+def preprocess_batch(images: np.ndarray, progress=None) -> np.ndarray:
+    """Rows of 28x28 images (N, 784) through :func:`preprocess`, so training data looks like drawings do.
+
+    A blank image (none in MNIST) stays all zero.  ``progress(k)`` is told about each image done.
+    """
+    out = np.zeros((len(images), FIELD * FIELD), np.float32)
+    for k, image in enumerate(images):
+        x = preprocess(image.reshape(FIELD, FIELD), ink="light")
+        if x is not None:
+            out[k] = x[:, 0]
+        if progress is not None:
+            progress(k)
+    return out
 
 
 def centre_in_field(crop: Image.Image) -> np.ndarray | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import logging
+import math
 import platform
 import shlex
 import sys
@@ -22,12 +23,14 @@ import numpy as np
 from . import __version__
 from .blas import fast_blas
 from .model_io import default_model_path, save_model
+from .augment import Augmenter
 from .network import COSTS, INITS, DivergenceError, Network
+from .preprocess import preprocess_batch
 
 log = logging.getLogger("digitapp.train")
 
 DEFAULTS = dict(hidden=[100], epochs=30, batch_size=10, eta=0.5, lmbda=5.0, cost="cross-entropy",
-                init="scaled", seed=1)
+                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, seed=1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +48,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"])
     parser.add_argument("--init", choices=INITS, default=DEFAULTS["init"],
                         help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
+    parser.add_argument("--schedule", choices=("cosine", "constant"), default=DEFAULTS["schedule"],
+                        help="learning rate per epoch: eta decaying to 0 along a half cosine, or eta throughout")
+    parser.add_argument("--inputs", choices=("preprocessed", "raw"), default=DEFAULTS["inputs"],
+                        help="MNIST through the app's preprocessing of drawings, or as it comes")
+    parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=DEFAULTS["augment"],
+                        help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
@@ -84,31 +93,56 @@ def plot_curves(history: list[dict], path: Path) -> Path:
     return path
 
 
+def _like_drawings(train_x, validation, test):
+    """MNIST through the app's own preprocessing, so the network trains on what it will be shown."""
+    from tqdm import tqdm
+
+    total = len(train_x) + len(validation[0]) + len(test[0])
+    with tqdm(total=total, unit="image", unit_scale=True, desc="preprocessing", dynamic_ncols=True) as bar:
+        out = [preprocess_batch(images, lambda k: bar.update(1)) for images in (train_x, validation[0], test[0])]
+    return out[0], (out[1], validation[1]), (out[2], test[1])
+
+
 def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
     """Run the training described by ``args``; return the network and its training record."""
     import mnist_loader
     from tqdm import tqdm
 
     (train_x, train_y), validation, test = mnist_loader.load_data(args.data_dir)
+    if args.inputs == "preprocessed":
+        train_x, validation, test = _like_drawings(train_x, validation, test)
     sizes = [train_x.shape[1], *args.hidden, 10]
     network = Network(sizes, cost=args.cost, init=args.init, seed=args.seed, dtype=np.dtype(args.dtype))
-    log.info("training %r on %d images, %d epochs, batch %d, eta %g, lmbda %g, seed %d",
-             network, len(train_x), args.epochs, args.batch_size, args.eta, args.lmbda, args.seed)
+    log.info("training %r on %d images, %d epochs, batch %d, eta %g (%s), lmbda %g, augment %s, seed %d",
+             network, len(train_x), args.epochs, args.batch_size, args.eta, args.schedule, args.lmbda,
+             args.augment, args.seed)
+    batches = -(-len(train_x) // args.batch_size)
+    bar = tqdm(total=args.epochs * batches, unit="batch", unit_scale=True, desc="training", dynamic_ncols=True)
 
-    bar = tqdm(total=args.epochs, unit="epoch", desc="training", dynamic_ncols=True)
+    epochs_done = 0
+
+    def advance(done, total):
+        bar.update(epochs_done * batches + done - bar.n)
 
     def report(result):
-        bar.update(1)
-        bar.set_postfix(validation=f"{100 * result.evaluation_accuracy:.2f}%")
-        log.info("epoch %d: validation accuracy %.2f%% (%.1f s)",
-                 result.epoch, 100 * result.evaluation_accuracy, result.seconds)
+        nonlocal epochs_done
+        epochs_done = result.epoch
+        bar.update(epochs_done * batches - bar.n)
+        bar.write(f"epoch {result.epoch:3d}/{args.epochs}: validation accuracy "
+                  f"{100 * result.evaluation_accuracy:.2f}%  ({result.seconds:.1f} s, eta {result.eta:.3g})")
+
+    def schedule(epoch):
+        if args.schedule == "constant":
+            return args.eta
+        return args.eta * 0.5 * (1 + math.cos(math.pi * epoch / args.epochs))
 
     started = time.perf_counter()
     try:
         with fast_blas():
             history = network.SGD((train_x, train_y), args.epochs, args.batch_size, args.eta, args.lmbda,
                                   evaluation_data=validation, callback=report, monitor_training=True,
-                                  method=args.method)
+                                  method=args.method, eta_schedule=schedule,
+                                  transform=Augmenter() if args.augment else None, progress=advance)
     finally:
         bar.close()
     test_accuracy = network.evaluate(test) / len(test[0])
