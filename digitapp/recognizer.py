@@ -10,6 +10,7 @@ import numpy as np
 from .model_io import load_model
 from .network import Network
 from .preprocess import FIELD, ImageLike, Ink, preprocess
+from .strokes import render_normalised
 
 #: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
 UNSURE_BELOW = 0.5
@@ -67,6 +68,15 @@ class Recognizer:
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
         """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file."""
         return self.predict_input(preprocess(image, ink))
+
+    def predict_strokes(self, strokes) -> Prediction:
+        """Recognise mouse strokes (lists of (x, y) points), redrawn with a pen in proportion to the digit.
+
+        This is what the app does with a drawing: the pen the user picked and
+        the size they drew at no longer change the stroke width the network sees.
+        """
+        image = render_normalised(strokes)
+        return self.predict_input(None if image is None else preprocess(image, ink="light"))
 
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""

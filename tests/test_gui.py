@@ -118,8 +118,8 @@ def expected_pixels(array):
 
 def assert_shows(app, recognizer, digit_expected=None):
     """Everything on screen agrees with a fresh recognition of the canvas image."""
-    image, ink = app.canvas.drawing.recognisable()
-    fresh = recognizer.predict(image, ink=ink)
+    picture, strokes = app.canvas.drawing.recognisable()
+    fresh = recognizer.predict(picture) if picture is not None else recognizer.predict_strokes(strokes)
     p = app.prediction
     assert p is not None and p.digit == fresh.digit
     np.testing.assert_allclose(p.probabilities, fresh.probabilities, atol=1e-6)
@@ -171,7 +171,7 @@ def test_drawing_on_a_picture_starts_over_and_undo_brings_it_back():
     d.begin_stroke((5, 5), 4)
     d.end_stroke()
     assert d.sheet.picture is None and len(d.sheet.strokes) == 1
-    assert d.recognisable()[1] == "light"
+    assert d.recognisable() == (None, [((5.0, 5.0),)])
     assert d.undo() and d.sheet.picture is picture
     assert d.clear() and d.is_empty and not d.clear()
     assert d.undo() and d.sheet.picture is picture
@@ -213,9 +213,9 @@ def test_fast_strokes_leave_no_gaps(app):
 
 def test_live_prediction_while_drawing_is_throttled(app, recognizer, monkeypatch):
     calls = []
-    real = app.recognizer.predict
+    real = app.recognizer.predict_strokes
     monkeypatch.setattr(app, "recognizer", type("Counting", (), {
-        "predict": lambda self, image, ink=None: calls.append(ink) or real(image, ink=ink)})())
+        "predict_strokes": lambda self, strokes: calls.append(len(strokes)) or real(strokes)})())
     canvas, points = app.canvas, digit(app, 7)[0]
     canvas.event_generate("<ButtonPress-1>", x=round(points[0][0]), y=round(points[0][1]))
     for x, y in points[1:]:
@@ -347,7 +347,7 @@ def test_save_the_drawing(app, recognizer, tmp_path):
 def test_an_unsure_answer_is_marked(app):
     probabilities = np.array([0, 0, 0.05, 0.42, 0, 0.38, 0, 0, 0.15, 0])
     unsure = Prediction(3, 0.42, probabilities, np.zeros((28, 28), np.float32))
-    app.recognizer = type("Unsure", (), {"predict": lambda self, image, ink=None: unsure})()
+    app.recognizer = type("Unsure", (), {"predict_strokes": lambda self, strokes: unsure})()
     testing.draw_with_events(app.canvas, digit(app, 3))
     assert app.result.state == "unsure"
     assert "not sure" in app.result.caption.cget("text").lower()

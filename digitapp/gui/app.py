@@ -258,8 +258,11 @@ class App:
         if drawing.is_empty:
             self.prediction = None
         else:
-            image, ink = drawing.recognisable()
-            self.prediction = self.recognizer.predict(image, ink=ink)
+            picture, strokes = drawing.recognisable()
+            if picture is not None:
+                self.prediction = self.recognizer.predict(picture)
+            else:
+                self.prediction = self.recognizer.predict_strokes(strokes)
         self.show(self.prediction)
 
     def show(self, prediction) -> None:

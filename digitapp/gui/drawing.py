@@ -97,11 +97,18 @@ class Drawing:
     def can_redo(self) -> bool:
         return self._at < len(self._history) - 1 and not self._points
 
-    def recognisable(self) -> tuple[Image.Image, str | None]:
-        """The image to recognise and its ink: the picture (ink detected) or the strokes ('light')."""
+    def recognisable(self) -> tuple[Image.Image | None, list[tuple[Point, ...]] | None]:
+        """What to recognise: ``(picture, None)`` for an opened picture, else ``(None, stroke points)``.
+
+        Strokes go to the recognizer as points (including the stroke being
+        drawn), so it can redraw them with a pen in proportion to the digit.
+        """
         if self.sheet.picture is not None and not self._points:
             return self.sheet.picture, None
-        return self.image, "light"
+        strokes = [] if self.sheet.picture is not None else [s.points for s in self.sheet.strokes]
+        if self._points:
+            strokes.append(tuple(self._points))
+        return None, strokes
 
     def image_to_save(self) -> Image.Image:
         """What the user sees: the picture, or the strokes as dark ink on white paper."""
