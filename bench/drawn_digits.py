@@ -531,7 +531,17 @@ class Evaluation:
         return matrix
 
 
-def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool = False) -> Evaluation:
+def plain_input(image) -> np.ndarray:
+    """The classic demo's preprocessing, for comparison: the whole canvas shrunk to 28x28, nothing else."""
+    from PIL import Image
+
+    image = Image.fromarray(image) if isinstance(image, np.ndarray) else image
+    small = np.asarray(image.resize((28, 28), Image.Resampling.BILINEAR), dtype=np.float32) / 255
+    return small.reshape(784, 1)
+
+
+def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool = False,
+             plain: bool = False) -> Evaluation:
     """Recognise each drawing (rendered on its canvas) or each canvas image, as the app does.
 
     Give ``drawings`` (DrawnDigit list, which carry their labels) or
@@ -560,7 +570,11 @@ def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool
     with fast_blas():
         for i in items:
             t0 = time.perf_counter()
-            if drawings is not None:  # as the app does: the strokes, redrawn with a normalised pen
+            if plain:
+                image = drawings[i].render() if drawings is not None else images[i]
+                t1 = time.perf_counter()
+                prediction = recognizer.predict_input(plain_input(image))
+            elif drawings is not None:  # as the app does: the strokes, redrawn with a normalised pen
                 image, t1 = None, time.perf_counter()
                 prediction = recognizer.predict_strokes([s.tolist() for s in drawings[i].strokes])
             else:
@@ -728,6 +742,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-images", action="store_true",
                         help="with --save-set, also store the uint8 280x280 canvases (large)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--plain", action="store_true",
+                        help="for comparison: the classic demo's preprocessing (canvas shrunk to 28x28) "
+                             "instead of the app's")
     return parser
 
 
@@ -755,7 +772,7 @@ def main(argv=None) -> int:
     except (ModelError, BenchError) as err:
         print(f"drawn_digits: {err}", file=sys.stderr)
         return 2
-    result = evaluate(recognizer, drawings, progress=progress)
+    result = evaluate(recognizer, drawings, progress=progress, plain=args.plain)
     mnist_correct = mnist_accuracy(recognizer, drawings, test=test)
 
     model = args.model or default_model_path()

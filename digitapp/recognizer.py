@@ -13,7 +13,7 @@ from .preprocess import FIELD, ImageLike, Ink, preprocess
 from .strokes import render_normalised
 
 #: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
-UNSURE_BELOW = 0.5
+UNSURE_BELOW = 0.7
 
 
 @dataclass(frozen=True)

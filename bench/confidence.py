@@ -1,0 +1,59 @@
+"""Does the confidence the app shows mean something?  Accuracy by confidence on the MNIST test set.
+
+Run from the repository root:  python bench/confidence.py [--model PATH]
+
+The test images go through the app's preprocessing, as in training; the
+confidence is the one the app shows (the largest of the normalised outputs).
+The "not sure" threshold of the app (digitapp.recognizer.UNSURE_BELOW) is
+chosen from this table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import numpy as np
+
+import mnist_loader
+from digitapp.blas import fast_blas
+from digitapp.preprocess import preprocess_batch
+from digitapp.recognizer import UNSURE_BELOW, Recognizer
+
+BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01))
+
+
+def confidence_table(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> list[tuple]:
+    """(low, high, count, accuracy) per confidence band, plus the overall accuracy as the last row."""
+    with fast_blas():
+        outputs = recognizer.network.feedforward(images.astype(recognizer.network.dtype))
+    probabilities = outputs / outputs.sum(axis=1, keepdims=True)
+    confidence = probabilities.max(axis=1)
+    right = probabilities.argmax(axis=1) == labels
+    rows = []
+    for low, high in BANDS:
+        inside = (confidence >= low) & (confidence < high)
+        rows.append((low, min(high, 1.0), int(inside.sum()), float(right[inside].mean()) if inside.any() else None))
+    rows.append((0.0, 1.0, len(labels), float(right.mean())))
+    return rows
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
+    args = parser.parse_args(argv)
+    recognizer = Recognizer.load(args.model)
+    _, _, (images, labels) = mnist_loader.load_data()
+    rows = confidence_table(recognizer, preprocess_batch(images), labels)
+    print(f"MNIST test set, {len(labels):,} images, model {args.model or 'shipped'}; "
+          f"the app says 'not sure' below {UNSURE_BELOW:.0%}\n")
+    print(f"{'confidence':>14}{'images':>10}{'share':>9}{'accuracy':>10}")
+    for low, high, count, accuracy in rows[:-1]:
+        shown = f"{100 * accuracy:9.2f}%" if accuracy is not None else f"{'-':>10}"
+        print(f"{f'{low:.0%}-{high:.0%}':>14}{count:10,}{100 * count / len(labels):8.2f}%{shown}")
+    print(f"{'all':>14}{len(labels):10,}{100:8.2f}%{100 * rows[-1][3]:9.2f}%")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
