@@ -344,20 +344,20 @@ class Network:
         activations = [x]  # all the activations, layer by layer
         zs = []  # all the z vectors, layer by layer
         for b, w in zip(self.biases, self.weights):
-            z = w @ activation + b
+            z = np.dot(w, activation) + b
             zs.append(z)
             activation = sigmoid(z)
             activations.append(activation)
         # backward pass
         delta = self.cost.delta(zs[-1], activations[-1], y)
         nabla_b[-1] = delta
-        nabla_w[-1] = delta @ activations[-2].T
+        nabla_w[-1] = np.dot(delta, activations[-2].transpose())
         for l in range(2, self.num_layers):
             z = zs[-l]
             sp = sigmoid_prime(z)
-            delta = (self.weights[-l + 1].T @ delta) * sp
+            delta = np.dot(self.weights[-l + 1].transpose(), delta) * sp
             nabla_b[-l] = delta
-            nabla_w[-l] = delta @ activations[-l - 1].T
+            nabla_w[-l] = np.dot(delta, activations[-l - 1].transpose())
         return nabla_b, nabla_w
 
     def cost_derivative(self, output_activations, y):
