@@ -100,8 +100,10 @@ def torch_epoch_seconds(X, labels, batch) -> float | None:
 def train_peak_mb() -> tuple[float, float]:
     """Peak resident memory (MB) and seconds of `digitapp train` with the default recipe, cut to 1 epoch."""
     with tempfile.TemporaryDirectory() as tmp:
-        code = ("import resource, sys; from digitapp.train import main; code = main(sys.argv[1:]); "
-                "print('PEAK', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024); sys.exit(code)")
+        # VmHWM, not ru_maxrss: after fork and exec, ru_maxrss still counts the parent's (large) memory.
+        code = ("import sys; from digitapp.train import main; code = main(sys.argv[1:]); "
+                "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
+                "print('PEAK', int(hwm.split()[1]) / 1024); sys.exit(code)")
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code, "--epochs", "1", "--no-plot",
                                "--output", str(Path(tmp) / "m.pkl")], capture_output=True, text=True)
@@ -143,6 +145,8 @@ def main(argv=None) -> int:
             epoch_seconds(X, labels, b, "per-example", np.float64, limit=slow_limit) for b in BATCHES]
         rows["matrix form, float64"] = [epoch_seconds(X, labels, b, dtype=np.float64) for b in BATCHES]
         rows["matrix form, float32 (default)"] = [epoch_seconds(X, labels, b) for b in BATCHES]
+        with fast_blas(os.cpu_count() or 1):
+            rows[f"  the same with {os.cpu_count()} BLAS threads"] = [epoch_seconds(X, labels, b) for b in BATCHES]
         torch_times = [torch_epoch_seconds(X, labels, b) for b in BATCHES]
         if torch_times[0] is not None:
             rows["PyTorch CPU autograd, float32"] = torch_times
