@@ -173,17 +173,9 @@ def centre_in_field(crop: Image.Image) -> np.ndarray | None:
     left = int(np.clip(round(CENTRE - cx), 0, FIELD - w))
     field = np.zeros((FIELD, FIELD), np.float32)
     field[top:top + h, left:left + w] = small
-    for axis in (0, 1):
-        field = ndimage.correlate1d(field, _BLUR_KERNEL, axis=axis, mode="constant")
+    field = ndimage.gaussian_filter(field, BLUR_SIGMA, mode="constant")
     field *= np.float32(1 / field.max())
     return field
 
 
-def _gaussian_kernel(sigma: float) -> np.ndarray:
-    radius = max(1, int(4 * sigma + 0.5))
-    kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
-    return (kernel / kernel.sum()).astype(np.float32)
-
-
-_BLUR_KERNEL = _gaussian_kernel(BLUR_SIGMA)
 _BBOX_LUT = [0 if v < INK_THRESHOLD * 255 else 255 for v in range(256)]
