@@ -36,26 +36,17 @@ SIZES = [784, 100, 10]
 BATCHES = (10, 32, 128)
 
 
-def epoch_seconds(X, labels, batch, method="matrix", dtype=np.float32, limit=None) -> float:
-    """Seconds of SGD's second epoch over X, as SGD measures it (scaled up from ``limit`` images when given).
+def epoch_seconds(X, labels, batch, method="matrix", dtype=np.float32, limit=None, transform=None,
+                  epochs=2) -> float:
+    """Mean seconds of SGD's epochs after the first, as SGD measures them (scaled up from ``limit`` images).
 
-    The second epoch is the steady state: the first also converts the data and shuffles it before
-    the prefetching thread can.
+    Later epochs are the steady state: the first also converts the data and shuffles it before the
+    prefetching thread can.
     """
     n = len(X) if limit is None else min(limit, len(X))
     network = Network(SIZES, seed=0, dtype=dtype)
-    history = network.SGD((X[:n], labels[:n]), 2, batch, 0.5, 1.0, method=method)
-    return history[-1].seconds * len(X) / n
-
-
-def augmented_epoch_seconds(X, labels, batch=10, epochs=3) -> tuple[float, float]:
-    """Mean seconds per epoch after the first, without and with augmentation (prefetched on a thread)."""
-    result = []
-    for transform in (None, Augmenter()):
-        network = Network(SIZES, seed=0, dtype=np.float32)
-        history = network.SGD((X, labels), epochs, batch, 0.5, 1.0, transform=transform)
-        result.append(statistics.mean(h.seconds for h in history[1:]))
-    return result[0], result[1]
+    history = network.SGD((X[:n], labels[:n]), epochs, batch, 0.5, 1.0, method=method, transform=transform)
+    return statistics.mean(h.seconds for h in history[1:]) * len(X) / n
 
 
 def matmul_seconds(X, batch, dtype=np.float32) -> float:
@@ -164,7 +155,7 @@ def main(argv=None) -> int:
         if torch_times[0] is None:
             print("PyTorch is not installed: its row is left out (pip install torch==2.13.0 to include it)")
 
-        plain, augmented = augmented_epoch_seconds(X, labels)
+        plain, augmented = (epoch_seconds(X, labels, 10, transform=t, epochs=3) for t in (None, Augmenter()))
         print(f"\naugmentation (batch 10, epochs 2-3): {plain:.3f} s/epoch without, {augmented:.3f} s with "
               f"({augmented / plain:.2f}x; the distortions are made on a second thread)")
 

@@ -222,7 +222,7 @@ class Network:
             return X_epoch, Y[order]
 
         # Training accuracy and cost are measured on (at most) the first 10,000 examples: cheap and telling.
-        monitored = (self._floats(X[:10_000]), labels[:10_000])
+        monitored = (self._floats(X[:10_000]), labels[:10_000]) if monitor_training else None
         history = []
         # The next epoch is prepared on a second thread while this one trains: NumPy releases the
         # GIL inside its array loops, so on a 2-core machine shuffling and distorting cost little.
@@ -235,8 +235,7 @@ class Network:
                     upcoming = prefetch.submit(prepare_epoch)
                 rate = float(eta_schedule(j)) if eta_schedule else float(eta)
                 self._train_epoch(X_epoch, Y_epoch, mini_batch_size, rate, lmbda, method, progress)
-                history.append(self._end_epoch(j, start, rate, lmbda, monitored if monitor_training else None,
-                                               evaluation))
+                history.append(self._end_epoch(j, start, rate, lmbda, monitored, evaluation))
                 if callback is not None:
                     callback(history[-1])
         return history
