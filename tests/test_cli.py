@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
@@ -194,7 +193,7 @@ def _idx(magic, array):
 
 
 @pytest.fixture
-def tiny_data_dir(tmp_path, monkeypatch):
+def tiny_data_dir(tmp_path, monkeypatch, offline):
     """Tiny IDX files (raw and .gz) whose hashes are patched in; no npm, no reachable mirror."""
     rng = np.random.default_rng(0)
     files = {
@@ -212,15 +211,6 @@ def tiny_data_dir(tmp_path, monkeypatch):
             (folder / (name + ".gz")).write_bytes(gzip.compress(raw))
         else:
             (folder / name).write_bytes(raw)
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (f"http://127.0.0.1:{port}/",))
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
     return folder
 
 

@@ -14,8 +14,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import socket
 import struct
 import sys
 import tarfile
@@ -29,10 +27,9 @@ import pytest
 import mnist_loader
 from mnist_loader import MnistError
 
+from conftest import PROXY_VARIABLES, closed_port_url
+
 N_TRAIN, N_TEST = 60, 12
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY")
-
-
 # ---------------------------------------------------------------- tiny IDX files
 
 def idx_images(images: np.ndarray) -> bytes:
@@ -88,24 +85,6 @@ def write_files(folder: Path, raw: dict, gz: bool = False) -> Path:
 def listing(folder: Path) -> list[str]:
     """Every entry of ``folder`` including hidden (temporary) files; [] when it does not exist."""
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
-
-
-def closed_port_url() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    return f"http://127.0.0.1:{port}/"
-
-
-@pytest.fixture
-def offline(monkeypatch, tmp_path):
-    """No npm on PATH, the mirrors on a closed local port, no proxies."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (closed_port_url(),))
-    for var in PROXY_VARIABLES:
-        monkeypatch.delenv(var, raising=False)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

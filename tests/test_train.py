@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import gzip
 import hashlib
-import socket
 import struct
 
 import numpy as np
@@ -51,27 +50,13 @@ def tiny_synthetic_mnist(seed=0):
     return out
 
 
-@pytest.fixture
-def no_sources(tmp_path, monkeypatch):
-    """npm missing from PATH, the mirrors on a closed local port, no proxies."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (f"http://127.0.0.1:{port}/",))
-    for var in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
-        monkeypatch.delenv(var, raising=False)
-
-
 @pytest.fixture(scope="module")
 def synthetic_files():
     return tiny_synthetic_mnist()
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch, no_sources, synthetic_files):
+def data_dir(tmp_path, monkeypatch, offline, synthetic_files):
     monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256",
                         {name: hashlib.sha256(raw).hexdigest() for name, raw in synthetic_files.items()})
     folder = tmp_path / "mnist"
@@ -150,7 +135,7 @@ def test_ctrl_c_leaves_the_existing_model_untouched(data_dir, tmp_path, monkeypa
     assert len(messages) == 1 and "no model written" in messages[0]
 
 
-def test_missing_data_with_no_source_is_a_one_line_error_and_no_model(tmp_path, no_sources, capsys):
+def test_missing_data_with_no_source_is_a_one_line_error_and_no_model(tmp_path, offline, capsys):
     output = tmp_path / "m.pkl"
     missing = tmp_path / "no-mnist-here"
     code = train.main(["--data-dir", str(missing), "--hidden", "8", "--epochs", "2", "--output", str(output)])
