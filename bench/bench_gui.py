@@ -23,7 +23,6 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -155,13 +154,7 @@ def main(argv=None) -> int:
 
     from digitapp.gui import testing
 
-    needed = ["xdotool"] if args.current_display else ["Xvfb", "xdotool"]
-    if testing.missing_tools(needed):
-        print(f"bench_gui: needs {' and '.join(testing.missing_tools(needed))} (apt install xvfb xdotool)",
-              file=sys.stderr)
-        return 1
-    with (nullcontext() if args.current_display else testing.VirtualDisplay()) as server:
-        display = server.name if server is not None else os.environ.get("DISPLAY", "")
+    with testing.script_display("bench_gui", args.current_display) as display:
         startup = measure_startup(args.runs, display)
         handlers, lateness, results, points, matplotlib = measure_handlers(display)
 

@@ -13,7 +13,6 @@ import argparse
 import os
 import subprocess
 import sys
-from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,14 +28,7 @@ def main(argv=None) -> int:
 
     from digitapp.gui import testing
 
-    needed = ["xdotool"] if args.current_display else ["Xvfb", "xdotool"]
-    if testing.missing_tools(needed):
-        print(f"screenshot: needs {' and '.join(testing.missing_tools(needed))} (apt install xvfb xdotool)",
-              file=sys.stderr)
-        return 1
-    with (nullcontext() if args.current_display else testing.VirtualDisplay()) as display:
-        if display is not None:
-            os.environ["DISPLAY"] = display.name
+    with testing.script_display("screenshot", args.current_display):
         return shoot(args)
 
 

@@ -12,6 +12,8 @@ import os
 import shutil
 import subprocess
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 Point = tuple[float, float]
 
@@ -21,6 +23,23 @@ TOOLS = ("Xvfb", "xdotool")
 def missing_tools(tools=TOOLS) -> list[str]:
     """The programs of ``tools`` that are not on PATH."""
     return [tool for tool in tools if shutil.which(tool) is None]
+
+
+@contextmanager
+def script_display(prog: str, use_current: bool) -> Iterator[str]:
+    """For a script that drives the app: $DISPLAY, or a private Xvfb for the block; DISPLAY is set to it.
+
+    Exits with one line (``prog: needs ...``) when Xvfb or xdotool is missing.
+    """
+    missing = missing_tools(("xdotool",) if use_current else TOOLS)
+    if missing:
+        raise SystemExit(f"{prog}: needs {' and '.join(missing)} (apt install xvfb xdotool)")
+    if use_current:
+        yield os.environ.get("DISPLAY", "")
+        return
+    with VirtualDisplay() as server:
+        os.environ["DISPLAY"] = server.name
+        yield server.name
 
 
 class VirtualDisplay:
