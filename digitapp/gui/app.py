@@ -267,7 +267,7 @@ class App:
 
     def show(self, prediction) -> None:
         self.result.show(prediction)
-        if prediction is None or prediction.digit is None:
+        if prediction is None:  # an empty canvas; a blank drawing's Prediction already has an all-zero input
             import numpy as np
 
             self.preview.show(np.zeros((28, 28), np.float32))
