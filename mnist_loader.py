@@ -26,8 +26,6 @@ from typing import Callable, Iterable
 
 import numpy as np
 
-from digitapp.files import atomic_write
-
 log = logging.getLogger(__name__)
 
 DATA_DIR_ENV = "DIGITAPP_DATA_DIR"
@@ -97,8 +95,15 @@ def _write_verified(data_dir: Path, name: str, raw: bytes, source: str) -> Path:
     if hashlib.sha256(raw).hexdigest() != EXPECTED_SHA256[name]:
         raise MnistError(f"{name} from {source}: wrong SHA-256")
     target = data_dir / name
-    with atomic_write(target) as out:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # A temporary name beside the target, then a rename: never a half-written file under the real name.
+    with tempfile.NamedTemporaryFile(dir=data_dir, prefix=f".{name}.", suffix=".part", delete=False) as out:
         out.write(raw)
+    try:
+        os.replace(out.name, target)
+    except BaseException:
+        os.unlink(out.name)
+        raise
     return target
 
 

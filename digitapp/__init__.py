@@ -1,11 +1,27 @@
-"""digitapp: draw a digit, and a from-scratch NumPy network recognises it."""
+"""digitapp: draw a digit, and a from-scratch NumPy network recognises it.
+
+``import digitapp`` stays cheap: the names below load their module (and
+NumPy, SciPy, Pillow) on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
 
 __version__ = "0.1.0"
 
-from .model_io import ModelError, load_model, save_model  # noqa: E402
-from .network import Network  # noqa: E402
-from .preprocess import ImageError, preprocess  # noqa: E402
-from .recognizer import Prediction, Recognizer  # noqa: E402
+_HOMES = {
+    "Network": "network", "load_model": "model_io", "save_model": "model_io", "ModelError": "model_io",
+    "preprocess": "preprocess", "ImageError": "preprocess", "Recognizer": "recognizer", "Prediction": "recognizer",
+}
+__all__ = [*_HOMES, "__version__"]
 
-__all__ = ["Network", "save_model", "load_model", "ModelError", "preprocess", "ImageError",
-           "Recognizer", "Prediction", "__version__"]
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

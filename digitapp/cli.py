@@ -57,6 +57,7 @@ def run_predict(args) -> int:
     except ModelError as err:
         print(f"digitapp predict: {err}", file=sys.stderr)
         return 2
+    logging.getLogger("digitapp").info("using the %s", recognizer.describe())
     failures = 0
     for path in args.files:
         try:
@@ -68,7 +69,7 @@ def run_predict(args) -> int:
         if args.save_input is not None:
             save_input_png(prediction.input, args.save_input / f"{path.stem}.input.png")
         if args.json:
-            print(json.dumps({"file": str(path), **prediction.to_dict()}))
+            print(json.dumps({"file": str(path), **prediction.to_dict(), "model": recognizer.model_info()}))
         elif prediction.digit is None:
             print(f"{path}: no digit (blank image)")
         else:

@@ -1,4 +1,4 @@
-"""Writing files so that a crash never leaves a half-written one under the real name."""
+"""Where the user's files live, and writing files so that a crash never leaves a half-written one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,18 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
+
+#: Overrides the user data directory (tests, or several profiles side by side).
+USER_DIR_ENV = "DIGITAPP_USER_DIR"
+
+
+def user_data_dir() -> Path:
+    """The user's digitapp folder: ``$DIGITAPP_USER_DIR``, else the platform's (XDG on Linux)."""
+    if os.environ.get(USER_DIR_ENV):
+        return Path(os.environ[USER_DIR_ENV]).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("digitapp", appauthor=False)
 
 
 @contextmanager

@@ -21,7 +21,7 @@ from .network import COSTS, Network
 FORMAT = "digitapp-network"
 VERSION = 1
 MAX_BYTES = 200 * 1024 * 1024
-SHIPPED_MODEL = Path(__file__).resolve().parent.parent / "models" / "digit_model.pkl"
+MODEL_NAME = "digit_model.pkl"
 
 # The globals a pickled ndarray needs, in NumPy 1.x and 2.x spellings.
 _ALLOWED = {
@@ -46,8 +46,10 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
 
 
 def default_model_path() -> Path:
-    """The model that ships with digitapp."""
-    return SHIPPED_MODEL
+    """The model that ships with digitapp: in the installed package, or in models/ of a source checkout."""
+    package = Path(__file__).resolve().parent
+    installed, checkout = package / "models" / MODEL_NAME, package.parent / "models" / MODEL_NAME
+    return checkout if not installed.is_file() and checkout.is_file() else installed
 
 
 def _plain(value):
@@ -101,6 +103,7 @@ def read_model_file(path=None) -> dict:
     except Exception as err:  # truncated or garbled pickles raise many kinds of error
         raise ModelError(f"{path}: corrupt or truncated model file ({type(err).__name__})") from None
     _check(data, path)
+    data.setdefault("record", {})
     return data
 
 
@@ -136,11 +139,14 @@ def _is(value, kind, expected) -> bool:
     return isinstance(value, kind) and value == expected
 
 
-def load_model(path=None) -> Network:
-    """The network stored at ``path`` (default: the shipped model); its record is ``network.record``."""
-    data = read_model_file(path)
+def network_from(data: dict) -> Network:
+    """The Network that ``read_model_file``'s checked contents describe."""
     network = Network(data["sizes"], cost=data["cost"], seed=0, dtype=data["weights"][0].dtype)
     network.weights = [np.array(w) for w in data["weights"]]
     network.biases = [np.array(b) for b in data["biases"]]
-    network.record = data.get("record", {})
     return network
+
+
+def load_model(path=None) -> Network:
+    """The network stored at ``path`` (default: the shipped model); ``read_model_file`` gives its record."""
+    return network_from(read_model_file(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .model_io import load_model
+from .model_io import default_model_path, network_from, read_model_file
 from .network import Network
 from .preprocess import FIELD, ImageLike, Ink, preprocess
 from .strokes import render_normalised
@@ -51,9 +51,11 @@ class Prediction:
 class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST."""
 
-    def __init__(self, network: Network, path: Path | None = None, unsure_below: float = UNSURE_BELOW):
+    def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
+                 unsure_below: float = UNSURE_BELOW):
         self.network = network
         self.path = path
+        self.record = record or {}
         self.unsure_below = unsure_below
 
     def __repr__(self):
@@ -62,8 +64,37 @@ class Recognizer:
     @classmethod
     def load(cls, path=None) -> "Recognizer":
         """The model at ``path``, or the shipped one; raises ModelError with a one-line message."""
-        network = load_model(path)
-        return cls(network, Path(path) if path else None)
+        path = Path(path) if path is not None else default_model_path()
+        data = read_model_file(path)
+        return cls(network_from(data), path, data["record"])
+
+    @property
+    def is_shipped(self) -> bool:
+        return self.path is not None and self.path.resolve() == default_model_path().resolve()
+
+    def model_info(self) -> dict:
+        """Which model this is: its file and what its training record says (None where it says nothing)."""
+        record = self.record
+        return {
+            "file": str(self.path) if self.path else None,
+            "shipped": self.is_shipped,
+            "date": record.get("date"),
+            "recipe": record.get("command"),
+            "epochs": record.get("epochs"),
+            "validation_accuracy": record.get("validation_accuracy"),
+            "test_accuracy": record.get("test_accuracy"),
+        }
+
+    def describe(self) -> str:
+        """One line for people: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.74%'."""
+        info = self.model_info()
+        name = Path(info["file"]).name if info["file"] else "a model in memory"
+        parts = [f"{'shipped model' if info['shipped'] else 'model'} {name}"]
+        if isinstance(info["date"], str):
+            parts.append(f"trained {info['date'][:10]}")
+        if isinstance(info["test_accuracy"], (int, float)):
+            parts.append(f"MNIST test {100 * info['test_accuracy']:.2f}%")
+        return ", ".join(parts)
 
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
         """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file."""

@@ -1,9 +1,11 @@
 """Retrain the digit model: ``digitapp train`` or ``python -m digitapp.train``.
 
-Loads MNIST, trains a Network with mini-batch SGD (showing a progress bar
-and the validation accuracy after each epoch), measures the test accuracy,
-and only then writes the model (atomically) and a PNG of the training
-curves beside it.  Ctrl-C or an error leaves any existing model untouched.
+Loads MNIST, trains a Network with the loop in :mod:`digitapp.trainer`
+(showing a progress bar and the validation accuracy after each epoch),
+measures the test accuracy, and only then writes the model (atomically) and
+a PNG of the training curves beside it.  Ctrl-C or an error leaves any
+existing model untouched.  Without ``-o`` the model goes to the user's data
+directory: retraining never replaces the shipped model by accident.
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ import numpy as np
 
 from . import __version__
 from .blas import fast_blas
-from .model_io import default_model_path, save_model
 from .augment import Augmenter, pen_redrawn
-from .network import COSTS, INITS, DivergenceError, Network
+from .files import user_data_dir
+from .model_io import MODEL_NAME, save_model
+from .network import COSTS, Network
 from .preprocess import preprocess_batch
+from .trainer import DivergenceError, train as train_network
 
 log = logging.getLogger("digitapp.train")
 
@@ -46,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--eta", type=float, default=DEFAULTS["eta"], help="learning rate")
     parser.add_argument("--lmbda", type=float, default=DEFAULTS["lmbda"], help="L2 regularisation")
     parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"])
-    parser.add_argument("--init", choices=INITS, default=DEFAULTS["init"],
+    parser.add_argument("--init", choices=("scaled", "normal"), default=DEFAULTS["init"],
                         help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), default=DEFAULTS["schedule"],
                         help="learning rate per epoch: eta decaying to 0 along a half cosine, or eta throughout")
@@ -62,9 +66,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the MNIST IDX files (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
-    parser.add_argument("--output", "-o", type=Path, default=default_model_path(), help="model file to write")
+    parser.add_argument("--output", "-o", type=Path, default=None,
+                        help=f"model file to write (default: {default_output()})")
     parser.add_argument("--no-plot", action="store_true", help="do not write the training-curves PNG")
     return parser
+
+
+def default_output() -> Path:
+    """Where a retrained model goes unless ``-o`` says otherwise: the user's, never the shipped one."""
+    return user_data_dir() / "models" / MODEL_NAME
 
 
 def plot_curves(history: list[dict], path: Path) -> Path:
@@ -130,7 +140,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
             pen = pen_redrawn(train_x, np.random.default_rng([args.seed, 1]), lambda k: bar.update(1))
         train_x, train_y = np.concatenate([train_x, pen]), np.concatenate([train_y, train_y])
     sizes = [train_x.shape[1], *args.hidden, 10]
-    network = Network(sizes, cost=args.cost, init=args.init, seed=args.seed, dtype=np.dtype(args.dtype))
+    network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype))
+    if args.init == "normal":
+        network.large_weight_initializer()
     log.info("training %r on %d images, %d epochs, batch %d, eta %g (%s), lmbda %g, augment %s, seed %d",
              network, len(train_x), args.epochs, args.batch_size, args.eta, args.schedule, args.lmbda,
              args.augment, args.seed)
@@ -157,10 +169,10 @@ def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
     started = time.perf_counter()
     try:
         with fast_blas():
-            history = network.SGD((train_x, train_y), args.epochs, args.batch_size, args.eta, args.lmbda,
-                                  evaluation_data=validation, callback=report, monitor_training=True,
-                                  method=args.method, eta_schedule=schedule,
-                                  transform=Augmenter() if args.augment else None, progress=advance)
+            history = train_network(network, train_x, train_y, args.epochs, args.batch_size, schedule, args.lmbda,
+                                    evaluation_data=validation, monitor_training=True,
+                                    augment=Augmenter() if args.augment else None,
+                                    per_example=args.method == "per-example", progress=advance, on_epoch=report)
     finally:
         bar.close()
     test_accuracy = network.evaluate(test) / len(test[0])
@@ -197,10 +209,12 @@ def main(argv: list[str] | None = None) -> int:
     except (mnist_loader.MnistError, DivergenceError) as err:
         print(f"digitapp train: {err}; no model written", file=sys.stderr)
         return 1
-    save_model(network, args.output, record)
-    log.info("model written to %s (test accuracy %.2f%%)", args.output, 100 * record["test_accuracy"])
+    output = args.output or default_output()
+    save_model(network, output, record)
+    log.info("model written to %s (test accuracy %.2f%%); use it with: digitapp --model %s",
+             output, 100 * record["test_accuracy"], shlex.quote(str(output)))
     if not args.no_plot:
-        curves = plot_curves(record["history"], args.output.with_suffix(".png"))
+        curves = plot_curves(record["history"], output.with_suffix(".png"))
         log.info("training curves written to %s", curves)
     return 0
 
