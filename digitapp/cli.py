@@ -57,7 +57,6 @@ def run_predict(args) -> int:
     except ModelError as err:
         print(f"digitapp predict: {err}", file=sys.stderr)
         return 2
-    logging.getLogger("digitapp").info("using the %s", recognizer.describe())
     failures = 0
     for path in args.files:
         try:

@@ -86,6 +86,9 @@ def test_predict_json(images, capsys):
     assert one["confidence"] == pytest.approx(max(one["probabilities"]), abs=1e-6)
     assert one["probabilities"].index(max(one["probabilities"])) == 1
     assert blank["digit"] is None and blank["confidence"] == 0 and not any(blank["probabilities"])
+    model = one["model"]  # which model answered: its file and its training record
+    assert model == blank["model"] and model["shipped"] is True and model["file"].endswith("digit_model.pkl")
+    assert 0.98 < model["test_accuracy"] <= 1 and model["date"] and model["recipe"].startswith("digitapp train")
 
 
 def test_predict_save_input_writes_the_28x28_input_magnified(images, tmp_path, capsys):

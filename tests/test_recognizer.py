@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from digitapp.model_io import ModelError, save_model
+from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
 from digitapp.preprocess import ImageError, preprocess
 from digitapp.recognizer import Prediction, Recognizer
@@ -39,16 +39,24 @@ def seven():
 
 
 def test_load_without_a_path_gives_the_shipped_model(recognizer):
-    assert recognizer.path is None
+    assert recognizer.path == default_model_path() and recognizer.is_shipped
     assert recognizer.network.sizes[0] == 784 and recognizer.network.sizes[-1] == 10
-    assert "test_accuracy" in recognizer.network.record
+    record = read_model_file()["record"]
+    assert recognizer.record == record
+    info = recognizer.model_info()
+    assert info["file"] == str(default_model_path()) and info["shipped"] is True
+    assert info["test_accuracy"] == record["test_accuracy"] and info["date"] == record["date"]
+    assert info["recipe"] == record["command"] and info["epochs"] == record["epochs"]
+    assert recognizer.describe() == (f"shipped model digit_model.pkl, trained {record['date'][:10]}, "
+                                     f"MNIST test {100 * record['test_accuracy']:.2f}%")
     assert "Recognizer(" in repr(recognizer) and "Network(" in repr(recognizer)
 
 
 def test_load_with_a_path(tmp_path):
-    path = save_model(Network([784, 10], seed=0), tmp_path / "m.pkl")
+    path = save_model(Network([784, 10], seed=0), tmp_path / "m.pkl", {"test_accuracy": 0.5})
     r = Recognizer.load(path)
-    assert r.path == path and r.network.sizes == [784, 10]
+    assert r.path == path and r.network.sizes == [784, 10] and not r.is_shipped
+    assert r.record == {"test_accuracy": 0.5} and r.describe() == "model m.pkl, MNIST test 50.00%"
 
 
 def test_load_of_a_bad_model_is_a_model_error(tmp_path):

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 import digitapp
 import mnist_loader
 from digitapp import train
-from digitapp.model_io import load_model, save_model
+from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
 from digitapp.network import Network
 
 N_TRAIN, N_TEST = 600, 120
@@ -81,7 +81,7 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
 
     network = load_model(output)
     assert network.sizes == [784, 8, 10]
-    record = network.record
+    record = read_model_file(output)["record"]
     hyper = record["hyperparameters"]
     assert hyper["hidden"] == [8] and hyper["epochs"] == 2 and hyper["seed"] == 3
     for key in ("batch_size", "eta", "lmbda", "cost", "init"):
@@ -104,6 +104,18 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
         assert curves.format == "PNG" and min(curves.size) > 100
 
 
+def test_without_output_the_model_goes_to_the_users_data_dir(data_dir, tmp_path, monkeypatch, caplog):
+    shipped = default_model_path().read_bytes()
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("DIGITAPP_USER_DIR", raising=False)
+    caplog.set_level("INFO", logger="digitapp.train")
+    assert train.main(["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1"]) == 0
+    written = tmp_path / "xdg" / "digitapp" / "models" / "digit_model.pkl"
+    assert load_model(written).sizes == [784, 8, 10] and written.with_suffix(".png").is_file()
+    assert default_model_path().read_bytes() == shipped
+    assert f"use it with: digitapp --model {written}" in caplog.text
+
+
 def test_same_seed_trains_the_same_model(data_dir, tmp_path):
     weights = []
     for name in ("a.pkl", "b.pkl"):
@@ -124,7 +136,7 @@ def test_ctrl_c_leaves_the_existing_model_untouched(data_dir, tmp_path, monkeypa
     def interrupted(self, *args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(Network, "SGD", interrupted)
+    monkeypatch.setattr(Network, "update_mini_batch", interrupted)
     code = train.main(["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "2", "--output", str(output)])
     assert code == 130
     assert output.read_bytes() == before
