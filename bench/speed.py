@@ -28,7 +28,8 @@ import numpy as np
 import mnist_loader
 from digitapp.augment import Augmenter
 from digitapp.blas import blas_description, fast_blas
-from digitapp.network import Network, one_hot
+from digitapp.network import Network
+from digitapp.trainer import train
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import render_strokes
 
@@ -45,7 +46,8 @@ def epoch_seconds(X, labels, batch, method="matrix", dtype=np.float32, limit=Non
     """
     n = len(X) if limit is None else min(limit, len(X))
     network = Network(SIZES, seed=0, dtype=dtype)
-    history = network.SGD((X[:n], labels[:n]), epochs, batch, 0.5, 1.0, method=method, transform=transform)
+    history = train(network, X[:n], labels[:n], epochs, batch, lambda epoch: 0.5, 1.0,
+                    per_example=method == "per-example", augment=transform)
     return statistics.mean(h.seconds for h in history[1:]) * len(X) / n
 
 
@@ -74,7 +76,7 @@ def torch_epoch_seconds(X, labels, batch) -> float | None:
         return None
     torch.set_num_threads(1)
     torch.manual_seed(0)
-    X_t, Y_t = torch.from_numpy(np.ascontiguousarray(X, np.float32)), torch.from_numpy(one_hot(labels, 10, np.float32))
+    X_t, Y_t = torch.from_numpy(np.ascontiguousarray(X, np.float32)), torch.from_numpy(np.eye(10, dtype=np.float32)[labels])
     model = torch.nn.Sequential(torch.nn.Linear(784, 100), torch.nn.Sigmoid(), torch.nn.Linear(100, 10))
     optimiser = torch.optim.SGD(model.parameters(), lr=0.05, weight_decay=1e-5)
     cost = torch.nn.BCEWithLogitsLoss(reduction="sum")  # sigmoid outputs with cross-entropy, as in the book
