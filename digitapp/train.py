@@ -72,6 +72,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def missing_extras(plot: bool = True) -> list[str]:
+    """The training-only libraries (the ``train`` extra) that are not installed."""
+    from importlib.util import find_spec
+
+    wanted = {"skimage": "scikit-image", "tqdm": "tqdm", **({"matplotlib": "matplotlib"} if plot else {})}
+    return [package for module, package in wanted.items() if find_spec(module) is None]
+
+
 def default_output() -> Path:
     """Where a retrained model goes unless ``-o`` says otherwise: the user's, never the shipped one."""
     return user_data_dir() / "models" / MODEL_NAME
@@ -199,6 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    missing = missing_extras(plot=not args.no_plot)
+    if missing:
+        print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
+              "install them with: pip install 'digitapp[train]'", file=sys.stderr)
+        return 1
     import mnist_loader
 
     try:

@@ -165,3 +165,14 @@ def test_train_help_exits_zero(capsys):
         train.main(["--help"])
     assert info.value.code in (0, None)
     assert "--epochs" in capsys.readouterr().out
+
+
+def test_without_the_train_extras_it_says_what_to_install(monkeypatch, tmp_path, capsys):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "skimage" else real(name, *a))
+    assert train.main(["--epochs", "1", "--output", str(tmp_path / "m.pkl")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "scikit-image" in err and "pip install 'digitapp[train]'" in err
+    assert not (tmp_path / "m.pkl").exists()
