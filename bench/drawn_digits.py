@@ -24,10 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
+from digitapp.preprocess import FIELD
 from harness.drawn import (CANVAS, ROTATION_DEG, SKIMAGE_MISSING, SLANT_RANGE, BenchError, ink_size,
                            load_mnist_test, make_drawn_digits, render_set, save_set)
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
+#: The report's digit-size bins, as shares of the canvas side (130, 170 and 210 px of the first 280 px canvas).
+SIZE_BINS = (1 / 3, 130 / 280, 170 / 280, 210 / 280, 1.0)
 
 
 # ---------------------------------------------------------------- recognition
@@ -74,8 +77,8 @@ def plain_input(image) -> np.ndarray:
     from PIL import Image
 
     image = Image.fromarray(image) if isinstance(image, np.ndarray) else image
-    small = np.asarray(image.resize((28, 28), Image.Resampling.BILINEAR), dtype=np.float32) / 255
-    return small.reshape(784, 1)
+    small = np.asarray(image.resize((FIELD, FIELD), Image.Resampling.BILINEAR), dtype=np.float32) / 255
+    return small.reshape(FIELD * FIELD, 1)
 
 
 def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool = False,
@@ -99,7 +102,7 @@ def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool
         raise ValueError(f"{n} images but {len(labels)} labels")
     predicted = np.full(n, -1, np.int64)
     confidence = np.zeros(n)
-    inputs = np.zeros((n, 28, 28), np.float32)
+    inputs = np.zeros((n, FIELD, FIELD), np.float32)
     render_s = predict_s = 0.0
     items = range(n)
     if progress:
@@ -178,7 +181,7 @@ def report(result: Evaluation, mnist: float | None = None) -> str:
             cells += f"{(str(matrix[d, 10]) if matrix[d, 10] else '.'):>7}"
         lines.append(f"{d:>4}  {cells}")
     for name, values, edges in (("pen width", result.pen_width, (6, 12, 18, 26, 40)),
-                                ("digit size", result.size, (CANVAS / 3, 130, 170, 210, CANVAS))):
+                                ("digit size", result.size, tuple(CANVAS * np.array(SIZE_BINS)))):
         if values is None:
             continue
         lines += ["", f"{name:>10} (px)      n  accuracy"]
@@ -254,7 +257,7 @@ def sample_sheet(drawings, result: Evaluation, path: Path, count: int = 50, seed
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.drawn_digits",
-        description="Accuracy on MNIST test digits redrawn as mouse strokes on the app's 280x280 canvas, "
+        description=f"Accuracy on MNIST test digits redrawn as mouse strokes on the app's {CANVAS}x{CANVAS} canvas, "
                     "recognised through the app's own preprocessing and model.",
     )
     parser.add_argument("--count", type=int, default=2000,
@@ -272,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-set", type=Path, default=None, metavar="PATH",
                         help="write the set as a compressed .npz: strokes, pen widths, labels, 28x28 inputs")
     parser.add_argument("--save-images", action="store_true",
-                        help="with --save-set, also store the uint8 280x280 canvases (large)")
+                        help=f"with --save-set, also store the uint8 {CANVAS}x{CANVAS} canvases (large)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--plain", action="store_true",
                         help="for comparison: the classic demo's preprocessing (canvas shrunk to 28x28) "

@@ -29,9 +29,12 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
+from digitapp.gui.app import PEN_MAX, PEN_MIN
+from digitapp.preprocess import FIELD
+
 CANVAS = 280                  # the app's canvas side, in pixels
 SIZE_RANGE = (CANVAS / 3, 0.95 * CANVAS)  # the longer side of the drawn digit, ink included
-PEN_RANGE = (6.0, 40.0)       # pen widths, thin to thick: the app's pen slider (digitapp/gui/app.py PEN_MIN, PEN_MAX)
+PEN_RANGE = (PEN_MIN, PEN_MAX)  # pen widths, thin to thick: the app's pen slider
 PEN_MAX_OF_SIZE = 0.22        # but never thicker than this share of the digit's size, so loops stay open
 SLANT_RANGE = 0.25            # shear x += slant * y, either way
 ROTATION_DEG = 12.0           # rotation, either way
@@ -63,7 +66,7 @@ def skeleton_of(digit: np.ndarray, upsample: int = UPSAMPLE, threshold: float = 
         from skimage.morphology import skeletonize
     except ImportError:
         raise BenchError(SKIMAGE_MISSING) from None
-    image = np.asarray(digit, np.float32).reshape(28, 28)
+    image = np.asarray(digit, np.float32).reshape(FIELD, FIELD)
     big = ndimage.zoom(image, upsample, order=3, mode="grid-constant", grid_mode=True)
     big = ndimage.gaussian_filter(big, upsample / 4)
     ink = big >= threshold
@@ -458,7 +461,7 @@ def save_set(path, drawings: list[DrawnDigit], inputs: np.ndarray | None = None,
         strokes_per_digit=np.array([len(d.strokes) for d in drawings], np.int32),
     )
     if inputs is not None:
-        arrays["inputs"] = np.asarray(inputs, np.float32).reshape(len(drawings), 28, 28)
+        arrays["inputs"] = np.asarray(inputs, np.float32).reshape(len(drawings), FIELD, FIELD)
     if images is not None:
         arrays["images"] = np.asarray(images, np.uint8)
     if seed is not None:
