@@ -31,8 +31,9 @@ from scipy import ndimage
 
 from digitapp.gui.app import PEN_MAX, PEN_MIN
 from digitapp.preprocess import FIELD
+from digitapp.strokes import CANVAS_SIDE
 
-CANVAS = 280                  # the app's canvas side, in pixels
+CANVAS = CANVAS_SIDE          # the app's canvas side, in pixels
 SIZE_RANGE = (CANVAS / 3, 0.95 * CANVAS)  # the longer side of the drawn digit, ink included
 PEN_RANGE = (PEN_MIN, PEN_MAX)  # pen widths, thin to thick: the app's pen slider
 PEN_MAX_OF_SIZE = 0.22        # but never thicker than this share of the digit's size, so loops stay open
