@@ -270,7 +270,6 @@ def test_nan_input_raises_divergence_error():
         warnings.simplefilter("ignore", RuntimeWarning)
         with pytest.raises(DivergenceError):
             net.SGD((X, labels), 1, 5, 0.5)
-    assert issubclass(DivergenceError, ArithmeticError)
 
 
 @pytest.mark.parametrize("method", ["matrix", "per-example"])
