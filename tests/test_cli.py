@@ -90,7 +90,7 @@ def test_predict_save_input_writes_the_28x28_input_magnified(images, tmp_path, c
     # it shows what the network saw
     from digitapp.preprocess import preprocess
 
-    expected = preprocess(images / "one.png").reshape(28, 28)
+    expected = preprocess(images / "one.png").reshape(FIELD, FIELD)
     np.testing.assert_allclose(pixels[5::10, 5::10], expected, atol=1 / 255 + 1e-6)
 
 

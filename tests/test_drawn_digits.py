@@ -8,6 +8,7 @@ import pytest
 
 from bench import drawn_digits as bench
 from conftest import skip_or_fail
+from digitapp.preprocess import FIELD
 from harness import drawn
 
 
@@ -105,7 +106,7 @@ def test_the_shipped_model_reads_most_of_them_and_the_set_round_trips(small_set,
 
     test, drawings, labels = small_set
     result = bench.evaluate(Recognizer.load(), drawings)
-    assert result.inputs.shape == (20, 28, 28) and np.allclose(result.inputs.max(axis=(1, 2)), 1)
+    assert result.inputs.shape == (20, FIELD, FIELD) and np.allclose(result.inputs.max(axis=(1, 2)), 1)
     assert result.accuracy >= 0.6  # garbage drawings or wrong labels would give about 0.1
     assert result.confusion().sum() == 20
     same = bench.evaluate(Recognizer.load(), images=drawn.render_set(drawings[:5]), labels=labels[:5])
@@ -115,7 +116,7 @@ def test_the_shipped_model_reads_most_of_them_and_the_set_round_trips(small_set,
     path = drawn.save_set(tmp_path / "set.npz", drawings, result.inputs, drawn.render_set(drawings[:20]), seed=7)
     loaded, loaded_labels, arrays = drawn.load_set(path)
     assert np.array_equal(loaded_labels, labels)
-    assert arrays["images"].shape == (20, drawn.CANVAS, drawn.CANVAS) and arrays["inputs"].shape == (20, 28, 28)
+    assert arrays["images"].shape == (20, drawn.CANVAS, drawn.CANVAS) and arrays["inputs"].shape == (20, FIELD, FIELD)
     for a, b in zip(loaded, drawings):
         assert np.isclose(a.pen_width, b.pen_width) and a.mnist_index == b.mnist_index
         assert np.array_equal(np.asarray(a.render()), np.asarray(b.render()))

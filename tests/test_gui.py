@@ -19,6 +19,7 @@ from PIL import Image, ImageDraw
 
 from conftest import assert_one_line_naming, skip_or_fail
 from digitapp.gui.app import window_title
+from digitapp.preprocess import FIELD
 from digitapp.recognizer import Prediction, Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes
 from harness.display import VirtualDisplay, missing_tools
@@ -107,8 +108,8 @@ def bar_widths(app):
 def preview_pixels(app):
     """The grey level at the centre of each magnified pixel of the preview, read back from Tk."""
     photo, z = app.preview.photo, app.preview.zoom
-    assert (photo.width(), photo.height()) == (28 * z, 28 * z)
-    return np.array([[photo.get(c * z + z // 2, r * z + z // 2)[0] for c in range(28)] for r in range(28)])
+    assert (photo.width(), photo.height()) == (FIELD * z, FIELD * z)
+    return np.array([[photo.get(c * z + z // 2, r * z + z // 2)[0] for c in range(FIELD)] for r in range(FIELD)])
 
 
 def expected_pixels(array):
@@ -148,9 +149,9 @@ def assert_empty(app):
 # -- the window ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("prediction, title", [
-    (Prediction(7, 0.984, np.eye(10)[7], np.zeros((28, 28))), "7 (98%) - digitapp"),
-    (Prediction(7, 0.414, np.eye(10)[7], np.zeros((28, 28))), "7? (41%) - digitapp"),
-    (Prediction(None, 0.0, np.zeros(10), np.zeros((28, 28))), "digitapp"),
+    (Prediction(7, 0.984, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7 (98%) - digitapp"),
+    (Prediction(7, 0.414, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7? (41%) - digitapp"),
+    (Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD))), "digitapp"),
     (None, "digitapp"),
 ], ids=["sure", "unsure", "blank", "empty"])
 def test_window_title(prediction, title):
@@ -333,7 +334,7 @@ def test_save_the_drawing(app, recognizer, tmp_path):
 @pytest.mark.gui
 def test_an_unsure_answer_is_marked(app):
     probabilities = np.array([0, 0, 0.05, 0.42, 0, 0.38, 0, 0, 0.15, 0])
-    unsure = Prediction(3, 0.42, probabilities, np.zeros((28, 28), np.float32))
+    unsure = Prediction(3, 0.42, probabilities, np.zeros((FIELD, FIELD), np.float32))
     app.recognizer = type("Unsure", (), {"predict_strokes": lambda self, strokes: unsure})()
     draw_with_events(app.canvas, digit(app, 3))
     assert app.result.state == "unsure"

@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from digitapp.preprocess import ImageError, preprocess
+from digitapp.preprocess import FIELD, ImageError, preprocess
 from harness.shapes import DIGITS, OTHERS, place
 
 SHAPES = {"seven": DIGITS[7], "one": DIGITS[1], "four": DIGITS[4], "dash": OTHERS["dash"], "plus": OTHERS["plus"]}
@@ -31,12 +31,12 @@ def drawing(shape="seven", size=(200, 200), ink="dark", width=None, paper_level=
 
 
 def field(x):
-    return x.reshape(28, 28)
+    return x.reshape(FIELD, FIELD)
 
 
 def assert_valid(x):
     assert x is not None
-    assert isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == (784, 1)
+    assert isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == (FIELD * FIELD, 1)
     assert np.isfinite(x).all()
     assert x.min() >= 0.0 and x.max() <= 1.0
     assert x.max() == pytest.approx(1.0, abs=1e-6)
@@ -48,7 +48,7 @@ def correlation(a, b):
 
 def shift_tolerant_correlation(a, b):
     """The best correlation over shifts of up to one pixel (centring is to the nearest pixel)."""
-    a, b = np.reshape(a, (28, 28)), np.reshape(b, (28, 28))
+    a, b = np.reshape(a, (FIELD, FIELD)), np.reshape(b, (FIELD, FIELD))
     return max(correlation(np.roll(a, (dy, dx), axis=(0, 1)), b) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 

@@ -8,7 +8,7 @@ from PIL import Image
 
 from digitapp.model_io import ModelError, save_model
 from digitapp.network import Network
-from digitapp.preprocess import ImageError, preprocess
+from digitapp.preprocess import FIELD, ImageError, preprocess
 from digitapp.recognizer import Prediction, Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes
 from harness.shapes import DIGITS, on_canvas, place
@@ -72,8 +72,8 @@ def test_prediction_fields(recognizer, seven):
     assert (p.probabilities >= 0).all()
     assert p.digit == int(np.argmax(p.probabilities))
     assert p.confidence == pytest.approx(float(p.probabilities.max()))
-    assert p.input.shape == (28, 28)
-    np.testing.assert_array_equal(p.input, preprocess(seven).reshape(28, 28))
+    assert p.input.shape == (FIELD, FIELD)
+    np.testing.assert_array_equal(p.input, preprocess(seven).reshape(FIELD, FIELD))
     d = p.to_dict()
     assert d["digit"] == p.digit and len(d["probabilities"]) == 10
     assert d["confidence"] == pytest.approx(p.confidence, abs=1e-6)
@@ -94,7 +94,7 @@ def test_blank_drawing_has_no_digit(recognizer, blank):
     assert p.digit is None and p.is_empty and not p.is_sure
     assert p.confidence == 0.0
     assert p.probabilities.shape == (10,) and not p.probabilities.any()
-    assert p.input.shape == (28, 28) and not p.input.any()
+    assert p.input.shape == (FIELD, FIELD) and not p.input.any()
     assert p.to_dict()["digit"] is None
 
 
