@@ -1,12 +1,12 @@
 """How quickly the app starts, and that drawing never blocks Tk's event loop.
 
-    python bench/bench_gui.py                 # on a private Xvfb (needs xvfb and xdotool)
-    python bench/bench_gui.py --runs 9 --current-display
+    python -m bench.bench_gui                 # on a private Xvfb (needs xvfb and xdotool)
+    python -m bench.bench_gui --runs 9 --current-display
 
-1. Start-up: ``python -m digitapp`` is started with DIGITAPP_FIRST_FRAME=exit,
-   so the app prints the (system-wide monotonic) time at which its first
-   frame was drawn and quits; the figure is that time minus the time just
-   before the process was spawned.  Limit: 1.5 s (median).
+1. Start-up: ``python -m harness.first_frame --exit`` opens the window as
+   ``digitapp`` does, prints the (system-wide monotonic) time at which its
+   first frame was drawn and quits; the figure is that time minus the time
+   just before the process was spawned.  Limit: 1.5 s (median).
 2. Handlers: the real window in this process; xdotool draws every digit and
    a long scribble with real pointer events while each Tk handler (press,
    motion, release, prediction, clear) is timed, and a 5 ms heartbeat
@@ -27,8 +27,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from harness import window
+from harness.display import script_display
+from harness.shapes import on_canvas
+
+ROOT = Path(__file__).resolve().parent.parent  # the child runs from here, to find harness
 
 STARTUP_LIMIT_S = 1.5
 HANDLER_LIMIT_MS = 50.0
@@ -36,12 +39,12 @@ HEARTBEAT_MS = 5
 
 
 def measure_startup(runs: int, display: str) -> list[float]:
-    """Seconds from spawning ``python -m digitapp`` to its first drawn frame, one per run."""
-    env = {**os.environ, "DISPLAY": display, "DIGITAPP_FIRST_FRAME": "exit"}
+    """Seconds from spawning ``python -m harness.first_frame`` to its first drawn frame, one per run."""
+    env = {**os.environ, "DISPLAY": display}
     times = []
     for _ in range(runs):
         t0 = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "digitapp"], env=env, cwd=ROOT,
+        result = subprocess.run([sys.executable, "-m", "harness.first_frame", "--exit"], env=env, cwd=ROOT,
                                 capture_output=True, text=True, timeout=60)
         line = next((l for l in result.stdout.splitlines() if "first-frame" in l), None)
         if result.returncode != 0 or line is None:
@@ -79,7 +82,6 @@ def measure_handlers(display: str):
     os.environ["DISPLAY"] = display
     import tkinter as tk
 
-    from digitapp.gui import testing
     from digitapp.gui.app import App
     from digitapp.gui.canvas import DrawingCanvas
     from digitapp.recognizer import Recognizer
@@ -92,7 +94,7 @@ def measure_handlers(display: str):
 
     root = tk.Tk(className="digitapp")
     app = App(root, Recognizer.load())
-    testing.pump(root, 0.5)
+    window.pump(root, 0.5)
     timings.ms.clear()  # the start-up prediction is not drawing
 
     lateness: list[float] = []
@@ -107,9 +109,8 @@ def measure_handlers(display: str):
     # xdotool runs from a helper thread (it touches no Tk), so this thread just runs mainloop and
     # the heartbeat sees exactly what a user would: the app's own handlers and nothing of ours.
     side = app.canvas.side
-    jobs = [testing.xdotool_command(app.canvas, testing.digit_strokes(d, side * 0.15, side * 0.12, side * 0.72))
-            for d in range(10)]
-    jobs.append(testing.xdotool_command(app.canvas, scribble(side), step_delay=0.002))
+    jobs = [window.xdotool_command(app.canvas, on_canvas(d, side)) for d in range(10)]
+    jobs.append(window.xdotool_command(app.canvas, scribble(side), step_delay=0.002))
     answers: list = []
     done = threading.Event()
 
@@ -152,9 +153,7 @@ def main(argv=None) -> int:
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     args = parser.parse_args(argv)
 
-    from digitapp.gui import testing
-
-    with testing.script_display("bench_gui", args.current_display) as display:
+    with script_display("bench_gui", args.current_display) as display:
         startup = measure_startup(args.runs, display)
         handlers, lateness, results, points, matplotlib = measure_handlers(display)
 
@@ -165,7 +164,7 @@ def main(argv=None) -> int:
     print()
     s = np.asarray(startup)
     ok_start = np.median(s) <= STARTUP_LIMIT_S
-    print(f"start-up, process spawn -> first frame drawn ({len(s)} runs of 'python -m digitapp')")
+    print(f"start-up, process spawn -> first frame drawn ({len(s)} runs of 'python -m harness.first_frame')")
     print(f"  median {np.median(s):.3f} s   min {s.min():.3f} s   max {s.max():.3f} s   "
           f"limit {STARTUP_LIMIT_S} s: {'OK' if ok_start else 'TOO SLOW'}")
     print(f"  matplotlib imported by the app: {'yes' if matplotlib else 'no'}")

@@ -1,9 +1,9 @@
 """Does the confidence the app shows mean something?  Accuracy by confidence on the MNIST test set.
 
-Run from the repository root:  python bench/confidence.py [--model PATH]
+Run from the repository root:  python -m bench.confidence [--model PATH]
 
 The test images go through the app's preprocessing, as in training; the
-confidence is the one the app shows (the largest of the normalised outputs).
+confidence is the one the app shows: ``Recognizer.predict_input(x).confidence``.
 The "not sure" threshold of the app (digitapp.recognizer.UNSURE_BELOW) is
 chosen from this table.
 """
@@ -24,12 +24,14 @@ BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01))
 
 
 def confidence_table(recognizer: Recognizer, images: np.ndarray, labels: np.ndarray) -> list[tuple]:
-    """(low, high, count, accuracy) per confidence band, plus the overall accuracy as the last row."""
+    """(low, high, count, accuracy) per confidence band, plus the overall accuracy as the last row.
+
+    ``images`` are preprocessed inputs (N, 784); each is recognised as the app recognises a drawing.
+    """
     with fast_blas():
-        outputs = recognizer.network.feedforward(images.astype(recognizer.network.dtype))
-    probabilities = outputs / outputs.sum(axis=1, keepdims=True)
-    confidence = probabilities.max(axis=1)
-    right = probabilities.argmax(axis=1) == labels
+        predictions = [recognizer.predict_input(x.reshape(-1, 1)) for x in images]
+    confidence = np.array([p.confidence for p in predictions])
+    right = np.array([p.digit for p in predictions]) == labels
     rows = []
     for low, high in BANDS:
         inside = (confidence >= low) & (confidence < high)

@@ -1,32 +1,17 @@
 """Drawn-digit benchmark: how well the app recognises digits drawn with a mouse.
 
-MNIST accuracy says little about what a user of the app gets: a mouse draws
-hard-edged strokes of one width, at any size and place on the canvas.  This
-benchmark turns MNIST *test* digits into such drawings and feeds them
-through exactly what the app uses:
-
-1. threshold the 28x28 digit (upsampled), skeletonise it
-   (``skimage.morphology.skeletonize``) and trace the skeleton's
-   8-connected graph into polylines, joined at crossings into strokes that
-   carry straight on, as a hand would;
-2. wobble the points a little (a smooth random displacement), apply a random
-   aspect, slant and rotation, scale the digit to between a third of the
-   canvas and nearly all of it, put it anywhere on the canvas, and resample
-   the strokes the way mouse events arrive (integer points a few pixels
-   apart, with a little jitter);
-3. render them on the app's 280x280 canvas with ``digitapp.strokes.render_strokes``
-   and a random pen width from thin to thick;
-4. recognise the canvas with ``Recognizer.predict(image, ink="light")``,
-   i.e. the app's own preprocessing and model.
+MNIST accuracy says little about what a user of the app gets.  This
+benchmark draws MNIST *test* digits as mouse strokes on the app's canvas
+(:mod:`harness.drawn`: skeleton traced into strokes, a random size, place,
+slant, rotation, wobble and pen width) and feeds them through exactly what
+the app uses, ``Recognizer.predict_strokes``: the app's own preprocessing
+and model.
 
 Run from the repository root::
 
-    python bench/drawn_digits.py                      # 2,000 digits, seed 0, the shipped model
-    python bench/drawn_digits.py --samples            # also a sheet of 50 drawings
-    python bench/drawn_digits.py --save-set bench/out/drawn.npz
-
-A training script can reuse :func:`make_drawn_digits`, :func:`render_set`,
-:func:`evaluate`, :func:`save_set` and :func:`load_set`.
+    python -m bench.drawn_digits                      # 2,000 digits, seed 0, the shipped model
+    python -m bench.drawn_digits --samples            # also a sheet of 50 drawings
+    python -m bench.drawn_digits --save-set bench/out/drawn.npz
 """
 
 from __future__ import annotations
@@ -38,458 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from scipy import ndimage
 
-CANVAS = 280                  # the app's canvas side, in pixels
-SIZE_RANGE = (CANVAS / 3, 0.95 * CANVAS)  # the longer side of the drawn digit, ink included
-PEN_RANGE = (6.0, 40.0)       # pen widths, thin to thick: the app's pen slider (digitapp/gui/app.py PEN_MIN, PEN_MAX)
-PEN_MAX_OF_SIZE = 0.22        # but never thicker than this share of the digit's size, so loops stay open
-SLANT_RANGE = 0.25            # shear x += slant * y, either way
-ROTATION_DEG = 12.0           # rotation, either way
-ASPECT_RANGE = (0.85, 1.15)   # width stretch before slant and rotation
-WOBBLE = 0.45                 # amplitude of the smooth displacement, in MNIST pixels
-STEP_RANGE = (2.0, 8.0)       # canvas pixels between successive mouse points
-JITTER = 0.5                  # mouse jitter, canvas pixels (then rounded to whole pixels)
-
-UPSAMPLE = 4                  # MNIST pixels are upsampled this much before skeletonising
-THRESHOLD = 0.45              # ink level that counts as stroke
-SPUR = 2.0                    # skeleton branches shorter than this (MNIST pixels) are artefacts
-JOIN_ANGLE_COS = -0.3         # at a crossing, branches this close to straight on join into one stroke
+from digitapp.preprocess import FIELD
+from harness.drawn import (CANVAS, ROTATION_DEG, SKIMAGE_MISSING, SLANT_RANGE, BenchError, ink_size,
+                           load_mnist_test, make_drawn_digits, render_set, save_set)
 
 OUT_DIR = Path(__file__).resolve().parent / "out"
-SKIMAGE_MISSING = ("scikit-image is missing (the skeletons need it): "
-                   "pip install -e '.[bench]' or pip install scikit-image")
-
-_OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
-
-
-class BenchError(Exception):
-    """An expected problem (missing package, data or model); the message is one line."""
-
-
-# ---------------------------------------------------------------- one MNIST digit -> template strokes
-
-def skeleton_of(digit: np.ndarray, upsample: int = UPSAMPLE, threshold: float = THRESHOLD) -> np.ndarray:
-    """The one-pixel skeleton (bool, 28*upsample square) of a 28x28 (or 784) digit in [0, 1]."""
-    try:
-        from skimage.morphology import skeletonize
-    except ImportError:
-        raise BenchError(SKIMAGE_MISSING) from None
-    image = np.asarray(digit, np.float32).reshape(28, 28)
-    big = ndimage.zoom(image, upsample, order=3, mode="grid-constant", grid_mode=True)
-    big = ndimage.gaussian_filter(big, upsample / 4)
-    ink = big >= threshold
-    ink = _fill_small_holes(ink, upsample * upsample)           # pin-holes would become loops
-    ink = _drop_small_specks(ink, 2 * upsample * upsample)      # dust would become dots
-    return skeletonize(ink)
-
-
-def _fill_small_holes(ink: np.ndarray, max_area: int) -> np.ndarray:
-    holes, n = ndimage.label(~ink)  # 4-connected background
-    if n == 0:
-        return ink
-    areas = np.bincount(holes.ravel())
-    border = np.unique(np.concatenate([holes[0], holes[-1], holes[:, 0], holes[:, -1]]))
-    small = areas <= max_area
-    small[0] = False
-    small[border] = False
-    return ink | small[holes]
-
-
-def _drop_small_specks(ink: np.ndarray, min_area: int) -> np.ndarray:
-    parts, n = ndimage.label(ink, structure=np.ones((3, 3)))
-    if n <= 1:
-        return ink
-    areas = np.bincount(parts.ravel())
-    keep = areas >= min(min_area, areas[1:].max())  # never drop the biggest piece
-    keep[0] = False
-    return keep[parts]
-
-
-def _adjacency(skeleton: np.ndarray) -> dict:
-    """8-connected neighbours of each skeleton pixel (row, col), without redundant diagonal steps.
-
-    A diagonal step is dropped where two 4-connected steps make the same
-    connection; otherwise every staircase would look like a crossing.
-    """
-    pixels = set(zip(*map(lambda a: a.tolist(), np.nonzero(skeleton))))
-    adjacency = {}
-    for r, c in sorted(pixels):
-        neighbours = []
-        for dr, dc in _OFFSETS:
-            q = (r + dr, c + dc)
-            if q not in pixels:
-                continue
-            if dr and dc and ((r + dr, c) in pixels or (r, c + dc) in pixels):
-                continue
-            neighbours.append(q)
-        adjacency[(r, c)] = neighbours
-    return adjacency
-
-
-def trace_skeleton(skeleton: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
-    """The skeleton as branches ``(start_node, end_node, points)``; points are (n, 2) (x, y).
-
-    Nodes are line ends and crossings (a cluster of touching crossing pixels
-    is one node, at their mean); a branch runs from node to node through
-    pixels with exactly two neighbours.  A closed ring without nodes (an
-    ``0``) comes back with start and end node -1.
-    """
-    adjacency = _adjacency(skeleton)
-    node_of, positions = {}, []
-    for p in adjacency:  # crossings: clusters of pixels with 3 or more neighbours
-        if len(adjacency[p]) >= 3 and p not in node_of:
-            cluster, todo = [], [p]
-            node_of[p] = len(positions)
-            while todo:
-                q = todo.pop()
-                cluster.append(q)
-                for n in adjacency[q]:
-                    if len(adjacency[n]) >= 3 and n not in node_of:
-                        node_of[n] = node_of[p]
-                        todo.append(n)
-            positions.append(np.mean([(c, r) for r, c in cluster], axis=0))
-    for p in adjacency:  # line ends and single dots
-        if len(adjacency[p]) <= 1:
-            node_of[p] = len(positions)
-            positions.append(np.array([p[1], p[0]], float))
-
-    def xy(p):
-        return (float(p[1]), float(p[0]))
-
-    seen = set()
-    branches = []
-    for p in adjacency:
-        if p not in node_of:
-            continue
-        start = node_of[p]
-        if not adjacency[p]:
-            branches.append((start, start, np.array([positions[start]])))
-            continue
-        for q in adjacency[p]:
-            if frozenset((p, q)) in seen or node_of.get(q, -2) == start:
-                continue
-            seen.add(frozenset((p, q)))
-            points = [tuple(positions[start])]
-            previous, current = p, q
-            while current not in node_of:
-                points.append(xy(current))
-                a, b = adjacency[current]
-                previous, current = current, (b if a == previous else a)
-                seen.add(frozenset((previous, current)))
-            end = node_of[current]
-            points.append(tuple(positions[end]))
-            branches.append((start, end, np.array(points, float)))
-    for p in adjacency:  # rings: every pixel has two neighbours, so no node was met
-        if p in node_of or all(frozenset((p, q)) in seen for q in adjacency[p]):
-            continue
-        points, previous, current = [xy(p)], p, adjacency[p][0]
-        seen.add(frozenset((p, current)))
-        while current != p:
-            points.append(xy(current))
-            a, b = adjacency[current]
-            previous, current = current, (b if a == previous else a)
-            seen.add(frozenset((previous, current)))
-        points.append(xy(p))
-        branches.append((-1, -1, np.array(points, float)))
-    return branches
-
-
-def _length(points: np.ndarray) -> float:
-    return float(np.hypot(*np.diff(points, axis=0).T).sum()) if len(points) > 1 else 0.0
-
-
-def _prune_spurs(branches, spur: float):
-    """Drop short branches that end in nothing: the skeleton's whiskers at thick corners."""
-    ends = {}
-    for start, end, _ in branches:
-        for node in (start, end):
-            ends[node] = ends.get(node, 0) + 1
-    kept = []
-    for start, end, points in branches:
-        dangling = (ends[start] == 1) != (ends[end] == 1)  # one free end, the other at a crossing
-        if dangling and _length(points) < spur:
-            continue
-        kept.append((start, end, points))
-    return kept
-
-
-def _direction(points: np.ndarray, reach: float) -> np.ndarray:
-    """Unit vector from points[0] towards the point ``reach`` along the line."""
-    steps = np.hypot(*np.diff(points, axis=0).T)
-    along = np.concatenate([[0.0], np.cumsum(steps)])
-    i = min(int(np.searchsorted(along, reach)), len(points) - 1)
-    v = points[i] - points[0]
-    n = float(np.hypot(*v))
-    return v / n if n > 0 else np.zeros(2)
-
-
-def join_branches(branches, reach: float) -> list[np.ndarray]:
-    """Branches joined into strokes: at each node the branches that go most nearly straight on."""
-    ends_at = {}
-    for i, (start, end, _) in enumerate(branches):
-        if start >= 0:
-            ends_at.setdefault(start, []).append((i, 0))
-            ends_at.setdefault(end, []).append((i, 1))
-
-    def leaving(i, e):
-        points = branches[i][2]
-        return _direction(points if e == 0 else points[::-1], reach)
-
-    partner = {}
-    for ends in ends_at.values():
-        if len(ends) < 2:
-            continue
-        pairs = []
-        for a in range(len(ends)):
-            for b in range(a + 1, len(ends)):
-                cos = float(leaving(*ends[a]) @ leaving(*ends[b]))
-                pairs.append((cos, a, b))
-        for cos, a, b in sorted(pairs):
-            if ends[a] in partner or ends[b] in partner:
-                continue
-            if cos <= JOIN_ANGLE_COS or len(ends) == 2:
-                partner[ends[a]], partner[ends[b]] = ends[b], ends[a]
-
-    def oriented(i, e):  # branch i entered at its end e
-        points = branches[i][2]
-        return points if e == 0 else points[::-1]
-
-    used, strokes = set(), []
-
-    def follow(i, e):
-        parts = []
-        while i not in used:
-            used.add(i)
-            points = oriented(i, e)
-            parts.append(points if not parts else points[1:])
-            nxt = partner.get((i, 1 - e))
-            if nxt is None:
-                break
-            i, e = nxt
-        return np.concatenate(parts)
-
-    for i, (start, end, _) in enumerate(branches):  # strokes from free ends first
-        for e in (0, 1):
-            if i not in used and (i, e) not in partner:
-                strokes.append(follow(i, e))
-    for i in range(len(branches)):  # what is left goes round in loops
-        if i not in used:
-            strokes.append(follow(i, 0))
-    return strokes
-
-
-def _smooth(points: np.ndarray, window: int) -> np.ndarray:
-    """Moving average along the line, ends kept where they are."""
-    if len(points) <= 2 or window <= 1:
-        return points
-    k = min(window, len(points) - (len(points) + 1) % 2)
-    kernel = np.ones(k) / k
-    pad = k // 2
-    padded = np.pad(points, ((pad, pad), (0, 0)), mode="edge")
-    smoothed = np.stack([np.convolve(padded[:, j], kernel, mode="valid") for j in range(2)], axis=1)
-    smoothed[0], smoothed[-1] = points[0], points[-1]
-    return smoothed
-
-
-def digit_strokes(digit: np.ndarray, upsample: int = UPSAMPLE) -> list[np.ndarray]:
-    """The strokes a hand might have drawn a 28x28 MNIST digit with: (n, 2) (x, y) in MNIST pixels."""
-    branches = trace_skeleton(skeleton_of(digit, upsample))
-    branches = _prune_spurs(branches, SPUR * upsample)
-    strokes = join_branches(branches, reach=3.0 * upsample)
-    strokes = [_smooth(s, upsample + 1) / upsample for s in strokes]
-    strokes = [s for s in strokes if len(s) > 1 or len(strokes) == 1]
-    # Tiny fragments (a lone dot or whisker) are not something a user draws.
-    total = sum(_length(s) for s in strokes)
-    return [s for s in strokes if _length(s) >= 0.04 * total] or strokes
-
-
-# ---------------------------------------------------------------- template -> a mouse drawing
-
-def _wobble(points: np.ndarray, rng: np.random.Generator, amplitude: float) -> np.ndarray:
-    """A smooth random displacement field (two waves per axis), the same for every stroke."""
-    out = points.copy()
-    for axis in range(2):
-        for _ in range(2):
-            angle = rng.uniform(0, np.pi)
-            wavelength = rng.uniform(8.0, 20.0)
-            phase = rng.uniform(0, 2 * np.pi)
-            along = points @ np.array([np.cos(angle), np.sin(angle)])
-            out[:, axis] += amplitude / 2 * np.sin(2 * np.pi * along / wavelength + phase)
-    return out
-
-
-def _resample(points: np.ndarray, step: float) -> np.ndarray:
-    """Points every ``step`` pixels along the line, both ends kept: how mouse events arrive."""
-    if len(points) < 2:
-        return points
-    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(points, axis=0).T))])
-    total = along[-1]
-    if total <= 0:
-        return points[:1]
-    n = max(1, int(round(total / step)))
-    where = np.linspace(0.0, total, n + 1)
-    return np.stack([np.interp(where, along, points[:, j]) for j in range(2)], axis=1)
-
-
-@dataclass
-class DrawnDigit:
-    """One synthetic mouse drawing: its strokes (float (n, 2) arrays of canvas x, y) and pen width."""
-
-    label: int
-    strokes: list = field(repr=False)
-    pen_width: float
-    mnist_index: int = -1
-    canvas: int = CANVAS
-
-    def __repr__(self):
-        n = sum(len(s) for s in self.strokes)
-        return (f"DrawnDigit(label={self.label}, mnist_index={self.mnist_index}, "
-                f"strokes={len(self.strokes)}, points={n}, pen_width={self.pen_width:.1f})")
-
-    def render(self):
-        """The canvas as the app draws it: a PIL 'L' image, white ink on black."""
-        from digitapp.strokes import render_strokes
-
-        return render_strokes([s.tolist() for s in self.strokes], (self.canvas, self.canvas), self.pen_width)
-
-    def bbox(self) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the stroke points."""
-        points = np.concatenate(self.strokes)
-        return (*points.min(axis=0), *points.max(axis=0))
-
-
-def draw_like_a_user(template: list[np.ndarray], rng: np.random.Generator, canvas: int = CANVAS):
-    """Random pen, size, place, aspect, slant and rotation for template strokes: (strokes, pen width)."""
-    size = rng.uniform(*SIZE_RANGE) * canvas / CANVAS
-    pen = rng.uniform(PEN_RANGE[0], min(PEN_RANGE[1], max(PEN_RANGE[0], PEN_MAX_OF_SIZE * size)))
-    slant = rng.uniform(-SLANT_RANGE, SLANT_RANGE)
-    angle = np.radians(rng.uniform(-ROTATION_DEG, ROTATION_DEG))
-    aspect = rng.uniform(*ASPECT_RANGE)
-    step = rng.uniform(*STEP_RANGE)
-
-    lengths = [len(s) for s in template]
-    points = _wobble(np.concatenate(template), rng, WOBBLE)
-    points = points - points.mean(axis=0)
-    rotate = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]])
-    shear = np.array([[1.0, -slant], [0.0, 1.0]])  # y grows downwards: -slant leans the top right
-    points = points @ (rotate @ shear @ np.diag([aspect, 1.0])).T
-    low, high = points.min(axis=0), points.max(axis=0)
-    extent = float((high - low).max())
-    scale = (size - pen) / extent if extent > 0 else 1.0
-    points = (points - low) * scale
-    span = high - low
-    margin = pen / 2 + 2
-    room = np.maximum(canvas - 2 * margin - span * scale, 0.0)
-    points += margin + rng.uniform(0, 1, 2) * room
-
-    strokes = []
-    for part in np.split(points, np.cumsum(lengths)[:-1]):
-        mouse = _resample(part, step)
-        if len(mouse) > 2:
-            mouse[1:-1] += rng.normal(0, JITTER, (len(mouse) - 2, 2))
-        strokes.append(np.clip(np.round(mouse), 0, canvas - 1).astype(np.float32))
-    return strokes, float(pen)
-
-
-# ---------------------------------------------------------------- a whole set
-
-def load_mnist_test(data_dir=None, fetch_missing: bool = True) -> tuple[np.ndarray, np.ndarray]:
-    """MNIST's 10,000 test digits: float32 (N, 784) in [0, 1] and int labels (N,)."""
-    import mnist_loader
-
-    try:
-        return mnist_loader.load_data(data_dir, fetch_missing=fetch_missing)[2]
-    except mnist_loader.MnistError as err:
-        raise BenchError(str(err)) from None
-
-
-def balanced_order(labels: np.ndarray, seed: int) -> np.ndarray:
-    """Indices in a seeded random order that takes the classes in turn, so any prefix is balanced.
-
-    Round r holds the r-th (shuffled) digit of every class that still has
-    one, in shuffled order; 2,000 digits are 200 of each class.
-    """
-    rng = np.random.default_rng([seed, 0xD161])
-    per_class = [rng.permutation(np.flatnonzero(labels == d)) for d in range(10)]
-    rounds = max(len(p) for p in per_class)
-    order = []
-    for r in range(rounds):
-        batch = [p[r] for p in per_class if r < len(p)]
-        order.extend(rng.permutation(batch).tolist())
-    return np.array(order, dtype=np.int64)
-
-
-def make_drawn_digits(count: int = 2000, seed: int = 0, test=None, data_dir=None,
-                      canvas: int = CANVAS, progress: bool = False) -> tuple[list[DrawnDigit], np.ndarray]:
-    """``count`` MNIST test digits drawn as mouse strokes: (drawings, int labels (count,)).
-
-    Reproducible: the same seed gives the same drawings, and a shorter set
-    is a prefix of a longer one.  ``test`` is MNIST's (images, labels), loaded
-    when not given.  Past 10,000 the digits come round again, drawn anew.
-    """
-    images, labels = test if test is not None else load_mnist_test(data_dir)
-    images = np.asarray(images).reshape(len(images), -1)
-    order = balanced_order(np.asarray(labels), seed)
-    drawings = []
-    items = range(count)
-    if progress:
-        from tqdm import tqdm
-        items = tqdm(items, desc="drawing", unit="digit", file=sys.stderr, dynamic_ncols=True, leave=False)
-    for i in items:
-        index = int(order[i % len(order)])
-        rng = np.random.default_rng([seed, i])
-        strokes, pen = draw_like_a_user(digit_strokes(images[index]), rng, canvas)
-        drawings.append(DrawnDigit(int(labels[index]), strokes, pen, index, canvas))
-    return drawings, np.array([d.label for d in drawings], dtype=np.int64)
-
-
-def render_set(drawings: list[DrawnDigit]) -> np.ndarray:
-    """Every canvas as uint8 (N, canvas, canvas), white ink on black."""
-    return np.stack([np.asarray(d.render(), dtype=np.uint8) for d in drawings])
-
-
-def save_set(path, drawings: list[DrawnDigit], inputs: np.ndarray | None = None,
-             images: np.ndarray | None = None, seed: int | None = None) -> Path:
-    """A compressed .npz: the strokes (always), the 28x28 inputs and the canvases if given.
-
-    Keys: labels, mnist_index, pen_width, canvas, points (M, 2) float32,
-    stroke_sizes (points per stroke), strokes_per_digit; optional inputs
-    (N, 28, 28) float32, images (N, canvas, canvas) uint8, seed.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    strokes = [s for d in drawings for s in d.strokes]
-    arrays = dict(
-        labels=np.array([d.label for d in drawings], np.uint8),
-        mnist_index=np.array([d.mnist_index for d in drawings], np.int32),
-        pen_width=np.array([d.pen_width for d in drawings], np.float32),
-        canvas=np.array(drawings[0].canvas if drawings else CANVAS),
-        points=np.concatenate(strokes).astype(np.float32) if strokes else np.zeros((0, 2), np.float32),
-        stroke_sizes=np.array([len(s) for s in strokes], np.int32),
-        strokes_per_digit=np.array([len(d.strokes) for d in drawings], np.int32),
-    )
-    if inputs is not None:
-        arrays["inputs"] = np.asarray(inputs, np.float32).reshape(len(drawings), 28, 28)
-    if images is not None:
-        arrays["images"] = np.asarray(images, np.uint8)
-    if seed is not None:
-        arrays["seed"] = np.array(seed)
-    np.savez_compressed(path, **arrays)
-    return path
-
-
-def load_set(path) -> tuple[list[DrawnDigit], np.ndarray, dict]:
-    """What :func:`save_set` wrote: (drawings, labels, the other arrays by name)."""
-    with np.load(path) as data:
-        arrays = {k: data[k] for k in data.files}
-    canvas = int(arrays["canvas"])
-    strokes = np.split(arrays["points"], np.cumsum(arrays["stroke_sizes"])[:-1]) if len(arrays["stroke_sizes"]) else []
-    bounds = np.concatenate([[0], np.cumsum(arrays["strokes_per_digit"])])
-    drawings = [DrawnDigit(int(arrays["labels"][i]), list(strokes[bounds[i]:bounds[i + 1]]),
-                           float(arrays["pen_width"][i]), int(arrays["mnist_index"][i]), canvas)
-                for i in range(len(arrays["labels"]))]
-    return drawings, arrays["labels"].astype(np.int64), arrays
+#: The report's digit-size bins, as shares of the canvas side (130, 170 and 210 px of the first 280 px canvas).
+SIZE_BINS = (1 / 3, 130 / 280, 170 / 280, 210 / 280, 1.0)
 
 
 # ---------------------------------------------------------------- recognition
@@ -536,8 +77,8 @@ def plain_input(image) -> np.ndarray:
     from PIL import Image
 
     image = Image.fromarray(image) if isinstance(image, np.ndarray) else image
-    small = np.asarray(image.resize((28, 28), Image.Resampling.BILINEAR), dtype=np.float32) / 255
-    return small.reshape(784, 1)
+    small = np.asarray(image.resize((FIELD, FIELD), Image.Resampling.BILINEAR), dtype=np.float32) / 255
+    return small.reshape(FIELD * FIELD, 1)
 
 
 def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool = False,
@@ -561,7 +102,7 @@ def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool
         raise ValueError(f"{n} images but {len(labels)} labels")
     predicted = np.full(n, -1, np.int64)
     confidence = np.zeros(n)
-    inputs = np.zeros((n, 28, 28), np.float32)
+    inputs = np.zeros((n, FIELD, FIELD), np.float32)
     render_s = predict_s = 0.0
     items = range(n)
     if progress:
@@ -593,12 +134,6 @@ def evaluate(recognizer, drawings=None, images=None, labels=None, progress: bool
         size = np.array([ink_size(d) for d in drawings])
     return Evaluation(labels, predicted, confidence, inputs, render_s, predict_s,
                       getattr(recognizer, "unsure_below", 0.5), pen_width, size)
-
-
-def ink_size(drawing: DrawnDigit) -> float:
-    """The longer side of the drawing's ink (stroke points plus the pen), in canvas pixels."""
-    x0, y0, x1, y1 = drawing.bbox()
-    return float(max(x1 - x0, y1 - y0) + drawing.pen_width)
 
 
 def mnist_accuracy(recognizer, drawings, test=None, data_dir=None) -> float:
@@ -646,7 +181,7 @@ def report(result: Evaluation, mnist: float | None = None) -> str:
             cells += f"{(str(matrix[d, 10]) if matrix[d, 10] else '.'):>7}"
         lines.append(f"{d:>4}  {cells}")
     for name, values, edges in (("pen width", result.pen_width, (6, 12, 18, 26, 40)),
-                                ("digit size", result.size, (CANVAS / 3, 130, 170, 210, CANVAS))):
+                                ("digit size", result.size, tuple(CANVAS * np.array(SIZE_BINS)))):
         if values is None:
             continue
         lines += ["", f"{name:>10} (px)      n  accuracy"]
@@ -721,8 +256,8 @@ def sample_sheet(drawings, result: Evaluation, path: Path, count: int = 50, seed
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python bench/drawn_digits.py",
-        description="Accuracy on MNIST test digits redrawn as mouse strokes on the app's 280x280 canvas, "
+        prog="python -m bench.drawn_digits",
+        description=f"Accuracy on MNIST test digits redrawn as mouse strokes on the app's {CANVAS}x{CANVAS} canvas, "
                     "recognised through the app's own preprocessing and model.",
     )
     parser.add_argument("--count", type=int, default=2000,
@@ -740,7 +275,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--save-set", type=Path, default=None, metavar="PATH",
                         help="write the set as a compressed .npz: strokes, pen widths, labels, 28x28 inputs")
     parser.add_argument("--save-images", action="store_true",
-                        help="with --save-set, also store the uint8 280x280 canvases (large)")
+                        help=f"with --save-set, also store the uint8 {CANVAS}x{CANVAS} canvases (large)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--plain", action="store_true",
                         help="for comparison: the classic demo's preprocessing (canvas shrunk to 28x28) "

@@ -1,6 +1,6 @@
 """How long loading all 70,000 MNIST images takes, and the peak memory it needs.
 
-Run from the repository root:  python bench/loader.py
+Run from the repository root:  python -m bench.loader
 Each repeat runs in a fresh process, so peak memory is the loader's own
 (plus the interpreter and NumPy), and the files are read from the page cache.
 """

@@ -1,6 +1,6 @@
 """Training and recognition speed of Network([784, 100, 10]) on the real MNIST, in one run.
 
-Run from the repository root:  python bench/speed.py   (about 2 minutes; --quick for a shorter run)
+Run from the repository root:  python -m bench.speed   (about 2 minutes; --quick for a shorter run)
 
 Prints seconds per training epoch (50,000 images) for the book's per-example
 backprop loop, the matrix-form mini-batch update, PyTorch on the CPU when it
@@ -31,7 +31,7 @@ from digitapp.blas import blas_description, fast_blas
 from digitapp.network import Network
 from digitapp.trainer import train
 from digitapp.recognizer import Recognizer
-from digitapp.strokes import render_strokes
+from digitapp.strokes import CANVAS_SIDE, render_strokes
 
 SIZES = [784, 100, 10]
 BATCHES = (10, 32, 128)
@@ -166,12 +166,12 @@ def main(argv=None) -> int:
         evaluate_ms = latencies_ms(lambda: network.evaluate((test_x32, test_y)), 20)
         recognizer = Recognizer.load()
         strokes = [[(150, 50), (205, 50), (170, 150), (145, 235)], [(125, 140), (200, 140)]]  # a 7 with a bar
-        canvas = render_strokes(strokes, (320, 320), 20)
+        canvas = render_strokes(strokes, (CANVAS_SIDE, CANVAS_SIDE), 20)
         image_ms = latencies_ms(lambda: recognizer.predict(canvas, ink="light"), 1000)
         strokes_ms = latencies_ms(lambda: recognizer.predict_strokes(strokes), 1000)
     print(f"\n{'latency (ms)':44}{'median':>10}{'p99':>10}")
     print(f"{'evaluate the 10,000 test images':44}{evaluate_ms[0]:10.2f}{evaluate_ms[1]:10.2f}")
-    print(f"{'recognise a 320x320 canvas image':44}{image_ms[0]:10.3f}{image_ms[1]:10.3f}")
+    print(f"{f'recognise a {CANVAS_SIDE}x{CANVAS_SIDE} canvas image':44}{image_ms[0]:10.3f}{image_ms[1]:10.3f}")
     print(f"{'recognise strokes (what the app does)':44}{strokes_ms[0]:10.3f}{strokes_ms[1]:10.3f}")
 
     if not args.no_train_memory:

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SIDE = 28
+from .preprocess import BLUR_SIGMA, FIELD
 
 
-def _upsample_matrix(coarse: int, fine: int = SIDE) -> np.ndarray:
+def _upsample_matrix(coarse: int, fine: int = FIELD) -> np.ndarray:
     """(fine, coarse) linear-interpolation matrix: smooth fields from a few random values."""
     positions = np.linspace(0, coarse - 1, fine)
     lower = np.minimum(np.floor(positions).astype(int), coarse - 2)
@@ -47,8 +47,8 @@ class Augmenter:
 
     def __post_init__(self):
         self._up = _upsample_matrix(self.elastic_grid)
-        rows, cols = np.mgrid[0:SIDE, 0:SIDE]
-        self._grid = np.stack([rows.ravel(), cols.ravel()]).astype(np.float64) - (SIDE - 1) / 2
+        rows, cols = np.mgrid[0:FIELD, 0:FIELD]
+        self._grid = np.stack([rows.ravel(), cols.ravel()]).astype(np.float64) - (FIELD - 1) / 2
 
     def __call__(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Distorted copies of the rows of X: floats in [0, 1], or uint8 pixels (kept uint8)."""
@@ -70,7 +70,7 @@ class Augmenter:
         scale = np.diag(1 + rng.uniform(-self.scale, self.scale, size=2))
         # The matrix maps output coordinates back to where they are read in the source.
         inverse = np.linalg.inv(rotate @ shear @ scale)
-        source = inverse @ self._grid + (SIDE - 1) / 2 + rng.uniform(-self.shift, self.shift, size=(2, 1))
+        source = inverse @ self._grid + (FIELD - 1) / 2 + rng.uniform(-self.shift, self.shift, size=(2, 1))
         if self.elastic > 0:
             coarse = rng.normal(0, self.elastic, size=(2, self.elastic_grid, self.elastic_grid))
             source += np.stack([(self._up @ c @ self._up.T).ravel() for c in coarse])
@@ -80,8 +80,8 @@ class Augmenter:
         for dr, dc, weight in ((0, 0, (1 - fr) * (1 - fc)), (0, 1, (1 - fr) * fc),
                                (1, 0, fr * (1 - fc)), (1, 1, fr * fc)):
             r, c = r0 + dr, c0 + dc
-            inside = (r >= 0) & (r < SIDE) & (c >= 0) & (c < SIDE)
-            indices.append(np.where(inside, r * SIDE + c, 0))
+            inside = (r >= 0) & (r < FIELD) & (c >= 0) & (c < FIELD)
+            indices.append(np.where(inside, r * FIELD + c, 0))
             weights.append(np.where(inside, weight, 0.0))
         return np.array(indices), np.array(weights)
 
@@ -98,12 +98,12 @@ class Augmenter:
         u = rng.random()
         if u >= self.thickness:
             return images
-        square = images.reshape(-1, SIDE, SIDE)
-        padded = np.zeros((len(images), SIDE + 1, SIDE + 1), images.dtype)
-        padded[:, :SIDE, :SIDE] = square
+        square = images.reshape(-1, FIELD, FIELD)
+        padded = np.zeros((len(images), FIELD + 1, FIELD + 1), images.dtype)
+        padded[:, :FIELD, :FIELD] = square
         pick = np.maximum if u < self.thickness / 2 else np.minimum
         result = pick(pick(padded[:, :-1, :-1], padded[:, 1:, :-1]), pick(padded[:, :-1, 1:], padded[:, 1:, 1:]))
-        result = result.reshape(len(images), SIDE * SIDE)
+        result = result.reshape(len(images), FIELD * FIELD)
         # Preprocessed inputs always peak at 1.0; keep thinned strokes that way.
         peak = result.max(axis=1, keepdims=True)
         return result / np.where(peak > 0, peak, 1)
@@ -121,16 +121,14 @@ def pen_redrawn(images: np.ndarray, rng: np.random.Generator, progress=None) -> 
     from scipy import ndimage
     from skimage.morphology import disk, skeletonize
 
-    from .preprocess import BLUR_SIGMA
-
     discs = [disk(radius) for radius in (1, 2, 3)]
     out = np.zeros_like(images)
     pixels = images.dtype == np.uint8
     for k, image in enumerate(images):
         image = image * np.float32(1 / 255) if pixels else image
-        big = ndimage.zoom(image.reshape(SIDE, SIDE), 2, order=1)
+        big = ndimage.zoom(image.reshape(FIELD, FIELD), 2, order=1)
         ink = ndimage.binary_dilation(skeletonize(big > 0.4), structure=discs[rng.integers(len(discs))])
-        small = ndimage.gaussian_filter(ink.reshape(SIDE, 2, SIDE, 2).mean(axis=(1, 3)), BLUR_SIGMA)
+        small = ndimage.gaussian_filter(ink.reshape(FIELD, 2, FIELD, 2).mean(axis=(1, 3)), BLUR_SIGMA)
         peak = small.max()
         if peak > 0:
             out[k] = (np.round(small * (255 / peak)) if pixels else small / peak).ravel()

@@ -1,9 +1,11 @@
 """Mouse strokes as point lists, and their rendering onto a PIL image.
 
-The app keeps what the user drew as strokes (lists of points) and draws
-them onto a grayscale PIL image, white ink on black; that image, not a
-screen grab, is what gets recognised.  The drawn-digit benchmark renders its
-synthetic strokes with the same function, so it measures what users get.
+The app keeps what the user drew as strokes (lists of points in the
+canvas's coordinates).  The strokes are what gets recognised:
+:func:`render_normalised` redraws them with a pen in proportion to the
+digit, whatever pen the user chose, and that image goes to preprocessing.
+:func:`render_strokes` draws them with their own pen, as the user sees them,
+for display and saving.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ Point = tuple[float, float]
 Stroke = Sequence[Point]
 
 INK, PAPER = 255, 0  # the rendered image is light ink on a dark field
+
+#: The canvas's side in its own coordinates, at 96 dpi (the window scales it up on HiDPI screens).
+CANVAS_SIDE = 320
 
 
 def draw_stroke(draw: ImageDraw.ImageDraw, points: Stroke, width: float) -> None:

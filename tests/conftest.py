@@ -1,16 +1,23 @@
-"""Shared fixtures, and the rule that CI runs every test it can.
+"""Shared fixtures and helpers, and the rule that CI runs every test it can.
 
 Tests that need something outside Python (a virtual display, the real
 MNIST files) skip on a developer's machine that lacks it, but fail when
 DIGITAPP_REQUIRE_ALL_TESTS is set, as .ci/run does: a skipped test is not a
-passed one.
+passed one.  Such tests carry a marker (``gui``, ``mnist``) so they can be
+chosen or left out with ``-m``; the check below keeps markers and fixtures
+in step.  The hand-made digits the tests draw are in :mod:`harness.shapes`.
 """
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import os
 import socket
+import struct
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 REQUIRE_ALL = bool(os.environ.get("DIGITAPP_REQUIRE_ALL_TESTS"))
@@ -21,6 +28,45 @@ def skip_or_fail(reason: str):
     if REQUIRE_ALL:
         pytest.fail(f"{reason} (DIGITAPP_REQUIRE_ALL_TESTS is set, so this may not be skipped)")
     pytest.skip(reason)
+
+
+#: A test that takes one of these fixtures must carry the marker, and a test with the marker must take it.
+MARKER_OF_FIXTURE = {"mnist_data": "mnist", "display": "gui"}
+
+
+def pytest_collection_modifyitems(items):
+    """Refuse a test whose markers do not say what it needs, so ``-m 'not gui'`` etc. can be trusted."""
+    wrong = []
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        for fixture, marker in MARKER_OF_FIXTURE.items():
+            if (fixture in fixtures) != (item.get_closest_marker(marker) is not None):
+                wrong.append(f"{item.nodeid}: {'takes' if fixture in fixtures else 'does not take'} "
+                             f"the {fixture!r} fixture, so it {'needs' if fixture in fixtures else 'may not carry'} "
+                             f"@pytest.mark.{marker}")
+    if wrong:
+        raise pytest.UsageError("\n".join(wrong))
+
+
+def listing(folder: Path) -> list[str]:
+    """Every entry of ``folder``, hidden (temporary) files included; [] when it does not exist."""
+    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+
+
+def assert_one_line_naming(message, *parts) -> None:
+    """An expected problem told in one line, no traceback, naming each of ``parts``.
+
+    ``message`` is an exception (its text may not have a line break or
+    surrounding blanks) or what a program wrote to stderr (one line).
+    """
+    text = str(message)
+    if isinstance(message, BaseException):
+        assert text and text == text.strip(), repr(text)
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, repr(text)
+    assert "Traceback" not in text, text
+    for part in parts:
+        assert str(part) in lines[0], f"{part!r} not in {lines[0]!r}"
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +102,72 @@ def offline(monkeypatch, tmp_path):
     monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (closed_port_url(),))
     for var in PROXY_VARIABLES:
         monkeypatch.delenv(var, raising=False)
+
+
+# ---------------------------------------------------------------- tiny MNIST files the tests write
+
+N_TRAIN, N_TEST = 60, 12
+
+
+def idx_images(images: np.ndarray) -> bytes:
+    """An IDX image file: uint8 (n, rows, cols)."""
+    n, rows, cols = images.shape
+    return struct.pack(">IIII", 2051, n, rows, cols) + images.astype(np.uint8).tobytes()
+
+
+def idx_labels(labels: np.ndarray) -> bytes:
+    """An IDX label file: uint8 (n,)."""
+    return struct.pack(">II", 2049, len(labels)) + labels.astype(np.uint8).tobytes()
+
+
+def mnist_files(train_images, train_labels, test_images, test_labels) -> dict[str, bytes]:
+    """The four MNIST files' contents, by name, for these arrays."""
+    return {
+        "train-images-idx3-ubyte": idx_images(train_images),
+        "train-labels-idx1-ubyte": idx_labels(train_labels),
+        "t10k-images-idx3-ubyte": idx_images(test_images),
+        "t10k-labels-idx1-ubyte": idx_labels(test_labels),
+    }
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def write_files(folder: Path, raw: dict[str, bytes], gz: bool = False) -> Path:
+    """Write each file (gzipped, with a .gz name, if ``gz``) into ``folder``; returns it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in raw.items():
+        if gz:
+            (folder / (name + ".gz")).write_bytes(gzip.compress(content))
+        else:
+            (folder / name).write_bytes(content)
+    return folder
+
+
+@pytest.fixture
+def trust_files(monkeypatch):
+    """``trust_files(raw)``: for this test, mnist_loader expects exactly these files' SHA-256."""
+    import mnist_loader
+
+    def trust(raw: dict[str, bytes]) -> dict[str, bytes]:
+        monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256", {name: sha256(content) for name, content in raw.items()})
+        return raw
+
+    return trust
+
+
+@pytest.fixture
+def tiny(trust_files):
+    """Tiny random MNIST (60 training, 12 test images) whose files mnist_loader trusts in this test.
+
+    ``{"raw": file contents by name, "arrays": (train images, train labels, test images, test labels)}``.
+    """
+    rng = np.random.default_rng(0)
+    train_images = rng.integers(0, 256, (N_TRAIN, 28, 28), dtype=np.uint8)
+    train_images[0, 0, 0], train_images[0, 0, 1] = 0, 255  # the extremes are present
+    test_images = rng.integers(0, 256, (N_TEST, 28, 28), dtype=np.uint8)
+    train_labels = np.arange(N_TRAIN, dtype=np.uint8) % 10
+    test_labels = rng.integers(0, 10, N_TEST).astype(np.uint8)
+    arrays = (train_images, train_labels, test_images, test_labels)
+    return {"raw": trust_files(mnist_files(*arrays)), "arrays": arrays}

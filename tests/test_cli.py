@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import json
 import os
 import re
-import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -17,15 +14,18 @@ import pytest
 from PIL import Image
 
 import digitapp
-import mnist_loader
+from conftest import assert_one_line_naming, write_files
 from digitapp.cli import main
-from digitapp.strokes import render_strokes
+from digitapp.preprocess import FIELD
+from digitapp.strokes import CANVAS_SIDE, render_strokes
+from harness.shapes import on_canvas
 
 LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%(?P<unsure>, not sure)?\)$")
 
 
-def ellipse(cx, cy, rx, ry, n=48):
-    return [(cx + rx * np.sin(t), cy - ry * np.cos(t)) for t in np.linspace(0, 2 * np.pi, n)]
+def drawn(digit: int):
+    """A clear ``digit`` drawn on the app's canvas, light ink on black as the app keeps it."""
+    return render_strokes(on_canvas(digit), (CANVAS_SIDE, CANVAS_SIDE), 18)
 
 
 @pytest.fixture
@@ -33,9 +33,8 @@ def images(tmp_path):
     """A '1' drawn dark on white (like a scan), a '0' light on black (like the app), a blank page."""
     folder = tmp_path / "images"
     folder.mkdir()
-    one = Image.eval(render_strokes([[(140, 60), (140, 220)]], (280, 280), 18), lambda v: 255 - v)
-    one.save(folder / "one.png")
-    render_strokes([ellipse(140, 140, 50, 80)], (280, 280), 18).convert("RGB").save(folder / "zero.jpg", quality=95)
+    Image.eval(drawn(1), lambda v: 255 - v).save(folder / "one.png")
+    drawn(0).convert("RGB").save(folder / "zero.jpg", quality=95)
     Image.new("L", (100, 100), 255).save(folder / "blank.png")
     (folder / "notes.png").write_text("not an image")
     return folder
@@ -45,14 +44,6 @@ def run(argv, capsys):
     code = main([str(a) for a in argv])
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def assert_one_line_error(err, *parts):
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert "Traceback" not in err
-    for part in parts:
-        assert str(part) in lines[0]
 
 
 # ---------------------------------------------------------------- predict
@@ -97,12 +88,12 @@ def test_predict_save_input_writes_the_28x28_input_magnified(images, tmp_path, c
     assert code == 0
     png = out_dir / "one.input.png"
     with Image.open(png) as saved:
-        assert saved.format == "PNG" and saved.size == (280, 280) and saved.mode == "L"
+        assert saved.format == "PNG" and saved.size == (FIELD * 10, FIELD * 10) and saved.mode == "L"
         pixels = np.asarray(saved, dtype=np.float64) / 255
     # it shows what the network saw
     from digitapp.preprocess import preprocess
 
-    expected = preprocess(images / "one.png").reshape(28, 28)
+    expected = preprocess(images / "one.png").reshape(FIELD, FIELD)
     np.testing.assert_allclose(pixels[5::10, 5::10], expected, atol=1 / 255 + 1e-6)
 
 
@@ -121,18 +112,18 @@ def test_predict_with_a_corrupt_model(images, tmp_path, capsys):
     model.write_bytes(b"\x80\x04garbage")
     code, out, err = run(["predict", "--model", model, images / "one.png"], capsys)
     assert code != 0 and out == ""
-    assert_one_line_error(err, model)
+    assert_one_line_naming(err, model)
 
 
 def test_predict_with_a_missing_model(images, tmp_path, capsys):
     code, _, err = run(["predict", "--model", tmp_path / "none.pkl", images / "one.png"], capsys)
     assert code != 0
-    assert_one_line_error(err, tmp_path / "none.pkl")
+    assert_one_line_naming(err, tmp_path / "none.pkl")
 
 
 def test_predict_light_ink_option(images, tmp_path, capsys):
     light = tmp_path / "light.png"
-    render_strokes([[(140, 60), (140, 220)]], (280, 280), 18).save(light)
+    drawn(1).save(light)
     code, out, _ = run(["predict", "--ink", "light", light], capsys)
     assert code == 0 and LINE.match(out.strip())["digit"] == "1"
 
@@ -143,7 +134,7 @@ def test_predict_as_a_real_subprocess(images):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode != 0
     assert LINE.match(result.stdout.strip())["digit"] == "1"
-    assert_one_line_error(result.stderr, images / "missing.png")
+    assert_one_line_naming(result.stderr, images / "missing.png")
 
 
 # ---------------------------------------------------------------- help and version
@@ -191,30 +182,12 @@ def test_unknown_option_exits_non_zero(capsys):
 
 # ---------------------------------------------------------------- fetch-data
 
-def _idx(magic, array):
-    return struct.pack(">" + "I" * (1 + array.ndim), magic, *array.shape) + array.astype(np.uint8).tobytes()
-
-
 @pytest.fixture
-def tiny_data_dir(tmp_path, monkeypatch, offline):
-    """Tiny IDX files (raw and .gz) whose hashes are patched in; no npm, no reachable mirror."""
-    rng = np.random.default_rng(0)
-    files = {
-        "train-images-idx3-ubyte": _idx(2051, rng.integers(0, 256, (12, 28, 28))),
-        "train-labels-idx1-ubyte": _idx(2049, np.arange(12) % 10),
-        "t10k-images-idx3-ubyte": _idx(2051, rng.integers(0, 256, (4, 28, 28))),
-        "t10k-labels-idx1-ubyte": _idx(2049, np.arange(4)),
-    }
-    monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256",
-                        {name: hashlib.sha256(raw).hexdigest() for name, raw in files.items()})
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    for i, (name, raw) in enumerate(files.items()):
-        if i % 2:
-            (folder / (name + ".gz")).write_bytes(gzip.compress(raw))
-        else:
-            (folder / name).write_bytes(raw)
-    return folder
+def tiny_data_dir(tmp_path, tiny, offline):
+    """Tiny MNIST files (two raw, two .gz) that the loader trusts; no npm, no reachable mirror."""
+    names = list(tiny["raw"])
+    folder = write_files(tmp_path / "mnist", {name: tiny["raw"][name] for name in names[:2]})
+    return write_files(folder, {name: tiny["raw"][name] for name in names[2:]}, gz=True)
 
 
 def test_fetch_data_reports_ready_when_the_files_are_there(tiny_data_dir, capsys):
@@ -235,7 +208,7 @@ def test_fetch_data_with_a_corrupt_file_is_a_one_line_error(tiny_data_dir, capsy
     (tiny_data_dir / "train-images-idx3-ubyte").write_bytes(b"\0\0\x08\x03broken")
     code, _, err = run(["fetch-data", "--data-dir", tiny_data_dir], capsys)
     assert code != 0
-    assert_one_line_error(err, tiny_data_dir / "train-images-idx3-ubyte")
+    assert_one_line_naming(err, tiny_data_dir / "train-images-idx3-ubyte")
 
 
 def test_fetch_data_with_no_source_is_a_one_line_error(tiny_data_dir, tmp_path, capsys):
@@ -243,4 +216,4 @@ def test_fetch_data_with_no_source_is_a_one_line_error(tiny_data_dir, tmp_path, 
     code, out, err = run(["fetch-data", "--data-dir", folder], capsys)
     assert code != 0
     assert "MNIST is ready" not in out
-    assert_one_line_error(err, folder, "train-images-idx3-ubyte")
+    assert_one_line_naming(err, folder, "train-images-idx3-ubyte")

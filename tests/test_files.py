@@ -7,12 +7,8 @@ import stat
 
 import pytest
 
+from conftest import listing
 from digitapp.files import atomic_write
-
-
-def listing(folder):
-    """Every entry of ``folder``, hidden ones (temporary files) included."""
-    return sorted(p.name for p in folder.iterdir())
 
 
 @pytest.mark.parametrize("existing", [None, b"old contents"])

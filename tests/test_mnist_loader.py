@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import gzip
-import hashlib
 import io
 import json
 import struct
@@ -27,64 +26,8 @@ import pytest
 import mnist_loader
 from mnist_loader import MnistError
 
-from conftest import PROXY_VARIABLES, closed_port_url
-
-N_TRAIN, N_TEST = 60, 12
-# ---------------------------------------------------------------- tiny IDX files
-
-def idx_images(images: np.ndarray) -> bytes:
-    n, rows, cols = images.shape
-    return struct.pack(">IIII", 2051, n, rows, cols) + images.astype(np.uint8).tobytes()
-
-
-def idx_labels(labels: np.ndarray) -> bytes:
-    return struct.pack(">II", 2049, len(labels)) + labels.astype(np.uint8).tobytes()
-
-
-def tiny_mnist(seed: int = 0) -> dict:
-    """The four files' contents and the arrays in them."""
-    rng = np.random.default_rng(seed)
-    train_images = rng.integers(0, 256, (N_TRAIN, 28, 28), dtype=np.uint8)
-    train_images[0, 0, 0], train_images[0, 0, 1] = 0, 255  # the extremes are present
-    test_images = rng.integers(0, 256, (N_TEST, 28, 28), dtype=np.uint8)
-    train_labels = np.arange(N_TRAIN, dtype=np.uint8) % 10
-    test_labels = rng.integers(0, 10, N_TEST).astype(np.uint8)
-    return {
-        "raw": {
-            "train-images-idx3-ubyte": idx_images(train_images),
-            "train-labels-idx1-ubyte": idx_labels(train_labels),
-            "t10k-images-idx3-ubyte": idx_images(test_images),
-            "t10k-labels-idx1-ubyte": idx_labels(test_labels),
-        },
-        "arrays": (train_images, train_labels, test_images, test_labels),
-    }
-
-
-def sha256(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
-@pytest.fixture
-def tiny(monkeypatch):
-    """Tiny MNIST whose hashes are the expected ones for this test."""
-    data = tiny_mnist()
-    monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256", {name: sha256(raw) for name, raw in data["raw"].items()})
-    return data
-
-
-def write_files(folder: Path, raw: dict, gz: bool = False) -> Path:
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in raw.items():
-        if gz:
-            (folder / (name + ".gz")).write_bytes(gzip.compress(content))
-        else:
-            (folder / name).write_bytes(content)
-    return folder
-
-
-def listing(folder: Path) -> list[str]:
-    """Every entry of ``folder`` including hidden (temporary) files; [] when it does not exist."""
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+from conftest import (N_TEST, N_TRAIN, PROXY_VARIABLES, assert_one_line_naming, closed_port_url, idx_images,
+                      idx_labels, listing, sha256, write_files)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -159,13 +102,6 @@ def with_fake_npm(monkeypatch, tmp_path):
         return log
 
     return install
-
-
-def assert_one_line_naming(err: Exception, *parts) -> None:
-    message = str(err)
-    assert "\n" not in message and message.strip() == message and message
-    for part in parts:
-        assert str(part) in message, f"{part!r} not in {message!r}"
 
 
 # ---------------------------------------------------------------- load_data
@@ -472,6 +408,7 @@ def test_a_broken_mirror_is_skipped_for_the_next_one(tmp_path, tiny, offline, ht
 
 # ---------------------------------------------------------------- the real MNIST
 
+@pytest.mark.mnist
 def test_real_mnist_split(mnist_data):
     (tx, ty), (vx, vy), (sx, sy) = mnist_data
     assert (tx.shape, vx.shape, sx.shape) == ((50000, 784), (10000, 784), (10000, 784))

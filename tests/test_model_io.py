@@ -14,11 +14,9 @@ from digitapp import model_io
 from digitapp.model_io import FORMAT, VERSION, ModelError, load_model, read_model_file, save_model
 from digitapp.network import Network
 
+from conftest import assert_one_line_naming, listing
+
 PLAIN_TYPES = (dict, list, str, int, float, bool, type(None), np.ndarray)
-
-
-def listing(folder: Path) -> list[str]:
-    return sorted(p.name for p in folder.iterdir())
 
 
 def assert_plain(value):
@@ -33,12 +31,6 @@ def assert_plain(value):
             assert_plain(v)
     elif isinstance(value, np.ndarray):
         assert value.dtype.kind == "f"
-
-
-def assert_one_line_naming(err, path):
-    message = str(err)
-    assert message and "\n" not in message and "\r" not in message, repr(message)
-    assert str(path) in message, message
 
 
 def valid_data(net=None) -> dict:

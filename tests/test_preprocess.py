@@ -7,15 +7,19 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from digitapp.preprocess import ImageError, preprocess
+from digitapp.preprocess import FIELD, ImageError, preprocess
+from harness.shapes import DIGITS, OTHERS, place
 
-SHAPES = {
-    "seven": [[(0.3, 0.2), (0.7, 0.2), (0.45, 0.85)]],
-    "one": [[(0.5, 0.15), (0.5, 0.85)]],
-    "four": [[(0.6, 0.85), (0.6, 0.15), (0.25, 0.6), (0.75, 0.6)]],
-    "dash": [[(0.2, 0.5), (0.8, 0.5)]],
-    "plus": [[(0.5, 0.2), (0.5, 0.8)], [(0.2, 0.5), (0.8, 0.5)]],
-}
+SHAPES = {"seven": DIGITS[7], "one": DIGITS[1], "four": DIGITS[4], "dash": OTHERS["dash"], "plus": OTHERS["plus"]}
+
+
+def draw_shape(image, shape, pen, width=None):
+    """Draw ``shape`` stretched over the whole ``image`` (any mode) in colour ``pen``; returns the image."""
+    w, h = image.size
+    draw = ImageDraw.Draw(image)
+    for stroke in place(SHAPES[shape], 0, 0, w, h):
+        draw.line(stroke, fill=pen, width=width or max(1, round(min(w, h) * 0.06)), joint="curve")
+    return image
 
 
 def drawing(shape="seven", size=(200, 200), ink="dark", width=None, paper_level=None, ink_level=None):
@@ -23,22 +27,16 @@ def drawing(shape="seven", size=(200, 200), ink="dark", width=None, paper_level=
     paper, pen = (255, 0) if ink == "dark" else (0, 255)
     paper = paper if paper_level is None else paper_level
     pen = pen if ink_level is None else ink_level
-    w, h = size
-    image = Image.new("L", size, paper)
-    draw = ImageDraw.Draw(image)
-    for stroke in SHAPES[shape]:
-        draw.line([(x * w, y * h) for x, y in stroke], fill=pen,
-                  width=width or max(1, round(min(w, h) * 0.06)), joint="curve")
-    return image
+    return draw_shape(Image.new("L", size, paper), shape, pen, width)
 
 
 def field(x):
-    return x.reshape(28, 28)
+    return x.reshape(FIELD, FIELD)
 
 
 def assert_valid(x):
     assert x is not None
-    assert isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == (784, 1)
+    assert isinstance(x, np.ndarray) and x.dtype == np.float32 and x.shape == (FIELD * FIELD, 1)
     assert np.isfinite(x).all()
     assert x.min() >= 0.0 and x.max() <= 1.0
     assert x.max() == pytest.approx(1.0, abs=1e-6)
@@ -50,7 +48,7 @@ def correlation(a, b):
 
 def shift_tolerant_correlation(a, b):
     """The best correlation over shifts of up to one pixel (centring is to the nearest pixel)."""
-    a, b = np.reshape(a, (28, 28)), np.reshape(b, (28, 28))
+    a, b = np.reshape(a, (FIELD, FIELD)), np.reshape(b, (FIELD, FIELD))
     return max(correlation(np.roll(a, (dy, dx), axis=(0, 1)), b) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 
 
@@ -210,9 +208,8 @@ def test_unknown_ink_is_a_value_error():
 @pytest.mark.parametrize("transparent", [(0, 0, 0, 0), (255, 255, 255, 0)], ids=["transparent-black",
                                                                                 "transparent-white"])
 def test_alpha_channel(ink_colour, transparent, reference):
-    rgba = Image.new("RGBA", (200, 200), transparent)
     pen = (0, 0, 0, 255) if ink_colour == "dark" else (255, 255, 255, 255)
-    ImageDraw.Draw(rgba).line([(60, 40), (140, 40), (90, 170)], fill=pen, width=12, joint="curve")
+    rgba = draw_shape(Image.new("RGBA", (200, 200), transparent), "seven", pen)
     x = preprocess(rgba)
     assert_valid(x)
     np.testing.assert_allclose(x, reference, atol=1e-5)
@@ -220,8 +217,7 @@ def test_alpha_channel(ink_colour, transparent, reference):
 
 
 def test_la_image_with_alpha(reference):
-    la = Image.new("LA", (200, 200), (255, 0))
-    ImageDraw.Draw(la).line([(60, 40), (140, 40), (90, 170)], fill=(0, 255), width=12, joint="curve")
+    la = draw_shape(Image.new("LA", (200, 200), (255, 0)), "seven", (0, 255))
     np.testing.assert_allclose(preprocess(la), reference, atol=1e-5)
 
 
@@ -316,6 +312,7 @@ def test_missing_file_or_directory_is_an_image_error(tmp_path, kind):
 
 # ---------------------------------------------------------------- real MNIST
 
+@pytest.mark.mnist
 def test_mnist_digits_stay_nearly_the_same(mnist_data):
     _, _, (images, _) = mnist_data
     plain, tolerant = [], []
@@ -328,6 +325,7 @@ def test_mnist_digits_stay_nearly_the_same(mnist_data):
     assert np.min(tolerant) > 0.95
 
 
+@pytest.mark.mnist
 def test_mnist_centre_of_mass_is_where_preprocess_puts_it(mnist_data):
     (images, _), _, _ = mnist_data
     centres = np.array([ndimage.center_of_mass(image.reshape(28, 28)) for image in images[:3000]])

@@ -8,23 +8,18 @@ from PIL import Image
 
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
-from digitapp.preprocess import ImageError, preprocess
+from digitapp.preprocess import FIELD, ImageError, preprocess
 from digitapp.recognizer import Prediction, Recognizer
-from digitapp.strokes import render_strokes
+from digitapp.strokes import CANVAS_SIDE, render_strokes
+from harness.shapes import DIGITS, on_canvas, place
 
+SIDE = CANVAS_SIDE
 
-def ellipse(cx, cy, rx, ry, n=48):
-    return [(cx + rx * np.sin(t), cy - ry * np.cos(t)) for t in np.linspace(0, 2 * np.pi, n)]
-
-
-#: Clear digits as a user would draw them on a 280x280 canvas.
-DRAWN = {
-    "1-centre": (1, [[(140, 60), (140, 220)]]),
-    "1-left-small": (1, [[(60, 30), (62, 110)]]),
-    "1-slanted": (1, [[(160, 50), (120, 230)]]),
-    "0": (0, [ellipse(140, 140, 50, 80)]),
-    "7": (7, [[(90, 70), (190, 70), (120, 220)]]),
-    "4": (4, [[(170, 220), (170, 60), (90, 170), (200, 170)]]),
+#: Where on the app's canvas a user puts a digit: large in the middle, small in a corner, slanted.
+PLACES = {
+    "large": lambda d: on_canvas(d),
+    "small-top-left": lambda d: place(DIGITS[d], 0.1 * SIDE, 0.05 * SIDE, 0.35 * SIDE),
+    "slanted": lambda d: place(DIGITS[d], 0.15 * SIDE, 0.12 * SIDE, 0.72 * SIDE, slant=0.3),
 }
 
 
@@ -35,7 +30,7 @@ def recognizer():
 
 @pytest.fixture(scope="module")
 def seven():
-    return render_strokes(DRAWN["7"][1], (280, 280), 18)
+    return render_strokes(on_canvas(7), (SIDE, SIDE), 18)
 
 
 def test_load_without_a_path_gives_the_shipped_model(recognizer):
@@ -66,13 +61,15 @@ def test_load_of_a_bad_model_is_a_model_error(tmp_path):
         Recognizer.load(path)
 
 
-@pytest.mark.parametrize("name", sorted(DRAWN))
+@pytest.mark.parametrize("digit", range(10))
+@pytest.mark.parametrize("where", PLACES)
 @pytest.mark.parametrize("width", [10, 18])
-def test_clear_drawn_digits_are_recognised(recognizer, name, width):
-    digit, strokes = DRAWN[name]
-    prediction = recognizer.predict(render_strokes(strokes, (280, 280), width))
-    assert prediction.digit == digit
-    assert prediction.is_sure
+def test_clear_drawn_digits_are_recognised(recognizer, digit, where, width):
+    strokes = PLACES[where](digit)
+    for prediction in (recognizer.predict(render_strokes(strokes, (SIDE, SIDE), width)),
+                       recognizer.predict_strokes(strokes)):
+        assert prediction.digit == digit
+        assert prediction.is_sure
 
 
 def test_prediction_fields(recognizer, seven):
@@ -83,8 +80,8 @@ def test_prediction_fields(recognizer, seven):
     assert (p.probabilities >= 0).all()
     assert p.digit == int(np.argmax(p.probabilities))
     assert p.confidence == pytest.approx(float(p.probabilities.max()))
-    assert p.input.shape == (28, 28)
-    np.testing.assert_array_equal(p.input, preprocess(seven).reshape(28, 28))
+    assert p.input.shape == (FIELD, FIELD)
+    np.testing.assert_array_equal(p.input, preprocess(seven).reshape(FIELD, FIELD))
     d = p.to_dict()
     assert d["digit"] == p.digit and len(d["probabilities"]) == 10
     assert d["confidence"] == pytest.approx(p.confidence, abs=1e-6)
@@ -98,14 +95,14 @@ def test_probabilities_follow_the_networks_outputs(recognizer, seven):
     np.testing.assert_allclose(p.probabilities, out / out.sum(), rtol=1e-5)
 
 
-@pytest.mark.parametrize("blank", [Image.new("L", (280, 280), 0), Image.new("L", (100, 60), 255),
+@pytest.mark.parametrize("blank", [Image.new("L", (SIDE, SIDE), 0), Image.new("L", (100, 60), 255),
                                    np.zeros((28, 28))], ids=["black", "white", "zeros"])
 def test_blank_drawing_has_no_digit(recognizer, blank):
     p = recognizer.predict(blank)
     assert p.digit is None and p.is_empty and not p.is_sure
     assert p.confidence == 0.0
     assert p.probabilities.shape == (10,) and not p.probabilities.any()
-    assert p.input.shape == (28, 28) and not p.input.any()
+    assert p.input.shape == (FIELD, FIELD) and not p.input.any()
     assert p.to_dict()["digit"] is None
 
 
@@ -147,12 +144,14 @@ def test_unsure_threshold():
     assert Recognizer(net, unsure_below=0.1).predict_input(x).is_sure
 
 
+@pytest.mark.mnist
 def test_shipped_model_mnist_test_accuracy(recognizer, mnist_data):
     _, _, (images, labels) = mnist_data
     correct = recognizer.network.evaluate((images, labels))
     assert correct / len(labels) >= 0.974
 
 
+@pytest.mark.mnist
 def test_recognizer_agrees_with_the_network_on_mnist_inputs(recognizer, mnist_data):
     _, _, (images, labels) = mnist_data
     for image in images[:20]:

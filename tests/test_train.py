@@ -3,51 +3,39 @@
 from __future__ import annotations
 
 import datetime
-import gzip
-import hashlib
-import struct
 
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
 import digitapp
-import mnist_loader
+from conftest import listing, mnist_files, write_files
 from digitapp import train
 from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
 from digitapp.network import Network
+from harness.shapes import DIGITS, place
 
 N_TRAIN, N_TEST = 600, 120
 
 
-def _idx(magic, array):
-    return struct.pack(">" + "I" * (1 + array.ndim), magic, *array.shape) + array.astype(np.uint8).tobytes()
-
-
 def synthetic_digit(label, rng):
-    """28x28 MNIST-like (white on black): 1 a vertical bar, 0 a ring, 7 a bar with a top stroke."""
+    """28x28 MNIST-like (white on black): a 0, 1 or 7 of harness.shapes, shifted and of random width."""
     image = Image.new("L", (28, 28), 0)
     draw = ImageDraw.Draw(image)
     dx, dy = rng.integers(-2, 3, 2)
     width = int(rng.integers(2, 4))
-    if label == 1:
-        draw.line([(14 + dx, 5 + dy), (14 + dx, 23 + dy)], fill=255, width=width)
-    elif label == 0:
-        draw.ellipse((8 + dx, 5 + dy, 20 + dx, 23 + dy), outline=255, width=width)
-    else:
-        draw.line([(7 + dx, 6 + dy), (21 + dx, 6 + dy), (12 + dx, 23 + dy)], fill=255, width=width)
+    for stroke in place(DIGITS[label], 4 + dx, 4 + dy, 20):
+        draw.line(stroke, fill=255, width=width, joint="curve")
     return np.asarray(image)
 
 
 def tiny_synthetic_mnist(seed=0):
     rng = np.random.default_rng(seed)
-    out = {}
-    for prefix, n in (("train", N_TRAIN), ("t10k", N_TEST)):
+    arrays = []
+    for n in (N_TRAIN, N_TEST):
         labels = rng.choice([0, 1, 7], n)
-        images = np.stack([synthetic_digit(int(j), rng) for j in labels])
-        out[f"{prefix}-images-idx3-ubyte"] = _idx(2051, images)
-        out[f"{prefix}-labels-idx1-ubyte"] = _idx(2049, labels)
-    return out
+        arrays += [np.stack([synthetic_digit(int(j), rng) for j in labels]), labels]
+    return mnist_files(*arrays)
 
 
 @pytest.fixture(scope="module")
@@ -56,18 +44,8 @@ def synthetic_files():
 
 
 @pytest.fixture
-def data_dir(tmp_path, monkeypatch, offline, synthetic_files):
-    monkeypatch.setattr(mnist_loader, "EXPECTED_SHA256",
-                        {name: hashlib.sha256(raw).hexdigest() for name, raw in synthetic_files.items()})
-    folder = tmp_path / "mnist"
-    folder.mkdir()
-    for name, raw in synthetic_files.items():
-        (folder / (name + ".gz")).write_bytes(gzip.compress(raw))
-    return folder
-
-
-def listing(folder):
-    return sorted(p.name for p in folder.iterdir())
+def data_dir(tmp_path, offline, trust_files, synthetic_files):
+    return write_files(tmp_path / "mnist", trust_files(synthetic_files), gz=True)
 
 
 def test_train_end_to_end(data_dir, tmp_path, capsys):

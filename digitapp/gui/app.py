@@ -1,8 +1,9 @@
 """The digitapp window: draw a digit, see what the network makes of it.
 
-The window only draws and shows.  The strokes go onto a PIL image
-(:mod:`digitapp.gui.drawing`), the :class:`~digitapp.recognizer.Recognizer`
-turns that image into a Prediction, and the panels show it.  Dialogs go
+The window only draws and shows.  The canvas keeps the strokes
+(:mod:`digitapp.gui.drawing`); the :class:`~digitapp.recognizer.Recognizer`
+turns the strokes (redrawn with a pen in proportion to the digit), or an
+opened picture, into a Prediction, and the panels show it.  Dialogs go
 through :class:`Dialogs` so tests can answer them without a modal window.
 """
 
@@ -19,11 +20,11 @@ try:
 except ImportError:  # a Python built without Tk
     tk = ttk = None
 
+from ..strokes import CANVAS_SIDE
+
 APP_NAME = "digitapp"
-BASE_SIDE = 320            # canvas side at 96 dpi; larger on HiDPI screens
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
-FIRST_FRAME_ENV = "DIGITAPP_FIRST_FRAME"    # "print": report the first frame; "exit": and quit
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
 SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
 BACKGROUND = "#eef0f3"
@@ -100,7 +101,7 @@ class App:
         border = tk.Frame(left, background="#c3c9d1", padx=1, pady=1)
         border.grid(row=0, column=0, columnspan=2)
         self.pen = tk.DoubleVar(value=PEN_DEFAULT)
-        self.canvas = DrawingCanvas(border, round(BASE_SIDE * self.scale),
+        self.canvas = DrawingCanvas(border, round(CANVAS_SIDE * self.scale),
                                     pen_width=lambda: self.pen.get() * self.scale,
                                     on_change=self.on_canvas_change)
         self.canvas.pack()
@@ -280,25 +281,6 @@ class App:
         self.clear_button.state(["!disabled" if not drawing.sheet.is_empty else "disabled"])
         self.save_button.state(["!disabled" if not drawing.is_empty else "disabled"])
 
-    # -- start-up timing -----------------------------------------------------------------------
-
-    def report_first_frame(self, then_exit: bool = False) -> None:
-        """Print when the window is first drawn (for bench/bench_gui.py), optionally then quit."""
-        def exposed(event):
-            self.canvas.unbind("<Expose>", binding)
-            self.root.after_idle(report)
-
-        def report():
-            self.root.update_idletasks()
-            now = time.monotonic()
-            since = process_age()
-            age = f"{since:.3f}" if since is not None else "?"
-            print(f"digitapp first-frame monotonic={now:.6f} since-start={age}", flush=True)
-            if then_exit:
-                self.root.after(0, self.root.destroy)
-
-        binding = self.canvas.bind("<Expose>", exposed, add="+")
-
 
 def window_title(prediction) -> str:
     """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty."""
@@ -306,16 +288,6 @@ def window_title(prediction) -> str:
         return APP_NAME
     mark = "" if prediction.is_sure else "?"
     return f"{prediction.digit}{mark} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
-
-
-def process_age() -> float | None:
-    """Seconds since this process started (Linux /proc), or None elsewhere."""
-    try:
-        start_ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        uptime = float(Path("/proc/uptime").read_text().split()[0])
-        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
 
 
 def open_root() -> tk.Tk | None:
@@ -351,22 +323,27 @@ def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
         return None
 
 
+def start(root: tk.Tk, model: Path | None = None, image: Path | None = None, *,
+          make_dialogs=Dialogs) -> App | None:
+    """The window on ``root`` as ``digitapp`` sets it up; None (after telling the user) when no model loads."""
+    dialogs = make_dialogs(root)
+    recognizer = load_recognizer(root, model, dialogs)
+    if recognizer is None:
+        return None
+    app = App(root, recognizer, dialogs)
+    if image is not None:
+        root.after_idle(app.open_image, image)
+    return app
+
+
 def run(model: Path | None = None, image: Path | None = None, *, make_dialogs=Dialogs) -> int:
     """Start the app; returns the exit code (non-zero when there is no display or no model)."""
     root = open_root()
     if root is None:
         return 1
     try:
-        dialogs = make_dialogs(root)
-        recognizer = load_recognizer(root, model, dialogs)
-        if recognizer is None:
+        if start(root, model, image, make_dialogs=make_dialogs) is None:
             return 2
-        app = App(root, recognizer, dialogs)
-        mode = os.environ.get(FIRST_FRAME_ENV, "").strip().lower()
-        if mode:
-            app.report_first_frame(then_exit=mode == "exit")
-        if image is not None:
-            root.after_idle(app.open_image, image)
         root.mainloop()
         return 0
     except KeyboardInterrupt:

@@ -1,4 +1,4 @@
-"""The drawing canvas: mouse strokes on screen and, in step, on the PIL image that is recognised."""
+"""The drawing canvas: mouse strokes on screen and, in step, in a Drawing, whose strokes get recognised."""
 
 from __future__ import annotations
 

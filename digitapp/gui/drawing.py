@@ -1,4 +1,8 @@
-"""What is on the canvas, as undoable states, and the PIL image that gets recognised.
+"""What is on the canvas, as undoable states: the strokes that get recognised, and an image of them.
+
+The recognizer gets the strokes as points (:meth:`Drawing.recognisable`) and
+redraws them with a pen in proportion to the digit; the PIL image of the
+strokes as drawn is kept only so that Save writes what the user sees.
 
 No Tk here: the canvas widget shows a :class:`Drawing`, and the tests can
 check undo, redo and the rendered image without a display.  A state (a
@@ -53,8 +57,9 @@ class Drawing:
     """The canvas contents: a history of sheets with undo and redo, and the ink as a PIL image.
 
     ``image`` is an 'L' image of ``size`` with the strokes drawn white on
-    black by :mod:`digitapp.strokes`; it is updated segment by segment while
-    a stroke is drawn and re-rendered on undo, redo and clear.
+    black, each with its own pen, by :mod:`digitapp.strokes`; it is updated
+    segment by segment while a stroke is drawn and re-rendered on undo, redo
+    and clear.  It is for saving (:meth:`image_to_save`), not for recognition.
     """
 
     def __init__(self, size: tuple[int, int]):

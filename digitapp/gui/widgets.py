@@ -9,6 +9,7 @@ from tkinter import ttk
 import numpy as np
 from PIL import Image
 
+from ..preprocess import FIELD
 from .canvas import photo_from_image
 
 SURE_COLOUR = "#2563c9"
@@ -17,7 +18,6 @@ BAR_COLOUR = "#aab4c0"
 TRACK_COLOUR = "#e6e9ee"
 TEXT_COLOUR = "#1f2328"
 MUTED_COLOUR = "#6b7480"
-FIELD = 28
 
 
 def derived_font(base: str = "TkDefaultFont", **options) -> tkfont.Font:

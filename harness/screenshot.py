@@ -1,7 +1,7 @@
 """Write docs/screenshot.png: the app after a digit was drawn with real pointer events.
 
-    python scripts/screenshot.py              # on a private Xvfb (needs xvfb and xdotool)
-    python scripts/screenshot.py --current-display --digit 3 --out /tmp/shot.png
+    python -m harness.screenshot              # on a private Xvfb (needs xvfb and xdotool)
+    python -m harness.screenshot --current-display --digit 3 --out /tmp/shot.png
 
 The window is grabbed with Pillow's ImageGrab from the X server (no screen
 tools needed); without a window manager it has no title bar.
@@ -15,20 +15,22 @@ import subprocess
 import sys
 from pathlib import Path
 
+from harness.display import script_display
+from harness.shapes import on_canvas
+from harness.window import draw_with_xdotool, pump
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m harness.screenshot", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
     parser.add_argument("--digit", type=int, default=3, choices=range(10), help="the digit to draw")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     args = parser.parse_args(argv)
 
-    from digitapp.gui import testing
-
-    with testing.script_display("screenshot", args.current_display):
+    with script_display("screenshot", args.current_display):
         return shoot(args)
 
 
@@ -37,22 +39,19 @@ def shoot(args) -> int:
 
     from PIL import ImageGrab
 
-    from digitapp.gui import testing
     from digitapp.gui.app import App
     from digitapp.recognizer import Recognizer
 
     root = tk.Tk(className="digitapp")
     app = App(root, Recognizer.load(args.model))
-    testing.pump(root, 0.3)
-    side = app.canvas.side
-    strokes = testing.digit_strokes(args.digit, side * 0.16, side * 0.12, side * 0.72)
-    testing.draw_with_xdotool(root, app.canvas, strokes)
-    testing.pump(root, 2.0, until=lambda: app.prediction is not None and not app.canvas.drawing.drawing_stroke)
-    testing.pump(root, 0.3)
+    pump(root, 0.3)
+    draw_with_xdotool(root, app.canvas, on_canvas(args.digit, app.canvas.side))
+    pump(root, 2.0, until=lambda: app.prediction is not None and not app.canvas.drawing.drawing_stroke)
+    pump(root, 0.3)
     x, y = root.winfo_rootx(), root.winfo_rooty()
     w, h = root.winfo_width(), root.winfo_height()
     subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
-    testing.pump(root, 0.2)
+    pump(root, 0.2)
     shot = ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=os.environ["DISPLAY"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     shot.save(args.out)
