@@ -50,7 +50,7 @@ SPUR = 2.0                    # skeleton branches shorter than this (MNIST pixel
 JOIN_ANGLE_COS = -0.3         # at a crossing, branches this close to straight on join into one stroke
 
 SKIMAGE_MISSING = ("scikit-image is missing (the skeletons need it): "
-                   "pip install -e '.[bench]' or pip install scikit-image")
+                   "pip install -e '.[train]'")
 
 _OFFSETS = ((-1, -1), (-1, 0), (-1, 1), (0, -1), (0, 1), (1, -1), (1, 0), (1, 1))
 

@@ -14,7 +14,7 @@ import pytest
 from PIL import Image
 
 import digitapp
-from conftest import assert_one_line_naming, write_files
+from conftest import assert_one_line_naming, skip_or_fail, write_files
 from digitapp.cli import main
 from digitapp.preprocess import FIELD
 from digitapp.strokes import CANVAS_SIDE, render_strokes
@@ -167,7 +167,7 @@ def test_version(capsys):
 ], ids=["python-m-digitapp.train", "python-m-digitapp", "digitapp-script"])
 def test_help_as_real_subprocesses(command, expected):
     if not Path(command[0]).exists():
-        pytest.skip(f"{command[0]} is not installed")
+        skip_or_fail(f"{command[0]} is not installed (pip install -e .)")
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert expected in result.stdout

@@ -17,7 +17,7 @@ def skimage_present():
     try:
         import skimage  # noqa: F401
     except ImportError:
-        skip_or_fail("scikit-image is missing: pip install -e '.[bench]'")
+        skip_or_fail("scikit-image is missing: pip install -e '.[train]'")
 
 
 # ---------------------------------------------------------------- tracing, without MNIST or scikit-image
