@@ -19,6 +19,8 @@ from PIL import Image, ImageDraw
 
 from conftest import assert_one_line_naming, skip_or_fail
 from digitapp.gui.app import window_title
+from digitapp.model_io import save_model
+from digitapp.network import Network
 from digitapp.preprocess import FIELD
 from digitapp.recognizer import Prediction, Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes
@@ -455,5 +457,27 @@ def test_an_image_given_at_start_is_opened(display, recognizer, tmp_path, kind):
             ((title, message),) = dialogs.errors
             assert_one_line_naming(message, "broken.jpg")
             assert app.prediction is None
+    finally:
+        root.destroy()
+
+
+@pytest.mark.gui
+def test_the_window_says_which_model_answers(app, display, tmp_path):
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+    from digitapp.model_io import read_model_file
+
+    record = read_model_file()["record"]
+    shown = app.model_label.cget("text")
+    assert shown.startswith("Model: shipped model digit_model.pkl")
+    assert f"trained {record['date'][:10]}" in shown and f"MNIST test {100 * record['test_accuracy']:.2f}%" in shown
+    assert "Trained with: digitapp train" in shown and app.model_label.winfo_ismapped()
+
+    path = save_model(Network([784, 10], seed=0), tmp_path / "mine.pkl", {"command": "digitapp train --epochs 2"})
+    root = tk.Tk(className="digitapp")
+    try:
+        other = App(root, Recognizer.load(path), FakeDialogs(root))
+        assert other.model_label.cget("text") == "Model: model mine.pkl\nTrained with: digitapp train --epochs 2"
     finally:
         root.destroy()

@@ -20,6 +20,7 @@ try:
 except ImportError:  # a Python built without Tk
     tk = ttk = None
 
+from ..preprocess import FIELD
 from ..strokes import CANVAS_SIDE
 
 APP_NAME = "digitapp"
@@ -136,10 +137,13 @@ class App:
         self.preview = InputPreview(right, zoom=max(3, round(4 * self.scale)),
                                     title="What the network sees (28×28)")
         self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(12), 0))
+        small = derived_font(size=8)
+        self.model_label = ttk.Label(right, text=model_text(recognizer), style="Muted.TLabel", font=small,
+                                     wraplength=self.px(260), justify="left")
+        self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
-        small = derived_font(size=8)
         self.status = ttk.Label(footer, text="", style="Muted.TLabel", font=small)
         self.status.pack(side="left")
         self.shortcuts = ttk.Label(footer, text=SHORTCUTS, style="Muted.TLabel", font=small)
@@ -271,7 +275,7 @@ class App:
         if prediction is None:  # an empty canvas; a blank drawing's Prediction already has an all-zero input
             import numpy as np
 
-            self.preview.show(np.zeros((28, 28), np.float32))
+            self.preview.show(np.zeros((FIELD, FIELD), np.float32))
         else:
             self.preview.show(prediction.input)
         self.root.title(window_title(prediction))
@@ -280,6 +284,14 @@ class App:
         self.redo_button.state(["!disabled" if drawing.can_redo else "disabled"])
         self.clear_button.state(["!disabled" if not drawing.sheet.is_empty else "disabled"])
         self.save_button.state(["!disabled" if not drawing.is_empty else "disabled"])
+
+
+def model_text(recognizer) -> str:
+    """Which model answers, for the window: file, date, test accuracy and the command that trained it."""
+    recipe = (recognizer.model_info()["recipe"] or "").strip()
+    if recipe == "digitapp train":
+        recipe += " (the default recipe)"
+    return f"Model: {recognizer.describe()}" + (f"\nTrained with: {recipe}" if recipe else "")
 
 
 def window_title(prediction) -> str:
