@@ -12,7 +12,7 @@ __version__ = "0.1.0"
 
 _HOMES = {
     "Network": "network", "load_model": "model_io", "save_model": "model_io", "ModelError": "model_io",
-    "preprocess": "preprocess", "ImageError": "preprocess", "Recognizer": "recognizer", "Prediction": "recognizer",
+    "preprocess": "preprocess", "ImageError": "preprocess", "Recognizer": "recognizer", "Prediction": "recognizer", "Reading": "recognizer",
 }
 __all__ = [*_HOMES, "__version__"]
 

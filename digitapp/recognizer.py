@@ -9,7 +9,8 @@ import numpy as np
 
 from .model_io import default_model_path, network_from, read_model_file
 from .network import Network
-from .preprocess import FIELD, ImageLike, Ink, preprocess
+from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
+from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
 
 #: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
@@ -45,6 +46,60 @@ class Prediction:
             "confidence": round(self.confidence, 6),
             "sure": self.is_sure,
             "probabilities": [round(float(p), 6) for p in self.probabilities],
+        }
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every digit in a drawing or picture, left to right.
+
+    ``text`` holds all digits, sure or not (``unsure`` gives the positions of
+    those the network doubts); ``predictions`` has one Prediction per digit,
+    each with its own 28x28 input; ``boxes`` are the digits' places
+    (x0, y0, x1, y1, inclusive) in the drawing's pixels; ``strokes`` the
+    indices of each digit's strokes (empty lists for a picture).  A blank
+    drawing is an empty reading.
+    """
+
+    predictions: tuple[Prediction, ...] = ()
+    boxes: tuple[tuple[int, int, int, int], ...] = ()
+    strokes: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "".join(str(p.digit) for p in self.predictions)
+
+    @property
+    def marked_text(self) -> str:
+        """The text with a '?' after each digit the network is unsure of: '4?2'."""
+        return "".join(f"{p.digit}{'' if p.is_sure else '?'}" for p in self.predictions)
+
+    @property
+    def unsure(self) -> list[int]:
+        return [i for i, p in enumerate(self.predictions) if not p.is_sure]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.predictions
+
+    def __len__(self) -> int:
+        return len(self.predictions)
+
+    def __repr__(self):
+        return f"Reading({self.text!r}, unsure={self.unsure})"
+
+    def describe(self) -> str:
+        """'2026 (2 99%, 0 97%, 2 99%, 6 95%?)': the number, then each digit's confidence (? = unsure)."""
+        if self.is_empty:
+            return "no digits (blank)"
+        parts = [f"{p.digit} {100 * p.confidence:.0f}%{'' if p.is_sure else '?'}" for p in self.predictions]
+        return f"{self.text} ({', '.join(parts)})"
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "unsure": self.unsure,
+            "digits": [{**p.to_dict(), "box": list(box)} for p, box in zip(self.predictions, self.boxes)],
         }
 
 
@@ -118,3 +173,32 @@ class Recognizer:
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
                           x.reshape(FIELD, FIELD), self.unsure_below)
+
+    def read_strokes(self, strokes) -> Reading:
+        """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""
+        strokes = [list(s) for s in strokes]
+        pieces = group_strokes(strokes, lambda members: self.predict_strokes([strokes[i] for i in members]).confidence)
+        predictions = tuple(self.predict_strokes([strokes[i] for i in p.strokes]) for p in pieces)
+        return Reading(predictions, tuple(p.box for p in pieces), tuple(tuple(p.strokes) for p in pieces))
+
+    def read(self, image: ImageLike, ink: Ink = None) -> Reading:
+        """Every digit in a picture, left to right; raises ImageError for a bad file.
+
+        The ink is cut into connected pieces, pieces of one digit are joined,
+        and touching digits are cut where the network is surest of both parts.
+        """
+        gray = as_gray_image(image)
+        strength = ink_image(gray, ink)
+        if strength is None:
+            return Reading()
+        pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, score=self._confidence)
+        if len(pieces) == 1:  # one digit: read the whole picture, exactly as predict() does
+            predictions = (self.predict(gray, ink),)
+        else:
+            predictions = tuple(self.predict(p.image, ink="light") for p in pieces)
+        kept = [i for i, p in enumerate(predictions) if not p.is_empty]
+        return Reading(tuple(predictions[i] for i in kept), tuple(pieces[i].box for i in kept),
+                       tuple(() for _ in kept))
+
+    def _confidence(self, image: np.ndarray) -> float:
+        return self.predict(image, ink="light").confidence

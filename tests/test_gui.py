@@ -22,8 +22,8 @@ from digitapp.gui.app import window_title
 from digitapp.model_io import save_model
 from digitapp.network import Network
 from digitapp.preprocess import FIELD
-from digitapp.recognizer import Prediction, Recognizer
-from digitapp.strokes import CANVAS_SIDE, render_strokes
+from digitapp.recognizer import Prediction, Reading, Recognizer
+from digitapp.strokes import CANVAS_SIDE, CANVAS_WIDTH, render_strokes
 from harness.display import VirtualDisplay, missing_tools
 from harness.shapes import DIGITS, on_canvas, place
 from harness.window import draw_with_events, draw_with_xdotool, pump
@@ -197,9 +197,9 @@ def test_fast_strokes_leave_no_gaps(app):
 @pytest.mark.gui
 def test_live_prediction_while_drawing_is_throttled(app, recognizer, monkeypatch):
     calls = []
-    real = app.recognizer.predict_strokes
+    real = app.recognizer.read_strokes
     monkeypatch.setattr(app, "recognizer", type("Counting", (), {
-        "predict_strokes": lambda self, strokes: calls.append(len(strokes)) or real(strokes)})())
+        "read_strokes": lambda self, strokes: calls.append(len(strokes)) or real(strokes)})())
     canvas, points = app.canvas, digit(app, 7)[0]
     canvas.event_generate("<ButtonPress-1>", x=round(points[0][0]), y=round(points[0][1]))
     for x, y in points[1:]:
@@ -216,7 +216,6 @@ def test_live_prediction_while_drawing_is_throttled(app, recognizer, monkeypatch
 
 @pytest.mark.gui
 def test_undo_redo_and_clear_per_stroke(app, recognizer):
-    s = app.canvas.side
     first, second = digit(app, 4)  # a 4 is drawn in two strokes
     draw_with_events(app.canvas, [first])
     after_one = assert_shows(app, recognizer)
@@ -228,7 +227,7 @@ def test_undo_redo_and_clear_per_stroke(app, recognizer):
     key(app, "<Control-z>")
     assert len(ink_items(app)) == 1
     np.testing.assert_array_equal(np.asarray(app.canvas.drawing.image),
-                                  np.asarray(render_strokes([kept.points], (s, s), kept.width)))
+                                  np.asarray(render_strokes([kept.points], app.canvas.drawing.size, kept.width)))
     assert assert_shows(app, recognizer).digit == after_one.digit
     key(app, "<Control-y>")
     assert len(ink_items(app)) == 2
@@ -323,7 +322,7 @@ def test_save_the_drawing(app, recognizer, tmp_path):
     key(app, "<Control-s>")
     assert target.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["drawn.png"]
     with Image.open(target) as saved:
-        assert saved.format == "PNG" and saved.size == (app.canvas.side, app.canvas.side)
+        assert saved.format == "PNG" and saved.size == (CANVAS_WIDTH, CANVAS_SIDE)
         pixels = np.asarray(saved.convert("L"))
     assert pixels[0, 0] == 255 and pixels.min() == 0  # dark ink on white, as on screen
     assert recognizer.predict(target).digit == shown.digit
@@ -337,7 +336,8 @@ def test_save_the_drawing(app, recognizer, tmp_path):
 def test_an_unsure_answer_is_marked(app):
     probabilities = np.array([0, 0, 0.05, 0.42, 0, 0.38, 0, 0, 0.15, 0])
     unsure = Prediction(3, 0.42, probabilities, np.zeros((FIELD, FIELD), np.float32))
-    app.recognizer = type("Unsure", (), {"predict_strokes": lambda self, strokes: unsure})()
+    app.recognizer = type("Unsure", (), {"read_strokes": lambda self, strokes: Reading((unsure,), ((0, 0, 9, 9),),
+                                                                                       ((0,),))})()
     draw_with_events(app.canvas, digit(app, 3))
     assert app.result.state == "unsure"
     assert "not sure" in app.result.caption.cget("text").lower()
@@ -359,7 +359,7 @@ def test_hidpi_scaling_enlarges_the_canvas(display, recognizer):
         root.tk.call("tk", "scaling", 2 * 96 / 72)  # a 192 dpi screen
         window = App(root, recognizer, FakeDialogs(root))
         side = 2 * CANVAS_SIDE
-        assert window.canvas.side == side and window.canvas.drawing.size == (side, side)
+        assert window.canvas.side == side and window.canvas.drawing.size == (2 * CANVAS_WIDTH, side)
         assert window.canvas.pen_width() == 2 * window.pen.get()
     finally:
         root.destroy()

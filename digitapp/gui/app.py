@@ -21,7 +21,7 @@ except ImportError:  # a Python built without Tk
     tk = ttk = None
 
 from ..preprocess import FIELD
-from ..strokes import CANVAS_SIDE
+from ..strokes import CANVAS_SIDE, CANVAS_WIDTH
 
 APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
@@ -70,13 +70,17 @@ class App:
 
     def __init__(self, root: tk.Tk, recognizer, dialogs: Dialogs | None = None):
         from .canvas import DrawingCanvas
+        from .reading import ReadingPanel
         from .widgets import InputPreview, ResultPanel, derived_font
 
         self.root = root
         self.recognizer = recognizer
         self.dialogs = dialogs or Dialogs(root)
         self.scale = ui_scale(root)
-        self.prediction = None
+        self.prediction = None   # the selected digit's (the last one's until a digit is clicked)
+        self.reading = None      # every digit on the canvas, left to right
+        self.selected_index: int | None = None
+        self._strokes: list = []  # the strokes the reading was made from
         self._pending: str | None = None
         self._last_prediction = 0.0
 
@@ -104,7 +108,8 @@ class App:
         self.pen = tk.DoubleVar(value=PEN_DEFAULT)
         self.canvas = DrawingCanvas(border, round(CANVAS_SIDE * self.scale),
                                     pen_width=lambda: self.pen.get() * self.scale,
-                                    on_change=self.on_canvas_change)
+                                    on_change=self.on_canvas_change, hint="Draw a digit or a number here",
+                                    width=round(CANVAS_WIDTH * self.scale))
         self.canvas.pack()
 
         tools = ttk.Frame(left)
@@ -129,6 +134,8 @@ class App:
         self.pen_label.pack(side="left")
         self.pen.trace_add("write", lambda *args: self._show_pen())
         self._show_pen()
+        self.reading_panel = ReadingPanel(left, round(CANVAS_WIDTH * self.scale), self.scale, self.select_digit)
+        self.reading_panel.grid(row=3, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
 
         right = ttk.Frame(outer)
         right.grid(row=0, column=1, sticky="n", padx=(self.px(18), 0))
@@ -241,6 +248,7 @@ class App:
     # -- recognition ---------------------------------------------------------------------------
 
     def on_canvas_change(self, kind: str) -> None:
+        self.selected_index = None  # the digits may have moved: the last one is current again
         if kind == "motion":
             self.request_prediction()
         else:
@@ -261,13 +269,45 @@ class App:
         self._last_prediction = time.monotonic()
         drawing = self.canvas.drawing
         if drawing.is_empty:
-            self.prediction = None
+            self.reading, self._strokes = None, []
         else:
             picture, strokes = drawing.recognisable()
+            self._strokes = strokes or []
             if picture is not None:
-                self.prediction = self.recognizer.predict(picture)
+                self.reading = self.recognizer.read(picture)
             else:
-                self.prediction = self.recognizer.predict_strokes(strokes)
+                self.reading = self.recognizer.read_strokes(strokes)
+        self.show_reading()
+
+    def select_digit(self, index: int | None) -> None:
+        """Make digit ``index`` of the reading the one shown in detail (and the one a correction is for)."""
+        if self.reading is not None and index is not None and not 0 <= index < len(self.reading):
+            raise IndexError(f"no digit {index} in a reading of {len(self.reading)}")
+        self.selected_index = index
+        self.show_reading()
+
+    @property
+    def selected_digit(self):
+        """The selected digit (the last one until the user clicks another): its index, Prediction, box and
+        strokes (None for a picture), for a correction; None when nothing is read."""
+        from .reading import SelectedDigit
+
+        if self.reading is None or self.reading.is_empty:
+            return None
+        i = len(self.reading) - 1 if self.selected_index is None else self.selected_index
+        strokes = tuple(self._strokes[k] for k in self.reading.strokes[i]) if self.reading.strokes[i] else None
+        return SelectedDigit(i, self.reading.predictions[i], self.reading.boxes[i], strokes)
+
+    def show_reading(self) -> None:
+        """Show the reading: the number, and the selected digit's answer, bars and input."""
+        selected = self.selected_digit
+        if self.reading is None:
+            self.prediction = None
+        elif selected is None:  # ink, but no digit in it: a blank answer
+            self.prediction = self.recognizer.predict_input(None)
+        else:
+            self.prediction = selected.prediction
+        self.reading_panel.show(self.reading, None if selected is None or len(self.reading) < 2 else selected.index)
         self.show(self.prediction)
 
     def show(self, prediction) -> None:
@@ -278,7 +318,7 @@ class App:
             self.preview.show(np.zeros((FIELD, FIELD), np.float32))
         else:
             self.preview.show(prediction.input)
-        self.root.title(window_title(prediction))
+        self.root.title(window_title(prediction, self.reading))
         drawing = self.canvas.drawing
         self.undo_button.state(["!disabled" if drawing.can_undo else "disabled"])
         self.redo_button.state(["!disabled" if drawing.can_redo else "disabled"])
@@ -294,8 +334,11 @@ def model_text(recognizer) -> str:
     return f"Model: {recognizer.describe()}" + (f"\nTrained with: {recipe}" if recipe else "")
 
 
-def window_title(prediction) -> str:
-    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty."""
+def window_title(prediction, reading=None) -> str:
+    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty;
+    '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
+    if reading is not None and len(reading) > 1:
+        return f"{reading.marked_text} - {APP_NAME}"
     if prediction is None or prediction.digit is None:
         return APP_NAME
     mark = "" if prediction.is_sure else "?"

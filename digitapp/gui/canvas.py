@@ -23,7 +23,8 @@ def photo_from_image(image: Image.Image, master=None) -> tk.PhotoImage:
 
 
 class DrawingCanvas(tk.Canvas):
-    """A square canvas of ``side`` pixels that keeps its strokes in a :class:`Drawing`.
+    """A canvas ``side`` pixels high (and ``width`` wide, square if not given) that keeps its strokes in a
+    :class:`Drawing`: room for a number, and for one digit as large as the square ``side`` x ``side``.
 
     ``on_change(kind)`` is called after every change, with kind ``"motion"``
     while a stroke is drawn and ``"stroke"`` or ``"reset"`` (undo, redo,
@@ -32,14 +33,17 @@ class DrawingCanvas(tk.Canvas):
     """
 
     def __init__(self, master, side: int, pen_width: Callable[[], float],
-                 on_change: Callable[[str], None] = lambda kind: None, hint: str = "Draw a digit here"):
-        super().__init__(master, width=side, height=side, background=PAPER_COLOUR,
+                 on_change: Callable[[str], None] = lambda kind: None, hint: str = "Draw a digit here",
+                 width: int | None = None):
+        width = side if width is None else width
+        super().__init__(master, width=width, height=side, background=PAPER_COLOUR,
                          highlightthickness=0, borderwidth=0, cursor="pencil")
         self.side = side
+        self.size = (width, side)
         self.pen_width = pen_width
         self.on_change = on_change
         self.hint = hint
-        self.drawing = Drawing((side, side))
+        self.drawing = Drawing(self.size)
         self._line: int | None = None  # the canvas item of the stroke being drawn
         self._flat: list[float] = []   # its coordinates, flat
         self._photo: tk.PhotoImage | None = None
@@ -49,7 +53,7 @@ class DrawingCanvas(tk.Canvas):
         self.redraw()
 
     def __repr__(self):
-        return f"DrawingCanvas({self.side}x{self.side}, {self.drawing!r})"
+        return f"DrawingCanvas({self.size[0]}x{self.size[1]}, {self.drawing!r})"
 
     # -- mouse ---------------------------------------------------------------------------------
 
@@ -122,9 +126,9 @@ class DrawingCanvas(tk.Canvas):
         sheet = self.drawing.sheet
         if sheet.picture is not None:
             picture = sheet.picture.copy()
-            picture.thumbnail((self.side, self.side), Image.Resampling.LANCZOS)
+            picture.thumbnail(self.size, Image.Resampling.LANCZOS)
             self._photo = photo_from_image(picture, master=self)
-            self.create_image(self.side // 2, self.side // 2, image=self._photo, tags=("picture",))
+            self.create_image(self.size[0] // 2, self.size[1] // 2, image=self._photo, tags=("picture",))
         for stroke in sheet.strokes:
             flat = [c for point in stroke.points for c in point]
             if len(flat) == 2:
@@ -132,5 +136,5 @@ class DrawingCanvas(tk.Canvas):
             self.create_line(*flat, width=stroke.width, fill=INK_COLOUR, capstyle=tk.ROUND,
                              joinstyle=tk.ROUND, tags=("ink",))
         if sheet.is_empty:
-            self.create_text(self.side // 2, self.side // 2, text=self.hint, fill=HINT_COLOUR,
+            self.create_text(self.size[0] // 2, self.size[1] // 2, text=self.hint, fill=HINT_COLOUR,
                              font="TkDefaultFont", tags=("hint",))

@@ -1,0 +1,346 @@
+"""A drawing or a picture of a number → one piece of ink per digit, left to right.  No Tk here.
+
+People write a number as digits side by side, slanted alike, of roughly one
+height.  Both paths below first undo the common slant (the shear that makes
+the ink most vertical), then group ink items whose horizontal extents overlap
+or nearly touch, so a 4 or a 5 drawn in two strokes, a crossed 7 or a flagged
+1 stay one digit while neighbours separate:
+
+* strokes (:func:`group_strokes`): an item is one stroke;
+* pictures (:func:`ink_pieces`): an item is one connected piece of ink; a
+  group far wider than a digit is two or more touching digits and is cut
+  where a ``score`` function (the network's confidence) likes the parts best.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy import ndimage
+
+MAX_SLANT = 0.8        # ink leaning more than this (x per unit of y) is not an upright stroke's
+MERGE_OVERLAP = 0.35   # items overlapping by this share of the narrower one are one digit
+NEAR = 0.12            # ... or, for a small item (flag, bar), nearer than this share of a digit's height
+SMALL = 0.5            # an item lower than this share of a digit's height is part of a digit, not one
+MIN_WIDTH = 0.2        # widths are floored at this share of a digit's height (a 1 is a line)
+DOT = 0.15             # a group smaller than this share of a digit's height is a stray dot
+TOUCH = 0.08           # strokes nearer than this share of a digit's height touch
+JOINED_WIDTH = 1.0     # pieces are joined into one digit only if it is at most this many heights wide
+SCORED_WIDTH = 1.4     # strokes are joined up to this wide when the network is surer of them joined
+                       # (in a picture, pieces that wide are more often two digits whose ink nearly touches)
+SPECK = 0.02           # ink pieces below this share of the largest one's area are dust
+SPLIT_WIDTH = 1.1     # a piece of picture ink wider than this many digit heights may be touching digits
+SURE_SPLIT_WIDTH = 1.8  # ... wider than this it is, and gets cut however the network likes the parts
+SPLIT_MARGIN = 0.05     # ... and below that, only if the network is this much surer of the parts than of the whole
+MAX_CUTS = 6           # cut positions tried per split
+
+
+@dataclass
+class Piece:
+    """One digit's ink: its box (x0, y0, x1, y1) in the drawing, and the strokes or the pixels it holds."""
+
+    box: tuple[int, int, int, int]
+    strokes: list[int] = field(default_factory=list)
+    image: np.ndarray | None = field(default=None, repr=False)
+
+
+# ---------------------------------------------------------------- shared by strokes and pictures
+
+def estimate_slant(directions: np.ndarray, weights: np.ndarray | None = None) -> float:
+    """The shear s such that x + s * y stands the writing upright, from (n, 2) ink directions (dx, dy).
+
+    The directions are along the ink (stroke segments, or edges of a picture's
+    ink); the near-vertical ones, weighed by ``weights`` (their length or edge
+    strength), vote with their lean -dx/dy; the weighted median wins.
+    """
+    directions = np.asarray(directions, float).reshape(-1, 2)
+    weights = np.ones(len(directions)) if weights is None else np.asarray(weights, float)
+    dx, dy = directions[:, 0], directions[:, 1]
+    upright = np.abs(dx) < MAX_SLANT * np.abs(dy)
+    if weights[upright].sum() <= 0:
+        return 0.0
+    lean, w = -dx[upright] / dy[upright], weights[upright]
+    order = np.argsort(lean)
+    cumulative = np.cumsum(w[order])
+    return float(lean[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+
+
+def digit_height(heights: Sequence[float]) -> float:
+    """The height of a digit in this writing: the median of the items at least half as tall as the tallest."""
+    heights = np.asarray(heights, float)
+    if not len(heights):
+        return 1.0
+    tall = heights[heights >= 0.5 * heights.max()]
+    return max(float(np.median(tall)), 1.0)
+
+
+def group_boxes(boxes: np.ndarray, height: float, touching: np.ndarray | None = None) -> list[list[int]]:
+    """Items (rows x0, y0, x1, y1, upright) grouped into digits, groups and members left to right.
+
+    Two items are one digit when they overlap horizontally by MERGE_OVERLAP of
+    the narrower one, or when one is small (a flag, a bar, a tail) and the
+    other is the nearest item to it, closer than NEAR digit heights, or when
+    they touch (``touching``, n x n) and together are no wider than a digit.
+    """
+    n = len(boxes)
+    parent = list(range(n))
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    centres = (boxes[:, 0] + boxes[:, 2]) / 2
+    widths = np.maximum(boxes[:, 2] - boxes[:, 0], MIN_WIDTH * height)
+    x0, x1 = centres - widths / 2, centres + widths / 2
+    small = (boxes[:, 3] - boxes[:, 1]) < SMALL * height
+    gap = np.maximum(x0[:, None], x0[None, :]) - np.minimum(x1[:, None], x1[None, :])  # < 0: overlap
+    narrower = np.minimum(widths[:, None], widths[None, :])
+    together = -gap >= MERGE_OVERLAP * narrower
+    if touching is not None:
+        joint = np.maximum(boxes[:, 2][:, None], boxes[:, 2][None, :]) - np.minimum(boxes[:, 0][:, None],
+                                                                                 boxes[:, 0][None, :])
+        together |= touching & (joint <= JOINED_WIDTH * height)
+    np.fill_diagonal(gap, np.inf)
+    for i in np.flatnonzero(small):
+        j = int(np.argmin(gap[i]))
+        if n > 1 and gap[i, j] < NEAR * height:
+            together[i, j] = together[j, i] = True
+    for i, j in zip(*np.nonzero(np.triu(together, 1))):
+        parent[find(int(i))] = find(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in np.argsort(centres, kind="stable"):
+        groups.setdefault(find(int(i)), []).append(int(i))
+    return sorted(groups.values(), key=lambda g: float(x0[g].min() + x1[g].max()))
+
+
+def group_items(boxes: np.ndarray, distances: np.ndarray | None = None) -> tuple[list[list[int]], float]:
+    """Items grouped into digits (see :func:`group_boxes`), and the height of a digit in this writing.
+
+    The height is first guessed from the items, then measured again on the
+    groups (a digit drawn in several strokes is taller than each of them);
+    groups much smaller than a digit (a stray dot) are left out.
+    """
+    def grouped(height):
+        touching = None if distances is None else distances <= TOUCH * height
+        return group_boxes(boxes, height, touching)
+
+    def heights(groups):
+        return [boxes[g, 3].max() - boxes[g, 1].min() for g in groups]
+
+    height = digit_height(boxes[:, 3] - boxes[:, 1])
+    height = digit_height(heights(grouped(height)))
+    groups = grouped(height)
+    extent = [max(h, boxes[g, 2].max() - boxes[g, 0].min()) for g, h in zip(groups, heights(groups))]
+    return [g for g, e in zip(groups, extent) if e >= DOT * height], height
+
+
+def join_by_score(groups: list[list[int]], boxes: np.ndarray, height: float,
+                  score: Callable[[list[int]], float] | None, widest: float = JOINED_WIDTH) -> list[list[int]]:
+    """Neighbouring groups that nearly touch become one digit when the network is surer of it joined.
+
+    A 4 or a broken stroke can come apart into pieces that each look like
+    some digit; joined they look like one digit far more surely than the
+    weaker of the pieces, while two real neighbours joined do not.
+    """
+    if score is None or len(groups) < 2:
+        return groups
+    cache: dict[tuple[int, ...], float] = {}
+
+    def sure(members):
+        key = tuple(sorted(members))
+        if key not in cache:
+            cache[key] = score(list(key))
+        return cache[key]
+
+    out = [groups[0]]
+    for group in groups[1:]:
+        last = out[-1]
+        gap = boxes[group, 0].min() - boxes[last, 2].max()
+        width = max(boxes[group, 2].max(), boxes[last, 2].max()) - min(boxes[group, 0].min(), boxes[last, 0].min())
+        if gap < NEAR * height and width <= widest * height and \
+                sure(last + group) > min(sure(last), sure(group)):
+            out[-1] = last + group
+        else:
+            out.append(group)
+    return out
+
+
+def _upright(points: np.ndarray, slant: float, y_mean: float) -> np.ndarray:
+    out = np.array(points, dtype=float, copy=True)
+    out[:, 0] += slant * (out[:, 1] - y_mean)
+    return out
+
+
+# ---------------------------------------------------------------- strokes
+
+def _even_points(stroke: np.ndarray, step: float) -> np.ndarray:
+    """Points every ``step`` along a stroke (so the slant is weighed by ink, not by mouse speed)."""
+    if len(stroke) < 2:
+        return stroke
+    along = np.concatenate([[0.0], np.cumsum(np.hypot(*np.diff(stroke, axis=0).T))])
+    n = max(2, int(along[-1] / step) + 1)
+    where = np.linspace(0.0, along[-1], n)
+    return np.stack([np.interp(where, along, stroke[:, 0]), np.interp(where, along, stroke[:, 1])], axis=1)
+
+
+def _distances(lines: list[np.ndarray], boxes: np.ndarray, within: float) -> np.ndarray:
+    """The nearest approach of each pair of polylines (evenly spaced points); inf beyond ``within``."""
+    from scipy.spatial import cKDTree
+
+    n = len(lines)
+    out = np.full((n, n), np.inf)
+    trees = [cKDTree(line) for line in lines]
+    for i in range(n):
+        for j in range(i + 1, n):
+            apart = max(boxes[i, 0] - boxes[j, 2], boxes[j, 0] - boxes[i, 2],
+                        boxes[i, 1] - boxes[j, 3], boxes[j, 1] - boxes[i, 3])
+            if apart <= within:
+                out[i, j] = out[j, i] = trees[i].query(lines[j], distance_upper_bound=within)[0].min()
+    return out
+
+
+def group_strokes(strokes, score: Callable[[list[int]], float] | None = None) -> list[Piece]:
+    """Strokes (sequences of (x, y) points) grouped into digits, left to right; empty strokes are left out.
+
+    ``score(stroke indices)`` says how much those strokes look like one digit
+    (0-1); with it, pieces that nearly touch are joined when it says so.
+    """
+    arrays = [np.asarray(s, dtype=float).reshape(-1, 2) for s in strokes]
+    kept = [i for i, a in enumerate(arrays) if len(a)]
+    if not kept:
+        return []
+    all_points = np.concatenate([arrays[i] for i in kept])
+    rough = digit_height([np.ptp(arrays[i][:, 1]) for i in kept])
+    even = [_even_points(arrays[i], max(rough / 40, 0.5)) for i in kept]
+    steps = np.concatenate([np.diff(e, axis=0) for e in even])
+    slant = estimate_slant(steps, np.hypot(*steps.T))
+    y_mean = float(all_points[:, 1].mean())
+    upright = [_upright(arrays[i], slant, y_mean) for i in kept]
+    boxes = np.array([[u[:, 0].min(), u[:, 1].min(), u[:, 0].max(), u[:, 1].max()] for u in upright])
+    groups, height = group_items(boxes, _distances(even, boxes, 0.5 * rough))
+    groups = join_by_score(groups, boxes, height, score and (lambda members: score([kept[g] for g in members])),
+                           SCORED_WIDTH)
+    pieces = []
+    for group in groups:
+        members = [kept[g] for g in group]
+        points = np.concatenate([arrays[i] for i in members])
+        box = (*np.floor(points.min(axis=0)).astype(int).tolist(), *np.ceil(points.max(axis=0)).astype(int).tolist())
+        pieces.append(Piece(tuple(box), sorted(members)))
+    return pieces
+
+
+# ---------------------------------------------------------------- pictures
+
+def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], float] | None = None,
+               ) -> list[Piece]:
+    """Ink strength (H, W; 0 = paper) cut into one piece per digit, left to right.
+
+    Pixels at or above ``threshold`` are ink; each piece's ``image`` is the
+    ink strength of its own pixels only (and their faint edges), cropped to
+    its box with a margin of 2 px.  ``score(image)`` says how much a piece
+    looks like one digit (0-1); without it, touching digits stay together.
+    """
+    ink = np.asarray(ink)
+    binary = ink >= threshold
+    labels, n = ndimage.label(binary, structure=np.ones((3, 3), bool))
+    if n == 0:
+        return []
+    areas = np.bincount(labels.ravel(), minlength=n + 1)[1:]
+    objects = ndimage.find_objects(labels)
+    keep = [k for k in range(n) if areas[k] >= SPECK * areas.max()]
+    slant = _picture_slant(ink)
+    y_mean = float(np.nonzero(binary)[0].mean())
+
+    boxes = []
+    for k in keep:
+        rows, cols = objects[k]
+        mine = labels[rows, cols] == k + 1
+        yy, xx = np.nonzero(mine)
+        u = xx + cols.start + slant * (yy + rows.start - y_mean)
+        boxes.append([u.min(), rows.start, u.max(), rows.stop - 1])
+    boxes = np.array(boxes, float)
+
+    def mask_of(group):
+        members = np.zeros(n + 1, bool)
+        members[[keep[g] + 1 for g in group]] = True
+        return members[labels]
+
+    groups, height = group_items(boxes)
+    groups = join_by_score(groups, boxes, height, score and (lambda group: score(_piece(ink, mask_of(group)).image)))
+    pieces = []
+    for group in groups:
+        pieces.extend(_split(ink, mask_of(group), slant, y_mean, height, score))
+    return pieces
+
+
+def _picture_slant(ink: np.ndarray) -> float:
+    """The writing's slant from the edges of the ink: an edge runs across its gradient."""
+    smooth = ndimage.gaussian_filter(ink.astype(np.float32), 1.0)
+    gy, gx = np.gradient(smooth)
+    strength = np.hypot(gx, gy)
+    edges = strength > 0.25 * strength.max()
+    return estimate_slant(np.stack([gy[edges], -gx[edges]], axis=1), strength[edges])
+
+
+def _piece(ink: np.ndarray, mask: np.ndarray) -> Piece:
+    """The piece of ``ink`` under ``mask`` (grown by a pixel for the anti-aliased edge), cropped with a margin."""
+    rows, cols = ndimage.find_objects(mask.astype(np.int8))[0]
+    top, left = max(rows.start - 2, 0), max(cols.start - 2, 0)
+    bottom, right = min(rows.stop + 2, ink.shape[0]), min(cols.stop + 2, ink.shape[1])
+    grown = ndimage.binary_dilation(mask[top:bottom, left:right])
+    image = np.where(grown, ink[top:bottom, left:right], 0).astype(np.uint8)
+    image = np.pad(image, 2)
+    return Piece((cols.start, rows.start, cols.stop - 1, rows.stop - 1), image=image)
+
+
+def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
+    """One piece, or several when the ink is wider than a digit and the network prefers the parts."""
+    yy, xx = np.nonzero(mask)
+    u = xx + slant * (yy - y_mean)
+    width = float(np.ptp(u))
+    whole = _piece(ink, mask)
+    if score is None or width <= SPLIT_WIDTH * height or len(u) < 8:
+        return [whole]
+    best = None
+    for cut in _cut_positions(u, height):
+        left = mask.copy()
+        left[yy[u >= cut], xx[u >= cut]] = False
+        right = mask & ~left
+        if not left.any() or not right.any():
+            continue
+        if min(np.ptp(yy[u < cut]), np.ptp(yy[u >= cut])) < SMALL * height:
+            continue  # a cut that leaves a bar or a tail on its own is not between two digits
+        parts = (_piece(ink, left), _piece(ink, right))
+        value = min(score(p.image) for p in parts)
+        if best is None or value > best[0]:
+            best = (value, cut, left, right)
+    if best is None:
+        return [whole]
+    if width <= SURE_SPLIT_WIDTH * height and best[0] <= score(whole.image) + SPLIT_MARGIN:
+        return [whole]
+    _, _, left, right = best
+    return _split(ink, left, slant, y_mean, height, score) + _split(ink, right, slant, y_mean, height, score)
+
+
+def _cut_positions(u: np.ndarray, height: float) -> list[float]:
+    """Where to try cutting touching digits: the thinnest columns, at least a third of a digit from either end."""
+    low, high = u.min(), u.max()
+    edges = np.arange(low, high + 1.0, 1.0)
+    counts, _ = np.histogram(u, bins=edges)
+    counts = ndimage.uniform_filter1d(counts.astype(float), 3)
+    centres = (edges[:-1] + edges[1:]) / 2
+    inside = (centres > low + height / 3) & (centres < high - height / 3)
+    if not inside.any():
+        return [float((low + high) / 2)]
+    order = np.argsort(counts[inside], kind="stable")
+    chosen: list[float] = []
+    for c in centres[inside][order]:
+        if all(abs(c - d) > height / 8 for d in chosen):
+            chosen.append(float(c))
+        if len(chosen) == MAX_CUTS:
+            break
+    return chosen
