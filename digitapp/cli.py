@@ -27,14 +27,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("train", help="retrain the model on MNIST (see 'digitapp train --help')", add_help=False)
 
-    predict = sub.add_parser("predict", help="recognise the digit in image files")
+    predict = sub.add_parser("predict", help="read the digits in image files (a digit or a number each)")
     predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PNG, JPEG, ... images")
     predict.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
-    predict.add_argument("--json", action="store_true", help="print everything as JSON lines")
+    predict.add_argument("--json", action="store_true",
+                         help="print everything as JSON lines: text, unsure digits, each digit's prediction and box")
     predict.add_argument("--ink", choices=("dark", "light"), default=None,
                          help="dark ink on light paper or the reverse (default: detect)")
     predict.add_argument("--save-input", type=Path, metavar="DIR", default=None,
-                         help="write the 28x28 input the network saw as DIR/NAME.input.png")
+                         help="write the 28x28 input the network saw as DIR/NAME.input.png "
+                              "(DIR/NAME.input.K.png for digit K of a number)")
 
     fetch = sub.add_parser("fetch-data", help="fetch and verify the MNIST files")
     fetch.add_argument("--data-dir", type=Path, default=None,
@@ -60,21 +62,35 @@ def run_predict(args) -> int:
     failures = 0
     for path in args.files:
         try:
-            prediction = recognizer.predict(path, ink=args.ink)
+            reading = recognizer.read(path, ink=args.ink)
         except ImageError as err:
             print(f"digitapp predict: {err}", file=sys.stderr)
             failures += 1
             continue
         if args.save_input is not None:
-            save_input_png(prediction.input, args.save_input / f"{path.stem}.input.png")
-        if args.json:
-            print(json.dumps({"file": str(path), **prediction.to_dict(), "model": recognizer.model_info()}))
-        elif prediction.digit is None:
-            print(f"{path}: no digit (blank image)")
-        else:
-            unsure = "" if prediction.is_sure else ", not sure"
-            print(f"{path}: {prediction.digit} ({100 * prediction.confidence:.1f}%{unsure})")
+            for k, prediction in enumerate(reading.predictions, start=1):
+                suffix = ".input.png" if len(reading) == 1 else f".input.{k}.png"
+                save_input_png(prediction.input, args.save_input / f"{path.stem}{suffix}")
+        print(json.dumps(reading_json(path, reading, recognizer)) if args.json else reading_line(path, reading))
     return 1 if failures else 0
+
+
+def reading_line(path: Path, reading) -> str:
+    """'one.png: 1 (99.7%)' for one digit, 'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
+    if reading.is_empty:
+        return f"{path}: no digit (blank image)"
+    if len(reading) == 1:
+        p = reading.predictions[0]
+        return f"{path}: {p.digit} ({100 * p.confidence:.1f}%{'' if p.is_sure else ', not sure'})"
+    return f"{path}: {reading.describe()}"
+
+
+def reading_json(path: Path, reading, recognizer) -> dict:
+    """The reading as JSON; a digit or a blank also keeps the one-digit fields (digit, confidence, ...)."""
+    single = {}
+    if len(reading) <= 1:
+        single = (reading.predictions[0] if len(reading) else recognizer.predict_input(None)).to_dict()
+    return {"file": str(path), **reading.to_dict(), **single, "model": recognizer.model_info()}
 
 
 def save_input_png(array, path: Path, scale: int = 10) -> Path:

@@ -1,7 +1,8 @@
-"""Write docs/screenshot.png: the app after a digit was drawn with real pointer events.
+"""Write docs/screenshot.png: the app after a number (or a digit) was written with real pointer events.
 
-    python -m harness.screenshot              # on a private Xvfb (needs xvfb and xdotool)
+    python -m harness.screenshot              # "2026" on a private Xvfb (needs xvfb and xdotool)
     python -m harness.screenshot --current-display --digit 3 --out /tmp/shot.png
+    python -m harness.screenshot --number 42 --select 0 --out /tmp/shot.png
 
 The window is grabbed with Pillow's ImageGrab from the X server (no screen
 tools needed); without a window manager it has no title bar.
@@ -16,7 +17,7 @@ import sys
 from pathlib import Path
 
 from harness.display import script_display
-from harness.shapes import on_canvas
+from harness.shapes import number_on_canvas, on_canvas
 from harness.window import draw_with_xdotool, pump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,10 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.screenshot", description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
-    parser.add_argument("--digit", type=int, default=3, choices=range(10), help="the digit to draw")
+    parser.add_argument("--digit", type=int, default=None, choices=range(10), help="draw this one digit")
+    parser.add_argument("--number", default="2026", help="draw these digits side by side (default 2026)")
+    parser.add_argument("--select", type=int, default=None, metavar="I", help="then click digit I of the reading")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     args = parser.parse_args(argv)
+    if not args.number.isdigit():
+        parser.error("--number takes digits only, e.g. 2026")
 
     with script_display("screenshot", args.current_display):
         return shoot(args)
@@ -44,10 +49,16 @@ def shoot(args) -> int:
 
     root = tk.Tk(className="digitapp")
     app = App(root, Recognizer.load(args.model))
-    pump(root, 0.3)
-    draw_with_xdotool(root, app.canvas, on_canvas(args.digit, app.canvas.side))
+    pump(root, 1.0)  # a fresh display may drop the first pointer events
+    text = args.number if args.digit is None else str(args.digit)
+    width, height = app.canvas.size
+    strokes = on_canvas(args.digit, app.canvas.side) if args.digit is not None else number_on_canvas(text, width, height)
+    draw_with_xdotool(root, app.canvas, strokes)
     pump(root, 2.0, until=lambda: app.prediction is not None and not app.canvas.drawing.drawing_stroke)
     pump(root, 0.3)
+    if args.select is not None and app.reading is not None and 0 <= args.select < len(app.reading):
+        app.select_digit(args.select)
+        pump(root, 0.2)
     x, y = root.winfo_rootx(), root.winfo_rooty()
     w, h = root.winfo_width(), root.winfo_height()
     subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
@@ -55,9 +66,9 @@ def shoot(args) -> int:
     shot = ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=os.environ["DISPLAY"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     shot.save(args.out)
-    p = app.prediction
-    print(f"wrote {args.out} ({w}x{h}); drew a {args.digit}, the app says {root.title()!r}"
-          + ("" if p is None or p.digit == args.digit else "  <- wrong"))
+    read = app.reading.text if app.reading is not None else ""
+    print(f"wrote {args.out} ({w}x{h}); drew {text}, the app says {root.title()!r}"
+          + ("" if read == text else "  <- wrong"))
     root.destroy()
     return 0
 

@@ -62,3 +62,19 @@ def place(shape: Strokes, left: float, top: float, width: float, height: float |
 def on_canvas(digit: int, side: float = CANVAS_SIDE) -> Strokes:
     """``digit`` drawn on a canvas of ``side`` pixels as a user would: large, a little above centre."""
     return place(DIGITS[digit], side * 0.15, side * 0.12, side * 0.72)
+
+
+def number_on_canvas(text: str, width: float, height: float, slant: float = 0.0) -> Strokes:
+    """The digits of ``text`` written side by side across a canvas of width x height, as a user writes a number.
+
+    Each digit is 0.55 of the height tall and about half as wide, with a small
+    gap; the number is centred.  Long numbers get smaller digits, so they fit.
+    """
+    size = min(0.55 * height, 0.9 * width / (0.62 * len(text)))
+    step = 0.62 * size
+    left = (width - step * len(text)) / 2 - 0.2 * size
+    top = (height - size) / 2
+    strokes: Strokes = []
+    for k, char in enumerate(text):
+        strokes += place(DIGITS[int(char)], left + k * step, top, size, slant=slant)
+    return strokes

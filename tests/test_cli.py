@@ -18,9 +18,10 @@ from conftest import assert_one_line_naming, skip_or_fail, write_files
 from digitapp.cli import main
 from digitapp.preprocess import FIELD
 from digitapp.strokes import CANVAS_SIDE, render_strokes
-from harness.shapes import on_canvas
+from harness.shapes import number_on_canvas, on_canvas
 
 LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%(?P<unsure>, not sure)?\)$")
+NUMBER_LINE = re.compile(r"^(?P<file>.+): (?P<text>\d{2,}) \((?P<digits>\d \d+%\??(, \d \d+%\??)+)\)$")
 
 
 def drawn(digit: int):
@@ -37,6 +38,8 @@ def images(tmp_path):
     drawn(0).convert("RGB").save(folder / "zero.jpg", quality=95)
     Image.new("L", (100, 100), 255).save(folder / "blank.png")
     (folder / "notes.png").write_text("not an image")
+    number = render_strokes(number_on_canvas("2026", 640, 320), (640, 320), 16)
+    Image.eval(number, lambda v: 255 - v).save(folder / "year.png")
     return folder
 
 
@@ -80,6 +83,37 @@ def test_predict_json(images, capsys):
     model = one["model"]  # which model answered: its file and its training record
     assert model == blank["model"] and model["shipped"] is True and model["file"].endswith("digit_model.pkl")
     assert 0.98 < model["test_accuracy"] <= 1 and model["date"] and model["recipe"].startswith("digitapp train")
+
+
+def test_predict_reads_a_number(images, capsys):
+    code, out, err = run(["predict", images / "year.png", images / "one.png"], capsys)
+    assert code == 0 and err == ""
+    number, one = out.strip().splitlines()
+    found = NUMBER_LINE.match(number)
+    assert found, number
+    assert found["file"] == str(images / "year.png") and found["text"] == "2026"
+    assert [part.split()[0] for part in found["digits"].split(", ")] == ["2", "0", "2", "6"]
+    assert LINE.match(one)["digit"] == "1"  # a single digit keeps its one-digit line
+
+
+def test_predict_json_of_a_number(images, capsys):
+    code, out, _ = run(["predict", "--json", images / "year.png", images / "one.png"], capsys)
+    assert code == 0
+    number, one = [json.loads(line) for line in out.strip().splitlines()]
+    assert number["text"] == "2026" and number["unsure"] == []
+    assert [d["digit"] for d in number["digits"]] == [2, 0, 2, 6] and "digit" not in number
+    boxes = [d["box"] for d in number["digits"]]
+    assert all(len(b) == 4 and b[0] <= b[2] < 640 and b[1] <= b[3] < 320 for b in boxes)
+    assert [b[0] for b in boxes] == sorted(b[0] for b in boxes)
+    assert all(len(d["probabilities"]) == 10 and d["sure"] for d in number["digits"])
+    assert one["text"] == "1" and one["digit"] == 1 and one["digits"][0]["digit"] == 1
+
+
+def test_predict_save_input_of_a_number_writes_one_png_per_digit(images, tmp_path, capsys):
+    out_dir = tmp_path / "inputs"
+    code, _, _ = run(["predict", "--save-input", out_dir, images / "year.png"], capsys)
+    assert code == 0
+    assert sorted(p.name for p in out_dir.iterdir()) == [f"year.input.{k}.png" for k in range(1, 5)]
 
 
 def test_predict_save_input_writes_the_28x28_input_magnified(images, tmp_path, capsys):

@@ -25,7 +25,7 @@ from digitapp.preprocess import FIELD
 from digitapp.recognizer import Prediction, Reading, Recognizer
 from digitapp.strokes import CANVAS_SIDE, CANVAS_WIDTH, render_strokes
 from harness.display import VirtualDisplay, missing_tools
-from harness.shapes import DIGITS, on_canvas, place
+from harness.shapes import DIGITS, number_on_canvas, on_canvas, place
 from harness.window import draw_with_events, draw_with_xdotool, pump
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,6 +179,46 @@ def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
     p = assert_shows(app, recognizer, d)
     assert app.result.state == ("sure" if p.is_sure else "unsure")
     assert app.undo_button.instate(["!disabled"])
+
+
+@pytest.mark.gui
+def test_writing_42_with_real_pointer_events_reads_42(app, recognizer):
+    draw_with_xdotool(app.root, app.canvas, number_on_canvas("42", *app.canvas.size))
+    assert len(app.canvas.drawing.sheet.strokes) == 3  # the 4 in two strokes, the 2 in one
+    assert all(len(s.points) >= 8 for s in app.canvas.drawing.sheet.strokes)  # the motion events arrived
+    _, strokes = app.canvas.drawing.recognisable()
+    fresh = recognizer.read_strokes(strokes)
+    assert app.reading.text == fresh.text == "42"
+    assert app.root.title() == "42 - digitapp"
+    assert app.reading_panel.text == "42"
+    panel = app.reading_panel.canvas
+    assert [panel.itemcget(f"digit{i}", "text") for i in range(2)] == ["4", "2"]
+    assert [panel.itemcget(f"percent{i}", "text") for i in range(2)] == [
+        f"{100 * p.confidence:.0f}%" for p in fresh.predictions]
+    # until a digit is clicked, the last one is shown in detail
+    assert app.selected_digit.index == 1 and app.prediction.digit == 2
+    assert app.result.digit_label.cget("text") == "2"
+    np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.predictions[1].input))
+
+
+@pytest.mark.gui
+def test_clicking_a_digit_of_the_reading_selects_it(app, recognizer):
+    draw_with_events(app.canvas, number_on_canvas("731", *app.canvas.size))
+    assert app.reading.text == "731"
+    panel = app.reading_panel.canvas
+    x0, y0, x1, y1 = panel.bbox("thumb0")
+    panel.event_generate("<ButtonPress-1>", x=(x0 + x1) // 2, y=(y0 + y1) // 2)
+    pump(app.root, 0.02)
+    chosen = app.selected_digit
+    assert app.selected_index == chosen.index == 0 and chosen.prediction.digit == 7
+    assert chosen.strokes == tuple(s.points for s in app.canvas.drawing.sheet.strokes[:1])
+    assert chosen.box == app.reading.boxes[0]
+    assert app.result.digit_label.cget("text") == "7" and app.prediction is chosen.prediction
+    np.testing.assert_array_equal(preview_pixels(app), expected_pixels(chosen.prediction.input))
+    assert panel.itemcget("cell0", "fill") != "" and panel.itemcget("cell2", "fill") == ""
+    assert app.root.title() == "731 - digitapp"  # the title keeps the whole number
+    draw_with_events(app.canvas, [[(600, 100), (602, 200)]])  # writing more: the last digit is current again
+    assert app.selected_index is None and app.selected_digit.index == len(app.reading) - 1
 
 
 @pytest.mark.gui

@@ -9,9 +9,9 @@ from PIL import Image
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
 from digitapp.preprocess import FIELD, ImageError, preprocess
-from digitapp.recognizer import Prediction, Recognizer
+from digitapp.recognizer import Prediction, Reading, Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes
-from harness.shapes import DIGITS, on_canvas, place
+from harness.shapes import DIGITS, number_on_canvas, on_canvas, place
 
 SIDE = CANVAS_SIDE
 
@@ -157,3 +157,60 @@ def test_recognizer_agrees_with_the_network_on_mnist_inputs(recognizer, mnist_da
     for image in images[:20]:
         p = recognizer.predict_input(image.reshape(784, 1))
         assert p.digit == int(np.argmax(recognizer.network.feedforward(image.reshape(784, 1))))
+
+
+# ---------------------------------------------------------------- readings: every digit, left to right
+
+@pytest.mark.parametrize("where", PLACES)
+@pytest.mark.parametrize("digit", range(10))
+def test_a_single_digit_is_a_reading_of_one_exactly_as_predict(recognizer, digit, where):
+    strokes = PLACES[where](digit)
+    reading = recognizer.read_strokes(strokes)
+    alone = recognizer.predict_strokes(strokes)
+    assert reading.text == str(digit) and len(reading) == 1 and reading.strokes == (tuple(range(len(strokes))),)
+    np.testing.assert_array_equal(reading.predictions[0].probabilities, alone.probabilities)
+    np.testing.assert_array_equal(reading.predictions[0].input, alone.input)
+    image = render_strokes(strokes, (SIDE, SIDE), 18)
+    from_image = recognizer.read(image)
+    assert from_image.text == str(digit)
+    np.testing.assert_array_equal(from_image.predictions[0].probabilities, recognizer.predict(image).probabilities)
+
+
+def test_reading_fields(recognizer):
+    strokes = number_on_canvas("2026", 640, 320)
+    reading = recognizer.read_strokes(strokes)
+    assert isinstance(reading, Reading) and reading.text == "2026" and len(reading) == 4
+    assert all(isinstance(p, Prediction) and p.input.shape == (FIELD, FIELD) for p in reading.predictions)
+    for p, members in zip(reading.predictions, reading.strokes):  # each digit's own input
+        np.testing.assert_array_equal(p.input, recognizer.predict_strokes([strokes[i] for i in members]).input)
+    for box, members in zip(reading.boxes, reading.strokes):
+        xs = [x for i in members for x, _ in strokes[i]]
+        assert box[0] <= min(xs) and max(xs) <= box[2]
+    assert [b[0] for b in reading.boxes] == sorted(b[0] for b in reading.boxes)
+    assert reading.unsure == [i for i, p in enumerate(reading.predictions) if not p.is_sure]
+    d = reading.to_dict()
+    assert d["text"] == "2026" and [x["digit"] for x in d["digits"]] == [2, 0, 2, 6]
+    assert all(len(x["box"]) == 4 and len(x["probabilities"]) == 10 for x in d["digits"])
+    assert reading.describe().startswith("2026 (2 ") and repr(reading).startswith("Reading('2026'")
+
+
+def test_an_unsure_digit_stays_in_the_text_and_is_marked():
+    sure = Prediction(4, 0.99, np.eye(10)[4], np.zeros((FIELD, FIELD)))
+    unsure = Prediction(2, 0.41, np.eye(10)[2] * 0.41, np.zeros((FIELD, FIELD)))
+    reading = Reading((sure, unsure), ((0, 0, 9, 9), (10, 0, 19, 9)), ((0,), (1,)))
+    assert reading.text == "42" and reading.unsure == [1] and reading.marked_text == "42?"
+    assert reading.describe() == "42 (4 99%, 2 41%?)"
+
+
+def test_read_of_a_picture_of_a_number(recognizer, tmp_path):
+    image = Image.eval(render_strokes(number_on_canvas("90817", 800, 240), (800, 240), 14), lambda v: 255 - v)
+    path = tmp_path / "number.png"
+    image.save(path)
+    for source in (image, path, np.asarray(image)):
+        reading = recognizer.read(source)
+        assert reading.text == "90817"
+        assert all(p.input.shape == (FIELD, FIELD) and p.input.max() == pytest.approx(1.0) for p in reading.predictions)
+        assert all(0 <= b[0] <= b[2] < 800 and 0 <= b[1] <= b[3] < 240 for b in reading.boxes)
+    assert recognizer.read(image, ink="light").is_empty  # the wrong way round: nothing
+    with pytest.raises(ImageError):
+        recognizer.read(tmp_path / "missing.png")
