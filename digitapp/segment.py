@@ -32,11 +32,12 @@ SCORED_WIDTH = 1.4     # strokes are joined up to this wide when the network is 
                        # (in a picture, pieces that wide are more often two digits whose ink nearly touches)
 SPECK = 0.02           # ink pieces below this share of the largest one's area are dust
 # Cutting touching digits apart (chosen on the numbers bench, seed 1): ink wider than SPLIT_WIDTH digit
-# heights is cut when the network reads the whole as one digit with less than WHOLE_UNSURE confidence and
-# both parts with at least PARTS_SURE; ink wider than WIDE is cut whenever it is SPLIT_MARGIN surer of the parts.
+# heights is cut when the network reads the whole with less than WHOLE_UNSURE confidence and both parts
+# with at least PARTS_SURE; ink wider than WIDE heights whenever it is SPLIT_MARGIN surer of the parts.
+# The network is sure of almost anything it is shown, so the width has to say most of it.
 SPLIT_WIDTH = 0.7
-WHOLE_UNSURE = 0.8
-PARTS_SURE = 0.9
+WHOLE_UNSURE = 0.7
+PARTS_SURE = 0.95
 WIDE = 1.5
 SPLIT_MARGIN = 0.05
 MAX_CUTS = 6           # cut positions tried per split
@@ -302,7 +303,11 @@ def _piece(ink: np.ndarray, mask: np.ndarray) -> Piece:
 
 
 def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
-    """One piece, or several when the ink is wider than a digit and the network prefers the parts."""
+    """One piece, or several when the ink is wider than a digit and the network prefers the parts.
+
+    Cuts are tried along the writing's slant and straight up and down (in
+    case the slant was misjudged), where the ink is thinnest.
+    """
     yy, xx = np.nonzero(mask)
     u = xx + slant * (yy - y_mean)
     width = float(np.ptp(u))
@@ -310,28 +315,28 @@ def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
     if score is None or width <= SPLIT_WIDTH * height or len(u) < 8:
         return [whole]
     best = None
-    for cut in _cut_positions(u, height):
-        left = mask.copy()
-        left[yy[u >= cut], xx[u >= cut]] = False
-        right = mask & ~left
-        if not left.any() or not right.any():
-            continue
-        if min(np.ptp(yy[u < cut]), np.ptp(yy[u >= cut])) < SMALL * height:
-            continue  # a cut that leaves a bar or a tail on its own is not between two digits
-        parts = (_piece(ink, left), _piece(ink, right))
-        value = min(score(p.image) for p in parts)
-        if best is None or value > best[0]:
-            best = (value, cut, left, right)
+    for lean in {slant, 0.0}:
+        along = xx + lean * (yy - y_mean)
+        for cut in _cut_positions(along, height):
+            right = along >= cut
+            if right.all() or not right.any() or min(np.ptp(yy[~right]), np.ptp(yy[right])) < SMALL * height:
+                continue  # a cut that leaves a bar or a tail on its own is not between two digits
+            left_mask = mask.copy()
+            left_mask[yy[right], xx[right]] = False
+            right_mask = mask & ~left_mask
+            value = min(score(_piece(ink, part).image) for part in (left_mask, right_mask))
+            if best is None or value > best[0]:
+                best = (value, left_mask, right_mask)
     if best is None:
         return [whole]
-    parts, whole_score = best[0], score(whole.image)
+    parts, left, right = best
+    whole_score = score(whole.image)
     if width > WIDE * height:
         wanted = parts > whole_score + SPLIT_MARGIN
     else:
         wanted = parts >= PARTS_SURE and whole_score < WHOLE_UNSURE
     if not wanted:
         return [whole]
-    _, _, left, right = best
     return _split(ink, left, slant, y_mean, height, score) + _split(ink, right, slant, y_mean, height, score)
 
 
