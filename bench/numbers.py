@@ -57,7 +57,7 @@ def matches(truth: str, read: str) -> int:
 def measure(recognizer, numbers, how: str) -> dict:
     """Read every number ``how`` ('strokes' or 'images'): counts, digits right, alone, seconds per reading."""
     exact = right_count = digits = in_number = alone = 0
-    times = {}
+    times, alone_times = {}, []
     failures = []
     for number in numbers:
         if how == "strokes":
@@ -65,14 +65,18 @@ def measure(recognizer, numbers, how: str) -> dict:
             start = time.perf_counter()
             reading = recognizer.read_strokes(source)
             seconds = time.perf_counter() - start
-            alone_digits = [recognizer.predict_strokes([[tuple(p) for p in s.tolist()] for s in d]).digit
-                            for d in number.digits]
+            digit_strokes = [[[tuple(p) for p in s.tolist()] for s in d] for d in number.digits]
+            start = time.perf_counter()
+            alone_digits = [recognizer.predict_strokes(d).digit for d in digit_strokes]
         else:
             picture = number.render()
             start = time.perf_counter()
             reading = recognizer.read(picture)
             seconds = time.perf_counter() - start
-            alone_digits = [recognizer.predict(number.render([i])).digit for i in range(len(number.labels))]
+            pictures = [number.render([i]) for i in range(len(number.labels))]
+            start = time.perf_counter()
+            alone_digits = [recognizer.predict(p).digit for p in pictures]
+        alone_times.append((time.perf_counter() - start) / len(number.labels))
         times.setdefault(len(number.labels), []).append(seconds)
         text = reading.text
         exact += text == number.text
@@ -84,22 +88,24 @@ def measure(recognizer, numbers, how: str) -> dict:
             failures.append((number, text))
     n = len(numbers)
     return {"exact": exact / n, "right_count": right_count / n, "per_digit": in_number / digits,
-            "alone": alone / digits, "times": times, "failures": failures, "digits": digits}
+            "alone": alone / digits, "times": times, "alone_time": float(np.median(alone_times)), "failures": failures, "digits": digits}
 
 
 def report(results: dict, count: int, digits: int) -> str:
     lines = [f"{count:,} numbers of 2-8 digits ({digits:,} digits)",
              "",
              f"{'read as':<10}{'exact':>9}{'right count':>13}{'per digit':>11}{'alone':>9}{'gap':>8}"
-             f"{'6 digits: median ms':>21}{'p90 ms':>8}"]
+             f"{'6 digits: median ms':>21}{'p90 ms':>8}{'1 digit alone ms':>18}"]
     for how, r in results.items():
         six = np.array(r["times"].get(6, [np.nan])) * 1000
         lines.append(f"{how:<10}{100 * r['exact']:>8.2f}%{100 * r['right_count']:>12.2f}%"
                      f"{100 * r['per_digit']:>10.2f}%{100 * r['alone']:>8.2f}%"
-                     f"{100 * (r['per_digit'] - r['alone']):>+7.2f}{np.median(six):>21.2f}{np.percentile(six, 90):>8.2f}")
+                     f"{100 * (r['per_digit'] - r['alone']):>+7.2f}{np.median(six):>21.2f}{np.percentile(six, 90):>8.2f}"
+                     f"{1000 * r['alone_time']:>18.2f}")
     lines += ["", "exact: the whole number read right; right count: as many digits as written; per digit: digits",
               "read right in the number (by position, or the longest common run when the count is off); alone:",
-              "the same digits read one by one; gap: per digit minus alone, in points."]
+              "the same digits read one by one; gap: per digit minus alone, in points. Times: one reading of a",
+              "6-digit number, and one digit read alone with predict_strokes / predict (median), 1 BLAS thread."]
     return "\n".join(lines)
 
 

@@ -269,16 +269,28 @@ def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], 
         boxes.append([u.min(), rows.start, u.max(), rows.stop - 1])
     boxes = np.array(boxes, float)
 
-    def mask_of(group):
+    def crop_of(group):
+        """The group's region (with a margin): its ink, its mask and where the region starts."""
+        top = max(min(objects[keep[g]][0].start for g in group) - 2, 0)
+        left = max(min(objects[keep[g]][1].start for g in group) - 2, 0)
+        bottom = max(objects[keep[g]][0].stop for g in group) + 2
+        right = max(objects[keep[g]][1].stop for g in group) + 2
         members = np.zeros(n + 1, bool)
         members[[keep[g] + 1 for g in group]] = True
-        return members[labels]
+        return ink[top:bottom, left:right], members[labels[top:bottom, left:right]], (left, top)
+
+    def piece_of(group):
+        region, mask, _ = crop_of(group)
+        return _piece(region, mask, *np.nonzero(mask))
 
     groups, height = group_items(boxes)
-    groups = join_by_score(groups, boxes, height, score and (lambda group: score(_piece(ink, mask_of(group)).image)))
+    groups = join_by_score(groups, boxes, height, score and (lambda group: score(piece_of(group).image)))
     pieces = []
     for group in groups:
-        pieces.extend(_split(ink, mask_of(group), slant, y_mean, height, score))
+        region, mask, (left, top) = crop_of(group)
+        for piece in _split(region, mask, slant, y_mean - top, height, score):
+            x0, y0, x1, y1 = piece.box
+            pieces.append(Piece((x0 + left, y0 + top, x1 + left, y1 + top), image=piece.image))
     return pieces
 
 
@@ -291,9 +303,10 @@ def _picture_slant(ink: np.ndarray) -> float:
     return estimate_slant(np.stack([gy[edges], -gx[edges]], axis=1), strength[edges])
 
 
-def _piece(ink: np.ndarray, mask: np.ndarray) -> Piece:
-    """The piece of ``ink`` under ``mask`` (grown by a pixel for the anti-aliased edge), cropped with a margin."""
-    rows, cols = ndimage.find_objects(mask.astype(np.int8))[0]
+def _piece(ink: np.ndarray, mask: np.ndarray, yy: np.ndarray, xx: np.ndarray) -> Piece:
+    """The piece of ``ink`` under ``mask`` (whose pixels are at rows ``yy``, columns ``xx``), grown by a
+    pixel for the anti-aliased edge and cropped with a margin."""
+    rows, cols = slice(int(yy.min()), int(yy.max()) + 1), slice(int(xx.min()), int(xx.max()) + 1)
     top, left = max(rows.start - 2, 0), max(cols.start - 2, 0)
     bottom, right = min(rows.stop + 2, ink.shape[0]), min(cols.stop + 2, ink.shape[1])
     grown = ndimage.binary_dilation(mask[top:bottom, left:right])
@@ -311,9 +324,12 @@ def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
     yy, xx = np.nonzero(mask)
     u = xx + slant * (yy - y_mean)
     width = float(np.ptp(u))
-    whole = _piece(ink, mask)
+    whole = _piece(ink, mask, yy, xx)
     if score is None or width <= SPLIT_WIDTH * height or len(u) < 8:
         return [whole]
+    whole_score = score(whole.image)
+    if width <= WIDE * height and whole_score >= WHOLE_UNSURE:
+        return [whole]  # not wide, and the network reads it well as one digit
     best = None
     for lean in {slant, 0.0}:
         along = xx + lean * (yy - y_mean)
@@ -324,13 +340,13 @@ def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
             left_mask = mask.copy()
             left_mask[yy[right], xx[right]] = False
             right_mask = mask & ~left_mask
-            value = min(score(_piece(ink, part).image) for part in (left_mask, right_mask))
+            value = min(score(_piece(ink, left_mask, yy[~right], xx[~right]).image),
+                        score(_piece(ink, right_mask, yy[right], xx[right]).image))
             if best is None or value > best[0]:
                 best = (value, left_mask, right_mask)
     if best is None:
         return [whole]
     parts, left, right = best
-    whole_score = score(whole.image)
     if width > WIDE * height:
         wanted = parts > whole_score + SPLIT_MARGIN
     else:
