@@ -165,11 +165,13 @@ def join_by_score(groups: list[list[int]], boxes: np.ndarray, height: float,
     out = [groups[0]]
     for group in groups[1:]:
         last = out[-1]
+        both = last + group
         gap = boxes[group, 0].min() - boxes[last, 2].max()
-        width = max(boxes[group, 2].max(), boxes[last, 2].max()) - min(boxes[group, 0].min(), boxes[last, 0].min())
-        if gap < NEAR * height and width <= widest * height and \
+        width = boxes[both, 2].max() - boxes[both, 0].min()
+        tall = max(height, boxes[both, 3].max() - boxes[both, 1].min())  # a lone digit may be all there is
+        if gap < NEAR * tall and width <= widest * tall and \
                 sure(last + group) > min(sure(last), sure(group)):
-            out[-1] = last + group
+            out[-1] = both
         else:
             out.append(group)
     return out
