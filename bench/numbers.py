@@ -1,6 +1,6 @@
 """Numbers benchmark: several digits in one drawing, read as strokes and as pictures.
 
-Digits drawn as a person draws them (MNIST test digits traced into strokes,
+Digits drawn as a person draws them (MNIST validation digits, the last 10,000 training images, traced into strokes,
 :mod:`harness.drawn`, and the hand-made digits of :mod:`harness.shapes`) are
 written side by side into 2-8 digit numbers (:mod:`harness.numbers`: one pen,
 height and slant per number with a little variation, baseline drift, gaps
@@ -30,14 +30,12 @@ SHAPES_SHARE = 0.1   # share of the digits that are the hand-made shapes
 
 
 def templates(count: int, seed: int, data_dir=None):
-    """Digit templates and labels: MNIST test digits traced into strokes, and the hand-made shapes."""
-    from harness.drawn import load_mnist_test
-    from harness.numbers import mnist_templates, shape_templates
+    """Digit templates and labels: MNIST validation digits traced into strokes, and the hand-made shapes."""
+    from harness.numbers import load_mnist_validation, mnist_templates, shape_templates
 
-    test = load_mnist_test(data_dir)
     shapes, shape_labels = shape_templates()
     n_shapes = round(SHAPES_SHARE * count)
-    mnist, mnist_labels = mnist_templates(count - n_shapes, seed, test)
+    mnist, mnist_labels = mnist_templates(count - n_shapes, seed, load_mnist_validation(data_dir))
     repeats = -(-n_shapes // len(shapes)) if n_shapes else 0
     return (mnist + (shapes * repeats)[:n_shapes],
             np.concatenate([mnist_labels, np.tile(shape_labels, repeats)[:n_shapes]]).astype(np.int64))

@@ -4,8 +4,8 @@ A number takes one pen, one height and one slant, each digit varying a
 little around them (size, width, baseline drifting up or down, a slight
 turn), with gaps from tight (the ink of neighbours touches) to wide.  The
 digits come from digit *templates*: strokes of one digit in any coordinates
-(y down).  :func:`mnist_templates` gives MNIST test digits traced into strokes
-(:mod:`harness.drawn`), :func:`shape_templates` the hand-made digits of
+(y down).  :func:`mnist_templates` gives MNIST digits traced into strokes
+(:mod:`harness.drawn`; by default MNIST's validation digits), :func:`shape_templates` the hand-made digits of
 :mod:`harness.shapes`; any other source of templates (a style bench's, say)
 can be passed to :func:`make_numbers` the same way.
 """
@@ -18,7 +18,7 @@ import numpy as np
 
 from digitapp.gui.app import PEN_MAX, PEN_MIN
 from digitapp.strokes import render_strokes
-from harness.drawn import JITTER, STEP_RANGE, _resample, _wobble, balanced_order, digit_strokes, load_mnist_test
+from harness.drawn import JITTER, STEP_RANGE, BenchError, _resample, _wobble, balanced_order, digit_strokes
 from harness.shapes import DIGITS
 
 LENGTHS = (2, 8)            # digits per number
@@ -68,9 +68,21 @@ class DrawnNumber:
         return ImageOps.invert(render_strokes(strokes, self.size, self.pen_width))
 
 
-def mnist_templates(count: int, seed: int = 0, test=None) -> tuple[list[Template], np.ndarray]:
-    """``count`` MNIST test digits (classes in turn) traced into strokes: (templates, labels)."""
-    images, labels = test if test is not None else load_mnist_test()
+def load_mnist_validation(data_dir=None) -> tuple[np.ndarray, np.ndarray]:
+    """MNIST's validation digits (the last 10,000 training images): the segmentation's settings are
+    chosen on numbers made of these, so they never see the test set."""
+    import mnist_loader
+
+    try:
+        return mnist_loader.load_data(data_dir)[1]
+    except mnist_loader.MnistError as err:
+        raise BenchError(str(err)) from None
+
+
+def mnist_templates(count: int, seed: int = 0, digits=None) -> tuple[list[Template], np.ndarray]:
+    """``count`` MNIST digits (classes in turn; ``digits`` = (images, labels), by default the validation
+    digits) traced into strokes: (templates, labels)."""
+    images, labels = digits if digits is not None else load_mnist_validation()
     images = np.asarray(images).reshape(len(images), -1)
     order = balanced_order(np.asarray(labels), seed + 1000)[:count]
     return [digit_strokes(images[i]) for i in order], np.asarray(labels)[order].astype(np.int64)

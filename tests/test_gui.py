@@ -217,8 +217,13 @@ def test_clicking_a_digit_of_the_reading_selects_it(app, recognizer):
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(chosen.prediction.input))
     assert panel.itemcget("cell0", "fill") != "" and panel.itemcget("cell2", "fill") == ""
     assert app.root.title() == "731 - digitapp"  # the title keeps the whole number
+    (frame,) = app.canvas.find_withtag("selection")  # and the canvas shows which digit is selected
+    fx0, _, fx1, _ = app.canvas.coords(frame)
+    xs = [x for x, _ in app.canvas.drawing.sheet.strokes[0].points]
+    assert fx0 < min(xs) and max(xs) < fx1 < min(x for x, _ in app.canvas.drawing.sheet.strokes[1].points)
     draw_with_events(app.canvas, [[(600, 100), (602, 200)]])  # writing more: the last digit is current again
     assert app.selected_index is None and app.selected_digit.index == len(app.reading) - 1
+    assert not app.canvas.find_withtag("selection")
 
 
 @pytest.mark.gui

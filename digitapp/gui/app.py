@@ -300,6 +300,8 @@ class App:
 
     def show_reading(self) -> None:
         """Show the reading: the number, and the selected digit's answer, bars and input."""
+        from .reading import mark_on_canvas
+
         selected = self.selected_digit
         if self.reading is None:
             self.prediction = None
@@ -308,6 +310,8 @@ class App:
         else:
             self.prediction = selected.prediction
         self.reading_panel.show(self.reading, None if selected is None or len(self.reading) < 2 else selected.index)
+        clicked = self.selected_index is not None and selected is not None and selected.strokes is not None
+        mark_on_canvas(self.canvas, selected.box if clicked else None)
         self.show(self.prediction)
 
     def show(self, prediction) -> None:

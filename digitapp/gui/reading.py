@@ -118,3 +118,12 @@ class ReadingPanel(ttk.Frame):
         i = self.index_at(event.x)
         if i is not None:
             self.on_select(i)
+
+
+def mark_on_canvas(canvas: tk.Canvas, box: tuple[int, int, int, int] | None, pad: int = 6) -> None:
+    """A dashed frame around the selected digit's strokes on the drawing canvas (None: no frame)."""
+    canvas.delete("selection")
+    if box is not None:
+        x0, y0, x1, y1 = box
+        canvas.create_rectangle(x0 - pad, y0 - pad, x1 + pad, y1 + pad, outline=SURE_COLOUR, dash=(4, 3),
+                                width=2, tags=("selection",))
