@@ -85,15 +85,15 @@ def default_output() -> Path:
     return user_data_dir() / "models" / MODEL_NAME
 
 
-def plot_curves(history: list[dict], path: Path) -> Path:
-    """Validation and training accuracy and cost per epoch (the record's history), as a PNG."""
+def plot_curves(history: list[dict], path: Path, figsize=(10, 4)) -> Path:
+    """Validation and training accuracy and cost per epoch (the record's history), as a PNG file or stream."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     epochs = [h["epoch"] for h in history]
-    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=figsize)
     for attr, label in (("training_accuracy", "training"), ("evaluation_accuracy", "validation")):
         values = [h[attr] for h in history]
         if None not in values:

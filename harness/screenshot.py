@@ -2,6 +2,7 @@
 
     python -m harness.screenshot              # on a private Xvfb (needs xvfb and xdotool)
     python -m harness.screenshot --current-display --digit 3 --out /tmp/shot.png
+    python -m harness.screenshot --inside     # the look-inside panel open: docs/inside.png
 
 The window is grabbed with Pillow's ImageGrab from the X server (no screen
 tools needed); without a window manager it has no title bar.
@@ -24,11 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.screenshot", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="PNG to write (default: docs/screenshot.png, docs/inside.png with --inside)")
     parser.add_argument("--digit", type=int, default=3, choices=range(10), help="the digit to draw")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
+    parser.add_argument("--inside", action="store_true", help="open the look-inside panel (Ctrl+I) first")
+    parser.add_argument("--point-at", type=int, default=None, metavar="NEURON",
+                        help="with --inside: leave the pointer on this neuron's tile (default: the most active)")
     args = parser.parse_args(argv)
+    if args.out is None:
+        args.out = ROOT / "docs" / ("inside.png" if args.inside else "screenshot.png")
 
     with script_display("screenshot", args.current_display):
         return shoot(args)
@@ -45,12 +52,24 @@ def shoot(args) -> int:
     root = tk.Tk(className="digitapp")
     app = App(root, Recognizer.load(args.model))
     pump(root, 0.3)
+    if args.inside:
+        root.focus_force()
+        subprocess.run(["xdotool", "key", "--window", str(root.winfo_id()), "ctrl+i"], check=False)
+        pump(root, 3.0, until=lambda: app.inside.renders > 0)
+        pump(root, 0.3)
     draw_with_xdotool(root, app.canvas, on_canvas(args.digit, app.canvas.side))
     pump(root, 2.0, until=lambda: app.prediction is not None and not app.canvas.drawing.drawing_stroke)
     pump(root, 0.3)
     x, y = root.winfo_rootx(), root.winfo_rooty()
     w, h = root.winfo_width(), root.winfo_height()
-    subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
+    if args.inside:  # point at a neuron, so its description shows
+        view = app.inside
+        neuron = args.point_at if args.point_at is not None else int(view.explanation.first_layer.argmax())
+        x0, y0, x1, y1 = view.tile_grid.tile_box(neuron)
+        gx, gy = view.grid_canvas.winfo_rootx(), view.grid_canvas.winfo_rooty()
+        subprocess.run(["xdotool", "mousemove", str(gx + (x0 + x1) // 2), str(gy + (y0 + y1) // 2)], check=False)
+    else:
+        subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
     pump(root, 0.2)
     shot = ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=os.environ["DISPLAY"])
     args.out.parent.mkdir(parents=True, exist_ok=True)
