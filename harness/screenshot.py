@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from harness.display import script_display
 from harness.shapes import on_canvas
 from harness.window import draw_with_xdotool, pump
@@ -32,7 +34,8 @@ def main(argv=None) -> int:
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     parser.add_argument("--inside", action="store_true", help="open the look-inside panel (Ctrl+I) first")
     parser.add_argument("--point-at", type=int, default=None, metavar="NEURON",
-                        help="with --inside: leave the pointer on this neuron's tile (default: the most active)")
+                        help="with --inside: leave the pointer on this neuron's tile "
+                             "(default: the one that pushes hardest towards the answer)")
     args = parser.parse_args(argv)
     if args.out is None:
         args.out = ROOT / "docs" / ("inside.png" if args.inside else "screenshot.png")
@@ -64,7 +67,9 @@ def shoot(args) -> int:
     w, h = root.winfo_width(), root.winfo_height()
     if args.inside:  # point at a neuron, so its description shows
         view = app.inside
-        neuron = args.point_at if args.point_at is not None else int(view.explanation.first_layer.argmax())
+        e, network = view.explanation, app.recognizer.network
+        push = e.first_layer * network.weights[1][e.digit] if network.num_layers == 3 else e.first_layer
+        neuron = args.point_at if args.point_at is not None else int(np.argmax(push))
         x0, y0, x1, y1 = view.tile_grid.tile_box(neuron)
         gx, gy = view.grid_canvas.winfo_rootx(), view.grid_canvas.winfo_rooty()
         subprocess.run(["xdotool", "mousemove", str(gx + (x0 + x1) // 2), str(gy + (y0 + y1) // 2)], check=False)

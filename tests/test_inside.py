@@ -261,6 +261,36 @@ def test_pointing_at_a_tile_describes_its_neuron_and_a_click_keeps_it(app):
 
 
 @pytest.mark.gui
+def test_clicking_an_output_sets_the_answer_against_that_digit(app, recognizer):
+    view = open_view(app)
+    e = draw(app, 7)
+    rival = next(d for d in range(10) if d not in (e.digit, e.runner_up))
+    oy = view.outputs.winfo_rooty()
+
+    def click(digit):
+        assert view.outputs.winfo_rooty() == oy  # the bars stay put whatever the texts above them say
+        ox = view.outputs.winfo_rootx()
+        y = oy + int((digit + 0.5) * view.row_height)
+        subprocess.run(["xdotool", "mousemove", str(ox + view.px(40)), str(y), "click", "1"], check=True)
+        pump(app.root, 0.15)
+
+    assert view.outputs.itemcget(f"bar{e.digit}", "fill") == view.role_colours["for"]
+    click(rival)
+    against = explain(recognizer.network, app.prediction.input, e.digit, rival)
+    assert view.explanation.runner_up == rival
+    assert_view_shows(view, against)
+    assert "your pick" in view.evidence_text.cget("text")
+    assert view.outputs.itemcget(f"bar{rival}", "fill") == view.role_colours["against"]
+    assert view.outputs.itemcget(f"bar{e.runner_up}", "fill") != view.role_colours["against"]
+    e3 = draw(app, 3)  # the pick stays for the next drawing
+    assert view.explanation.runner_up == (rival if rival != 3 else e3.runner_up)
+    click(rival)  # a second click goes back to the runner-up
+    assert view.rival is None
+    assert_view_shows(view, explain(recognizer.network, app.prediction.input))
+    assert "the runner-up" in view.evidence_text.cget("text")
+
+
+@pytest.mark.gui
 def test_the_model_is_described(app, recognizer):
     view = open_view(app)
     assert view.model_text.cget("text") == model_lines(recognizer)

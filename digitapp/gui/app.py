@@ -143,8 +143,8 @@ class App:
                                      wraplength=self.px(260), justify="left")
         self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
-        self.inside_button = ttk.Button(right, text="Look inside ▸", command=self.toggle_inside)
-        self.inside_button.grid(row=3, column=0, sticky="w", pady=(self.px(10), 0))
+        self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
+        self.inside_button.grid(row=3, column=0, sticky="w", pady=(self.px(12), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))

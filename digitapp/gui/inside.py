@@ -24,11 +24,10 @@ from tkinter import ttk
 import numpy as np
 from PIL import Image
 
-from ..blas import fast_blas
 from ..explain import Explanation, explain
 from ..preprocess import FIELD
 from .canvas import photo_from_image
-from .widgets import BAR_COLOUR, MUTED_COLOUR, SURE_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font
+from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +146,10 @@ def model_lines(recognizer) -> str:
     info = recognizer.model_info()
     net = recognizer.network
     name = Path(info["file"]).name if info.get("file") else "(not from a file)"
-    lines = [f"{name}: {provenance(info)} model", f"Network({net.sizes}), {net.cost.name} cost"]
+    lines = [f"{name}: {provenance(info)} model"]
+    if info.get("file") and not info.get("shipped"):
+        lines.append(f"in {Path(info['file']).parent}")
+    lines.append(f"Network({net.sizes}), {net.cost.name} cost")
     trained = []
     if isinstance(info.get("date"), str):
         trained.append(f"trained {info['date'][:10]}")
@@ -207,6 +209,7 @@ class InsideView(ttk.Frame):
         self._weights_key = None
         self._model_key = None
         self._selected: int | None = None   # clicked: stays shown
+        self.rival: int | None = None       # the digit the evidence sets against the answer; None: the runner-up
         self._hovered: int | None = None
         self.explanation: Explanation | None = None
 
@@ -230,6 +233,9 @@ class InsideView(ttk.Frame):
 
     def _build(self) -> None:
         self.weights_table = colour_table(WEIGHTS_COLOURMAP)
+        # the output bars of the answer and of its rival in the evidence map's own colours
+        self.role_colours = {role: "#%02x%02x%02x" % tuple(self.weights_table[i]) for role, i in
+                             (("for", 232), ("against", 23))}
         self.activation_table = colour_table(ACTIVATION_COLOURMAP)
         small, title = derived_font(size=8), derived_font(size=9, weight="bold")
         self.small_font = small
@@ -259,7 +265,8 @@ class InsideView(ttk.Frame):
         self.evidence_photo: tk.PhotoImage | None = None
         self.evidence_text = ttk.Label(right, text="", font=small, foreground=MUTED_COLOUR, justify="left",
                                        wraplength=self.px(240))
-        self.evidence_text.grid(row=2, column=0, sticky="w", pady=(self.px(2), 0))
+        self.evidence_text.grid(row=2, column=0, sticky="nw", pady=(self.px(2), 0))
+        right.rowconfigure(2, minsize=self.px(72))  # room for five lines, so the bars below never move
 
         ttk.Label(right, text="Output layer: the ten sigmoid outputs", font=title).grid(
             row=3, column=0, sticky="w", pady=(self.px(10), 0))
@@ -269,6 +276,7 @@ class InsideView(ttk.Frame):
                                  background=ttk.Style(self).lookup("TFrame", "background"))
         self.outputs.grid(row=4, column=0, sticky="w", pady=(self.px(4), 0))
         self._build_bars()
+        self.outputs.bind("<Button-1>", self._on_output_click)
         self.outputs_text = ttk.Label(right, text="", font=small, foreground=MUTED_COLOUR, justify="left",
                                       wraplength=self.px(240))
         self.outputs_text.grid(row=5, column=0, sticky="w")
@@ -321,13 +329,33 @@ class InsideView(ttk.Frame):
             self._draw_tiles(network)
             self._weights_key = key
         x = None if prediction is None else np.asarray(prediction.input)
+        from ..blas import fast_blas
+
         with fast_blas():  # small products: a second BLAS thread only adds hand-offs (60 ms, not 0.3, when busy)
-            self.explanation = None if x is None or not x.any() else explain(network, x)
+            self.explanation = None if x is None or not x.any() else self._explain(network, x)
         self._show_grid()
         self._show_evidence()
         self._show_outputs()
         self._show_neuron()
         self.renders += 1
+
+    def _explain(self, network, x) -> Explanation:
+        explanation = explain(network, x)
+        if self.rival is None or self.rival in (explanation.digit, explanation.runner_up):
+            return explanation
+        return explain(network, x, explanation.digit, self.rival)
+
+    def set_rival(self, digit: int | None) -> None:
+        """Set the answer against ``digit`` in the evidence map (None: against the runner-up)."""
+        self.rival = digit
+        if self._recognizer is not None:
+            self.show(self._recognizer, self._prediction)
+
+    def _on_output_click(self, event) -> None:
+        digit = int(event.y // self.row_height)
+        if 0 <= digit < 10:
+            chosen = self.explanation is not None and digit == self.explanation.digit
+            self.set_rival(None if chosen or digit == self.rival else digit)
 
     def _show_model(self, recognizer) -> None:
         self.model_text.configure(text=model_lines(recognizer))
@@ -372,7 +400,8 @@ class InsideView(ttk.Frame):
             evidence = e.evidence.reshape(FIELD, FIELD)
             index = diverging_index(evidence, float(np.abs(evidence).max()))
             total = float(evidence.sum())
-            text = (f"Red pushed towards {e.digit}, blue towards {e.runner_up} (the runner-up). "
+            which = "the runner-up" if self.rival != e.runner_up else "your pick"
+            text = (f"Red pushed towards {e.digit}, blue towards {e.runner_up} ({which}). "
                     f"Together they move z{e.digit} − z{e.runner_up} by {total:+.1f} from a blank canvas "
                     f"(now {e.difference:+.1f}).")
         image = Image.fromarray(self.weights_table[index], "RGB").resize((side, side), Image.Resampling.NEAREST)
@@ -386,15 +415,17 @@ class InsideView(ttk.Frame):
         for digit, a in enumerate(output[:10]):
             _, y0, _, y1 = c.coords(f"track{digit}")
             length = round(float(a) * self.bar_length)
-            chosen = e is not None and digit == e.digit
+            role = None if e is None else {e.digit: "for", e.runner_up: "against"}.get(digit)
             c.coords(f"bar{digit}", x0, y0, x0 + length, y1)
-            c.itemconfigure(f"bar{digit}", fill=SURE_COLOUR if chosen else BAR_COLOUR,
+            c.itemconfigure(f"bar{digit}", fill=self.role_colours.get(role, BAR_COLOUR),
                             state="normal" if length >= 1 else "hidden")
             c.itemconfigure(f"value{digit}", text="" if e is None else f"{a:.3f}",
-                            fill=TEXT_COLOUR if chosen else MUTED_COLOUR)
+                            fill=MUTED_COLOUR if role is None else TEXT_COLOUR)
+            c.itemconfigure(f"label{digit}", fill=self.role_colours.get(role, TEXT_COLOUR))
         self.outputs_text.configure(
             text="" if e is None else f"Each is a separate sigmoid neuron, not a share: they add up to "
-                                      f"{float(output.sum()):.2f}, and all ten can be low (\"none of these\").")
+                                      f"{float(output.sum()):.2f}, and all ten can be low (\"none of these\"). "
+                                      f"Click a digit to set the answer against it.")
 
     def bar_width(self, digit: int) -> float:
         x0, _, x1, _ = self.outputs.coords(f"bar{digit}")
