@@ -368,24 +368,28 @@ class InsideView(ttk.Frame):
         n = network.sizes[1]
         self.tile_grid = TileGrid.for_neurons(n, self.px(GRID_SIDE))
         self.base = weight_tiles(network.weights[0], self.tile_grid, self.weights_table)
+        # what each drawing needs, flat: the tiles' difference from the background, whose pixels are whose
+        self._ink = (self.base - np.asarray(BACKGROUND_RGB, np.float32)).reshape(-1, 3)
+        self._tile_index = self.tile_grid.tile_of.ravel()
+        self._ring = np.flatnonzero(self.tile_grid.frame_of < n)
+        self._ring_neuron = self.tile_grid.frame_of.ravel()[self._ring]
         width, height = self.tile_grid.size
         self.grid_canvas.configure(width=width, height=height)
         layer = "Hidden layer" if network.num_layers > 2 else "Output layer (this network has no hidden layer)"
         self.grid_title.configure(text=f"{layer}: {n} neurons")
 
     def _show_grid(self) -> None:
-        grid, n = self.tile_grid, self.tile_grid.n
         if self.explanation is None:
             pixels = self.base
         else:
             # one extra entry for the pixels of no neuron (index n): full contrast
             a = np.clip(self.explanation.first_layer.astype(np.float32), 0, 1)
-            contrast = np.append(DIM + (1 - DIM) * a, np.float32(1))[grid.tile_of][..., None]
-            background = np.asarray(BACKGROUND_RGB, np.float32)
-            pixels = background + (self.base - background) * contrast
-            ring = grid.frame_of < n
-            pixels[ring] = self.activation_table[np.round(a * 255).astype(np.uint8)][grid.frame_of[ring]]
-        image = Image.fromarray(np.asarray(pixels).round().astype(np.uint8), "RGB")
+            contrast = np.append(DIM + (1 - DIM) * a, np.float32(1))[self._tile_index]
+            pixels = self._ink * contrast[:, None]
+            pixels += np.asarray(BACKGROUND_RGB, np.float32)
+            pixels[self._ring] = self.activation_table[np.round(a * 255).astype(np.uint8)][self._ring_neuron]
+            pixels = pixels.reshape(self.base.shape)
+        image = Image.fromarray((pixels + 0.5).astype(np.uint8), "RGB")
         self.grid_photo = photo_from_image(image, master=self)
         self.grid_canvas.itemconfigure(self.grid_item, image=self.grid_photo)
 
