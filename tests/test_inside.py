@@ -157,7 +157,7 @@ def assert_view_shows(view, e):
     np.testing.assert_array_equal(frame_colours(view), expected)
     index = diverging_index(e.evidence.ravel(), float(np.abs(e.evidence).max()))
     np.testing.assert_array_equal(evidence_pixels(view), view.weights_table[index])
-    widths = np.array([view.bar_width(d) for d in range(10)])
+    widths = np.array([view.bar_width(d) for d in range(len(e.output))])
     np.testing.assert_allclose(widths, np.round(e.output * view.bar_length), atol=1)
     assert f"towards {e.digit}, blue towards {e.runner_up}" in view.evidence_text.cget("text")
     assert f"{e.output[e.digit]:.3f}" == view.outputs.itemcget(f"value{e.digit}", "text")
@@ -349,9 +349,36 @@ def test_any_network_shape_and_another_model_file(display, tmp_path, sizes):
         title = view.grid_title.cget("text")
         assert title == (f"Hidden layer: {sizes[1]} neurons" if len(sizes) > 2
                          else "Output layer (this network has no hidden layer): 10 neurons")
+        assert view.outputs_title.cget("text") == ("Output layer: the ten sigmoid outputs" if sizes[-1] == 10
+                                                   else f"Output layer: the {sizes[-1]} sigmoid outputs")
         assert view.model_text.cget("text").startswith("small.pkl: other file model")
         assert "3 epochs" in view.model_text.cget("text")
         assert view.curves_photo is None and "no training curves" in view.curves_source.cget("text")
+    finally:
+        root.destroy()
+
+
+@pytest.mark.gui
+def test_the_panel_alone_shows_any_prediction_and_any_number_of_outputs(display):
+    """Its entry point is a Prediction (say, one digit of several), and it needs no App around it."""
+    import tkinter as tk
+
+    from digitapp.gui.inside import InsideView
+
+    recognizer = Recognizer(Network([784, 40, 11], seed=4, dtype=np.float32))  # e.g. an 11th "not a digit" output
+    x = np.zeros((FIELD, FIELD), np.float32)
+    x[6:22, 13:16] = 1
+    prediction = recognizer.predict_input(x.reshape(-1, 1))
+    root = tk.Tk(className="digitapp")
+    try:
+        view = InsideView(root, row=0, column=0)
+        assert view.toggle(recognizer, prediction) and view.renders == 1
+        root.update()
+        e = explain(recognizer.network, x)
+        assert view.n_outputs == 11 and view.outputs_title.cget("text") == "Output layer: the 11 sigmoid outputs"
+        assert_view_shows(view, e)
+        assert view.model_text.cget("text").startswith("a model in memory, not from a file")
+        assert not view.toggle(recognizer, prediction) and not view.is_open
     finally:
         root.destroy()
 

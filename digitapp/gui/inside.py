@@ -145,8 +145,8 @@ def model_lines(recognizer) -> str:
     """The model section's text: file, where it comes from, shape, training record."""
     info = recognizer.model_info()
     net = recognizer.network
-    name = Path(info["file"]).name if info.get("file") else "(not from a file)"
-    lines = [f"{name}: {provenance(info)} model"]
+    name = Path(info["file"]).name if info.get("file") else None
+    lines = [f"{name}: {provenance(info)} model" if name else "a model in memory, not from a file"]
     if info.get("file") and not info.get("shipped"):
         lines.append(f"in {Path(info['file']).parent}")
     lines.append(f"Network({net.sizes}), {net.cost.name} cost")
@@ -268,14 +268,14 @@ class InsideView(ttk.Frame):
         self.evidence_text.grid(row=2, column=0, sticky="nw", pady=(self.px(2), 0))
         right.rowconfigure(2, minsize=self.px(72))  # room for five lines, so the bars below never move
 
-        ttk.Label(right, text="Output layer: the ten sigmoid outputs", font=title).grid(
-            row=3, column=0, sticky="w", pady=(self.px(10), 0))
+        self.outputs_title = ttk.Label(right, text="", font=title)
+        self.outputs_title.grid(row=3, column=0, sticky="w", pady=(self.px(10), 0))
         self.row_height, self.bar_length = self.px(16), self.px(130)
-        self.outputs = tk.Canvas(right, width=self.px(18) + self.bar_length + self.px(50),
-                                 height=10 * self.row_height, highlightthickness=0, borderwidth=0,
+        self.outputs = tk.Canvas(right, width=self.px(18) + self.bar_length + self.px(50), height=1,
+                                 highlightthickness=0, borderwidth=0,
                                  background=ttk.Style(self).lookup("TFrame", "background"))
         self.outputs.grid(row=4, column=0, sticky="w", pady=(self.px(4), 0))
-        self._build_bars()
+        self.n_outputs = 0
         self.outputs.bind("<Button-1>", self._on_output_click)
         self.outputs_text = ttk.Label(right, text="", font=small, foreground=MUTED_COLOUR, justify="left",
                                       wraplength=self.px(240))
@@ -297,10 +297,15 @@ class InsideView(ttk.Frame):
         self.curves_photo: tk.PhotoImage | None = None
         self.built = True
 
-    def _build_bars(self) -> None:
+    def _build_bars(self, n: int) -> None:
+        """One bar per output neuron (ten for the digits; any more are numbered on, as the network's)."""
         c, h, x0 = self.outputs, self.row_height, self.px(18)
         t = self.px(9)
-        for digit in range(10):
+        c.delete("all")
+        c.configure(height=n * h)
+        self.n_outputs = n
+        self.outputs_title.configure(text=f"Output layer: the {'ten' if n == 10 else n} sigmoid outputs")
+        for digit in range(n):
             y = digit * h + h / 2
             c.create_text(x0 - self.px(6), y, text=str(digit), anchor="e", font=self.small_font,
                           fill=TEXT_COLOUR, tags=(f"label{digit}",))
@@ -353,7 +358,7 @@ class InsideView(ttk.Frame):
 
     def _on_output_click(self, event) -> None:
         digit = int(event.y // self.row_height)
-        if 0 <= digit < 10:
+        if 0 <= digit < self.n_outputs:
             chosen = self.explanation is not None and digit == self.explanation.digit
             self.set_rival(None if chosen or digit == self.rival else digit)
 
@@ -377,6 +382,8 @@ class InsideView(ttk.Frame):
         self.grid_canvas.configure(width=width, height=height)
         layer = "Hidden layer" if network.num_layers > 2 else "Output layer (this network has no hidden layer)"
         self.grid_title.configure(text=f"{layer}: {n} neurons")
+        if network.sizes[-1] != self.n_outputs:
+            self._build_bars(network.sizes[-1])
 
     def _show_grid(self) -> None:
         if self.explanation is None:
@@ -415,8 +422,8 @@ class InsideView(ttk.Frame):
 
     def _show_outputs(self) -> None:
         e, c, x0 = self.explanation, self.outputs, self.px(18)
-        output = np.zeros(10) if e is None else e.output
-        for digit, a in enumerate(output[:10]):
+        output = np.zeros(self.n_outputs) if e is None else e.output
+        for digit, a in enumerate(output):
             _, y0, _, y1 = c.coords(f"track{digit}")
             length = round(float(a) * self.bar_length)
             role = None if e is None else {e.digit: "for", e.runner_up: "against"}.get(digit)
