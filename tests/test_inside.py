@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -24,6 +25,15 @@ from harness.window import draw_with_xdotool, pump
 
 
 # -- helpers without a display --------------------------------------------------------------------
+
+def test_matplotlib_waits_until_the_panel_opens():
+    """The app's modules, the panel's and the evidence maths import no matplotlib (and the core no Tk)."""
+    code = ("import sys, digitapp.explain; assert 'tkinter' not in sys.modules; "
+            "import digitapp.gui.app, digitapp.gui.inside; print(sorted(m for m in sys.modules if 'matplotlib' in m))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
 
 @pytest.mark.parametrize("n, shape", [(100, (10, 10)), (30, (5, 6)), (10, (3, 4)), (1, (1, 1)), (300, (17, 18))])
 def test_grid_shape(n, shape):
