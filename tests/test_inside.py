@@ -54,6 +54,7 @@ def test_tile_grid_maps_pixels_to_neurons(n):
     assert set(np.unique(grid.tile_of)) == set(range(n + 1))  # n marks the pixels of no tile
     assert not ((grid.tile_of < n) & (grid.frame_of < n)).any()
     assert grid.neuron_at(-1, 5) is None and grid.neuron_at(width + 3, 0) is None
+    assert repr(grid).startswith(f"TileGrid(n={n}, rows=") and "array" not in repr(grid)
 
 
 def test_diverging_index():
@@ -123,6 +124,8 @@ def test_describe_neuron():
     assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in text
     assert f"Its push on {e.digit} now" in text
     assert describe_neuron(Network([784, 10], seed=1), 4, None).endswith("(an output neuron: digit 4)")
+    deeper = describe_neuron(Network([784, 6, 5, 10], seed=1), 2, None)
+    assert deeper.startswith("Neuron 2, bias") and "to neuron" in deeper and "push" not in deeper
 
 
 # -- the real window --------------------------------------------------------------------------------
@@ -385,6 +388,7 @@ def test_the_panel_alone_shows_any_prediction_and_any_number_of_outputs(display)
         assert view.toggle(recognizer, prediction) and view.renders == 1
         root.update()
         e = explain(recognizer.network, x)
+        assert repr(view) == "InsideView(open, 1 updates, 40 neurons)"
         assert view.n_outputs == 11 and view.outputs_title.cget("text") == "Output layer: the 11 sigmoid outputs"
         assert_view_shows(view, e)
         assert view.model_text.cget("text").startswith("a model in memory, not from a file")

@@ -17,7 +17,7 @@ import logging
 import math
 import tkinter as tk
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from tkinter import ttk
 
@@ -70,8 +70,8 @@ class TileGrid:
     columns: int
     cell: int    # pixels per grid cell
     frame: int   # frame width; the tile sits inside the frame with a pixel of space
-    tile_of: np.ndarray   # (height, width) neuron index of each tile pixel, n elsewhere
-    frame_of: np.ndarray  # (height, width) neuron index of each frame pixel, n elsewhere
+    tile_of: np.ndarray = field(repr=False)   # (height, width) neuron index of each tile pixel, n elsewhere
+    frame_of: np.ndarray = field(repr=False)  # (height, width) neuron index of each frame pixel, n elsewhere
 
     @classmethod
     def for_neurons(cls, n: int, side: int) -> "TileGrid":
@@ -212,6 +212,11 @@ class InsideView(ttk.Frame):
         self.rival: int | None = None       # the digit the evidence sets against the answer; None: the runner-up
         self._hovered: int | None = None
         self.explanation: Explanation | None = None
+
+    def __repr__(self):
+        grid = getattr(self, "tile_grid", None)
+        return (f"InsideView({'open' if self.is_open else 'closed'}, {self.renders} updates"
+                + (f", {grid.n} neurons)" if grid else ")"))
 
     def px(self, n: float) -> int:
         return max(1, round(n * self.scale))
