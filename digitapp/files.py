@@ -89,3 +89,26 @@ def reason(err: OSError) -> str:
     """An OSError in a few lower-case words, without the file name (the caller says which file)."""
     words = err.strerror or type(err).__name__
     return words[:1].lower() + words[1:]
+
+
+def unwritable_reason(path) -> str | None:
+    """Why ``path`` cannot be written the way :func:`atomic_write` does, or None when it can.
+
+    Makes missing folders and writes a probe file beside ``path``, so the
+    answer holds for read-only file systems and for root too.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.exists() and not path.is_file():
+        return "is not a regular file"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError):
+        return f"cannot make the folder {path.parent} (a file is in the way)"
+    except OSError as err:
+        return f"cannot write in {path.parent} ({reason(err)})"
+    return None

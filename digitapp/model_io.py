@@ -230,6 +230,18 @@ def _fill(stack: list, name: str) -> None:
     stack[-1] = (container, max(depth, deepest))
 
 
+def layers_problem(sizes: list[int]) -> str | None:
+    """Why a network of these layer sizes cannot be a digit model, or None (train checks before it starts)."""
+    if len(sizes) > MAX_LAYERS:
+        return f"{len(sizes)} layers, more than the {MAX_LAYERS} a model may have"
+    if sizes[0] != INPUTS or sizes[-1] != OUTPUTS:
+        return f"layers {sizes[0]} -> ... -> {sizes[-1]}, a digit model has {INPUTS} -> ... -> {OUTPUTS}"
+    parameters = sum(x * y + y for x, y in zip(sizes[:-1], sizes[1:]))
+    if parameters > MAX_PARAMETERS:
+        return f"{parameters} parameters, more than the {MAX_PARAMETERS} a model may have"
+    return None
+
+
 def _short(value) -> str:
     """A value for an error message: cut short, never recursed into."""
     if isinstance(value, (str, bytes)):
@@ -250,11 +262,9 @@ def _checked(data) -> dict:
     if not (isinstance(sizes, list) and 2 <= len(sizes) <= MAX_LAYERS
             and all(type(s) is int and 0 < s <= MAX_PARAMETERS for s in sizes)):
         raise _Refused("bad layer sizes")
-    if sizes[0] != INPUTS or sizes[-1] != OUTPUTS:
-        raise _Refused(f"layers {sizes[0]} -> ... -> {sizes[-1]}, a digit model has {INPUTS} -> ... -> {OUTPUTS}")
-    parameters = sum(x * y + y for x, y in zip(sizes[:-1], sizes[1:]))
-    if parameters > MAX_PARAMETERS:
-        raise _Refused(f"{parameters} parameters, more than the {MAX_PARAMETERS} a model may have")
+    problem = layers_problem(sizes)
+    if problem:
+        raise _Refused(problem)
     cost = data.get("cost")
     if not (isinstance(cost, str) and cost in COSTS):
         raise _Refused(f"unknown cost {_short(cost)}")
