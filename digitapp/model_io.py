@@ -47,6 +47,7 @@ MAX_BYTES = 8 * MAX_PARAMETERS + (1 << 20)  # float64 weights plus a generous tr
 MAX_DEPTH = 12                 # the record's history is the deepest part: 4 levels
 MAX_OPCODES = 500_000          # a record of 1,000 epochs takes about 20,000
 MAX_TEXT = 10_000              # characters in one string
+ADVICE = "use another model file or retrain with 'digitapp train'"
 DTYPES = {"<f4": np.dtype("<f4"), "<f8": np.dtype("<f8")}
 
 # Opcodes that can reach Python code or objects other than plain data.
@@ -125,17 +126,17 @@ def read_model_file(path=None) -> dict:
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file; train one with 'digitapp train'") from None
     except OSError as err:
-        raise ModelError(f"{path}: cannot read it as a model file ({reason(err)})") from None
+        raise ModelError(f"{path}: cannot read it as a model file ({reason(err)}); {ADVICE}") from None
     try:
         return _checked(_plain_pickle(raw))
     except _Refused as why:
-        raise ModelError(f"{path}: not a usable digitapp model ({why}); "
-                         "use another file or retrain with 'digitapp train'") from None
+        raise ModelError(f"{path}: not a usable digitapp model ({why}); {ADVICE}") from None
 
 
 def _plain_pickle(raw: bytes):
     """The plain data a pickle holds, built from an allow-list of opcodes with every bound checked."""
-    stack: list = []      # (value, depth) pairs; a MARK is (_MARK, 0)
+    stack: list = []      # (value, nesting depth) pairs
+    marks: list = []      # where each open MARK is on the stack
     memo: dict = {}
     ops = 0
     try:
@@ -145,12 +146,12 @@ def _plain_pickle(raw: bytes):
                 raise _Refused(f"more than {MAX_OPCODES} pickle opcodes")
             name = opcode.name
             if name in _CODE_OPCODES:
-                raise _Refused(f"it refers to Python code (pickle opcode {name}), which a version {VERSION} "
-                               "model never does; older model files do too")
+                raise _Refused(f"it asks for Python code (pickle opcode {name}), as hostile files "
+                               f"and models older than format version {VERSION} do")
             if name in ("PROTO", "FRAME"):
                 continue
             if name == "STOP":
-                if len(stack) != 1 or stack[0][0] is _MARK:
+                if len(stack) != 1 or marks:
                     raise _Refused("corrupt pickle")
                 return stack[0][0]
             if name in _PUSH:
@@ -163,7 +164,7 @@ def _plain_pickle(raw: bytes):
                     raise _Refused(f"a text of more than {MAX_TEXT} characters")
                 stack.append((value, 0))
             elif name == "MARK":
-                stack.append((_MARK, 0))
+                marks.append(len(stack))
             elif name in ("MEMOIZE", "BINPUT", "LONG_BINPUT"):
                 if not stack:
                     raise _Refused("corrupt pickle")
@@ -175,7 +176,7 @@ def _plain_pickle(raw: bytes):
                     raise _Refused("a list or dict appears twice, which plain data never does")
                 stack.append((memo[arg], 0))
             elif name in ("APPEND", "APPENDS", "SETITEM", "SETITEMS"):
-                _fill(stack, name)
+                _fill(stack, marks, name)
             else:
                 raise _Refused(f"pickle opcode {name}, which plain data never needs")
     except _Refused:
@@ -185,7 +186,6 @@ def _plain_pickle(raw: bytes):
     raise _Refused("corrupt or truncated file")
 
 
-_MARK = object()
 _PUSH = {
     "NONE": lambda arg: None, "NEWTRUE": lambda arg: True, "NEWFALSE": lambda arg: False,
     "EMPTY_LIST": lambda arg: [], "EMPTY_DICT": lambda arg: {},
@@ -195,14 +195,13 @@ _PUSH = {
 }
 
 
-def _fill(stack: list, name: str) -> None:
+def _fill(stack: list, marks: list, name: str) -> None:
     """APPEND(S) / SETITEM(S): move values from the stack into the list or dict below them."""
     if name in ("APPENDS", "SETITEMS"):
-        marks = [i for i in range(len(stack) - 1, -1, -1) if stack[i][0] is _MARK][:1]
         if not marks:
             raise _Refused("corrupt pickle")
-        start = marks[0]
-        items = stack[start + 1:]
+        start = marks.pop()
+        items = stack[start:]
         del stack[start:]
     else:
         count = 2 if name == "SETITEM" else 1
@@ -210,7 +209,7 @@ def _fill(stack: list, name: str) -> None:
             raise _Refused("corrupt pickle")
         items = stack[-count:]
         del stack[-count:]
-    if not stack or any(value is _MARK for value, _ in items):
+    if not stack or (marks and marks[-1] > len(stack) - 1):
         raise _Refused("corrupt pickle")
     container, depth = stack[-1]
     deepest = max((d for _, d in items), default=-1) + 1

@@ -10,6 +10,9 @@ No Tk here.
 
 from __future__ import annotations
 
+import os
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Union
 
@@ -48,14 +51,9 @@ def load_image(path) -> Image.Image:
     """
     path = Path(path)
     try:
-        with open_regular(path) as f, Image.open(f, formats=IMAGE_FORMATS) as img:
-            img.draft("L", (MAX_SIDE, MAX_SIDE))  # lets JPEG decode big photos at reduced size
-            width, height = img.size
-            if width * height > MAX_PIXELS:
-                raise ImageError(f"{path}: {width}x{height} pixels is too large to open "
-                                 f"(at most {MAX_PIXELS // 10**6} million); shrink it first")
-            img.load()
-            return to_grayscale_image(img)
+        with warnings.catch_warnings(), _c_stderr_silenced():
+            warnings.simplefilter("ignore")  # damaged files make Pillow warn; the user gets one line or none
+            return _decode(path)
     except ImageError:
         raise
     except FileNotFoundError:
@@ -72,6 +70,34 @@ def load_image(path) -> Image.Image:
         raise ImageError(f"{path}: damaged or truncated image file") from None
     except Exception:  # decoders of damaged files raise many kinds of error
         raise ImageError(f"{path}: damaged or truncated image file") from None
+
+
+@contextmanager
+def _c_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the block: libtiff prints a damaged file's errors there itself."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _decode(path: Path) -> Image.Image:
+    with open_regular(path) as f, Image.open(f, formats=IMAGE_FORMATS) as img:
+        img.draft("L", (MAX_SIDE, MAX_SIDE))  # lets JPEG decode big photos at reduced size
+        width, height = img.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(f"{path}: {width}x{height} pixels is too large to open "
+                             f"(at most {MAX_PIXELS // 10**6} million); shrink it first")
+        img.load()
+        return to_grayscale_image(img)
 
 
 def to_grayscale_image(img: Image.Image) -> Image.Image:
