@@ -200,11 +200,11 @@ def fetch(data_dir: Path | str | None = None,
     """Make sure the four verified IDX files are in ``data_dir``; fetch the missing ones."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     missing = [name for name in FILES if _find(data_dir, name) is None]
+    _remove_leftovers(data_dir)
     if not missing:
         return data_dir
     try:  # before fetching anything: can the files be written there?
         data_dir.mkdir(parents=True, exist_ok=True)
-        _remove_leftovers(data_dir)
         with tempfile.TemporaryFile(dir=data_dir):
             pass
     except OSError as err:
