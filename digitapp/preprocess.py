@@ -11,6 +11,8 @@ No Tk here.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,6 +34,7 @@ MAX_SIDE = 1024       # huge photos are shrunk to this first; the digit ends up 
 MAX_PIXELS = 40_000_000  # larger pictures are refused before decoding (after JPEG's reduced-size draft)
 #: The formats ``load_image`` opens (Pillow's names): photos, screenshots and scans, nothing that runs a program.
 IMAGE_FORMATS = ("BMP", "GIF", "JPEG", "PNG", "PPM", "TIFF", "WEBP")
+DECODE_SECONDS = 3.0  # a 40-megapixel photo decodes in about 1 s; a file that takes longer is damaged or hostile
 
 Ink = Literal["dark", "light", None]
 ImageLike = Union[Image.Image, np.ndarray, str, Path]
@@ -51,11 +54,13 @@ def load_image(path) -> Image.Image:
     """
     path = Path(path)
     try:
-        with warnings.catch_warnings(), _c_stderr_silenced():
+        with warnings.catch_warnings(), _c_stderr_silenced(), _deadline(DECODE_SECONDS):
             warnings.simplefilter("ignore")  # damaged files make Pillow warn; the user gets one line or none
             return _decode(path)
     except ImageError:
         raise
+    except _TooSlow:
+        raise ImageError(f"{path}: damaged image file (still not decoded after {DECODE_SECONDS:g} s)") from None
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file") from None
     except UnidentifiedImageError:
@@ -70,6 +75,32 @@ def load_image(path) -> Image.Image:
         raise ImageError(f"{path}: damaged or truncated image file") from None
     except Exception:  # decoders of damaged files raise many kinds of error
         raise ImageError(f"{path}: damaged or truncated image file") from None
+
+
+class _TooSlow(Exception):
+    """Decoding took longer than DECODE_SECONDS."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Raise _TooSlow in the block after ``seconds``: a file of a million tiny PNG chunks or PPM comments
+    keeps Pillow's Python-level parsers busy far longer than any real picture.  Needs SIGALRM, so only in
+    the main thread (where the app and ``digitapp predict`` read images); elsewhere there is no deadline.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @contextmanager

@@ -323,6 +323,8 @@ def image_recipes() -> dict[str, Recipe]:
         "gif-frame-65535.gif": lambda: _gif_frame_size(65535, 65535),
         "bmp-100000x100000.bmp": lambda: _patch(_image_bytes("BMP", "RGB"), 18, struct.pack("<ii", 100_000, 100_000)),
         "bmp-negative-height.bmp": lambda: _patch(_image_bytes("BMP", "RGB"), 18, struct.pack("<ii", 48, -2**31)),
+        "png-300k-chunks.png": lambda: _png(8, 8, 0, extra=_chunk(b"abCd", b"") * 300_000),
+        "pgm-5MB-of-spaces.pgm": lambda: b"P5" + b" " * 5_000_000 + b"8 8 255\n" + bytes(64),
         "pgm-60000x60000.pgm": lambda: b"P5\n60000 60000\n255\n" + b"\0" * 1000,
         "pgm-maxval-0.pgm": lambda: b"P5\n8 8\n0\n" + b"\0" * 64,
         "ppm-comment-forever.ppm": lambda: b"P6\n" + b"#" * 2_000_000,

@@ -378,3 +378,28 @@ def test_the_size_is_checked_before_decoding(tmp_path, monkeypatch):
     with pytest.raises(ImageError) as info:
         load_image(path)
     assert "2000x1000 pixels is too large" in str(info.value)
+
+
+def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
+    import struct
+    import time
+    import zlib
+
+    from digitapp import preprocess
+    from digitapp.preprocess import ImageError, load_image
+
+    def chunk(kind, data=b""):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "chunks.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+                     + chunk(b"abCd") * 1_000_000 + chunk(b"IDAT", zlib.compress(bytes(72))) + chunk(b"IEND"))
+    monkeypatch.setattr(preprocess, "DECODE_SECONDS", 0.3)
+    started = time.perf_counter()
+    with pytest.raises(ImageError) as info:
+        load_image(path)
+    assert time.perf_counter() - started < 1.5
+    assert "still not decoded after 0.3 s" in str(info.value)
+    with pytest.raises(ImageError):  # the deadline is gone afterwards: nothing fires later
+        load_image(tmp_path / "missing.png")
+    time.sleep(0.4)
