@@ -132,16 +132,26 @@ def test_files_that_are_not_files_are_one_line_errors(models, images, kind):
 
 # ---------------------------------------------------------------- in capped processes
 
-def test_models_through_load_model_in_a_capped_process(models):
-    done = run_capped([sys.executable, HOSTILE, "load", *map(str, models)], len(models))
+def assert_each_handled(done, paths: list[Path], succeeded) -> dict[str, dict]:
+    """A runner's report: every file once, in time, and handled unless ``succeeded(path, message)``."""
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
     found = results(done.stdout)
-    assert set(found) == {str(p) for p in models}
-    for path in models:
+    assert set(found) == {str(p) for p in paths}
+    for path in paths:
         result = found[str(path)]
         assert result["seconds"] < SECONDS_PER_FILE, result
-        if not (may_load(path.stem) and result["message"].startswith("loaded")):
+        if not succeeded(path, result["message"]):
             assert_handled(result["message"], path)
+    return found
+
+
+def model_loaded(path: Path, message: str) -> bool:
+    return may_load(path.stem) and message.startswith("loaded")
+
+
+def test_models_through_load_model_in_a_capped_process(models):
+    done = run_capped([sys.executable, HOSTILE, "load", *map(str, models)], len(models))
+    assert_each_handled(done, models, model_loaded)
 
 
 def _predict_with_model(model: Path, image: Path):
@@ -181,16 +191,8 @@ def test_images_through_the_windows_open_path(display, images, valid_images):  #
     files = valid_images + images
     done = run_capped([sys.executable, HOSTILE, "gui-images", *map(str, files)], len(files),
                       env={"DISPLAY": display})
-    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
-    found = results(done.stdout)
-    assert set(found) == {str(p) for p in files}
-    for path in files:
-        result = found[str(path)]
-        assert result["seconds"] < SECONDS_PER_FILE, result
-        if path in valid_images:
-            assert result["message"] == "opened", result
-        elif result["message"] != "opened" or must_refuse(path.name):
-            assert_handled(result["message"], path)
+    found = assert_each_handled(done, files, lambda path, message: message == "opened" and not must_refuse(path.name))
+    assert all(found[str(path)]["message"] == "opened" for path in valid_images)
 
 
 @pytest.mark.gui
@@ -198,12 +200,7 @@ def test_models_through_the_window(display, models):  # noqa: F811
     sample = model_sample(models)
     done = run_capped([sys.executable, HOSTILE, "gui-models", *map(str, sample)], len(sample),
                       env={"DISPLAY": display})
-    assert "Traceback" not in done.stderr and done.returncode == 0, done.stderr[-2000:]
-    found = results(done.stdout)
-    for path in sample:
-        message = found[str(path)]["message"]
-        if not (may_load(path.stem) and message.startswith("loaded")):
-            assert_handled(message, path)
+    assert_each_handled(done, sample, model_loaded)
 
 
 def test_the_cap_is_real():
