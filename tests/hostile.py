@@ -186,6 +186,8 @@ def model_recipes() -> dict[str, Recipe]:
         "no-stop": lambda: b"\x80\x04}",
         "two-values-at-stop": lambda: b"\x80\x04NN.",
         "int-key-in-record": _dumps(record={1: 2}),
+        "odd-record-loads": _dumps(record={"command": [1], "date": 5, "test_accuracy": "x", "epochs": True,
+                                           "validation_accuracy": {"a": 1}, "history": "x" * 10_000}),
         "nan-in-record": _dumps(record={"test_accuracy": float("nan")}),
         "nan-weights": _dumps(weights=lambda d: [{**w, "data": np.full(w["shape"], np.nan).tobytes()}
                                                  for w in d["weights"]]),
@@ -447,6 +449,8 @@ def _gui(paths: list[str], what: str) -> None:
         for path in paths:
             started, dialogs = time.perf_counter(), Dialogs()
             recognizer = load_recognizer(root, path, dialogs)
+            if recognizer is not None:
+                App(tk.Toplevel(root), recognizer, dialogs)  # shows what the model's record says
             _report(path, " | ".join(dialogs.errors) or f"loaded {recognizer!r}", started)
         return
     dialogs = Dialogs()
