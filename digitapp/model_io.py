@@ -73,19 +73,22 @@ def default_model_path() -> Path:
 
 # ---------------------------------------------------------------- saving
 
-def _plain(value):
-    """The record as plain data only (str keys, no tuples, NumPy scalars or NaN), so it loads back."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+def _plain(value, room: int = MAX_DEPTH - 2):
+    """The record as plain data within the loader's bounds (str keys, no tuples, NumPy scalars, NaN,
+    overlong texts or deeper nesting than ``room``), so that whatever is saved loads back."""
+    if isinstance(value, (dict, list, tuple)) and room > 0:
+        if isinstance(value, dict):
+            return {str(k)[:MAX_TEXT]: _plain(v, room - 1) for k, v in value.items()}
+        return [_plain(v, room - 1) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, (str, int, float, bool)) or value is None:
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 63:
+        return float(value)
+    if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return str(value)
+    return str(value)[:MAX_TEXT]
 
 
 def encode_array(array: np.ndarray) -> dict:

@@ -334,7 +334,8 @@ def test_mnist_centre_of_mass_is_where_preprocess_puts_it(mnist_data):
 
 # ---------------------------------------------------------------- hostile files (the full corpus is in test_hostile)
 
-@pytest.mark.parametrize("content", [b"%!PS-Adobe-3.0\n{ } loop\n", b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 9 9\n",
+@pytest.mark.parametrize("content", [b"%!PS-Adobe-3.0\n{ } loop\n",
+                                     b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 9 9\n",
                                      b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"], ids=["ps", "eps", "pdf"])
 def test_postscript_and_pdf_never_reach_ghostscript(tmp_path, monkeypatch, content):
     import subprocess
