@@ -70,7 +70,7 @@ def run_predict(args) -> int:
     try:
         recognizer = Recognizer.load(args.model)
     except ModelError as err:
-        print(f"digitapp predict: {err}", file=sys.stderr)
+        say(f"digitapp predict: {err}", sys.stderr)
         return 2
     if args.save_input is not None:
         problem = unwritable_reason(args.save_input / "input.png")
@@ -83,7 +83,7 @@ def run_predict(args) -> int:
         try:
             prediction = recognizer.predict(path, ink=args.ink)
         except ImageError as err:
-            print(f"digitapp predict: {err}", file=sys.stderr)
+            say(f"digitapp predict: {err}", sys.stderr)
             failures += 1
             continue
         if args.save_input is not None:
@@ -91,16 +91,25 @@ def run_predict(args) -> int:
             try:
                 save_input_png(prediction.input, target)
             except OSError as err:
-                print(f"digitapp predict: {target}: cannot save the input picture ({reason(err)})", file=sys.stderr)
+                say(f"digitapp predict: {target}: cannot save the input picture ({reason(err)})", sys.stderr)
                 failures += 1
         if args.json:
             print(json.dumps({"file": str(path), **prediction.to_dict(), "model": recognizer.model_info()}))
         elif prediction.digit is None:
-            print(f"{path}: no digit (blank image)")
+            say(f"{path}: no digit (blank image)")
         else:
             unsure = "" if prediction.is_sure else ", not sure"
-            print(f"{path}: {prediction.digit} ({100 * prediction.confidence:.1f}%{unsure})")
+            say(f"{path}: {prediction.digit} ({100 * prediction.confidence:.1f}%{unsure})")
     return 1 if failures else 0
+
+
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 9}
+
+
+def say(line: str, stream=None) -> None:
+    """Print one line, whatever a file name holds: control characters and undecodable bytes escaped."""
+    safe = line.translate(_CONTROL).encode("utf-8", "backslashreplace").decode("utf-8")
+    print(safe, file=stream or sys.stdout)
 
 
 def free_name(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:

@@ -78,7 +78,7 @@ def _plain(value, room: int = MAX_DEPTH - 2):
     overlong texts or deeper nesting than ``room``), so that whatever is saved loads back."""
     if isinstance(value, (dict, list, tuple)) and room > 0:
         if isinstance(value, dict):
-            return {str(k)[:MAX_TEXT]: _plain(v, room - 1) for k, v in value.items()}
+            return {_plain(str(k)): _plain(v, room - 1) for k, v in value.items()}
         return [_plain(v, room - 1) for v in value]
     if isinstance(value, np.generic):
         value = value.item()
@@ -88,7 +88,7 @@ def _plain(value, room: int = MAX_DEPTH - 2):
         return float(value)
     if isinstance(value, (int, float, bool)) or value is None:
         return value
-    return str(value)[:MAX_TEXT]
+    return str(value)[:MAX_TEXT].encode("utf-8", "replace").decode("utf-8")
 
 
 def encode_array(array: np.ndarray) -> dict:
@@ -163,8 +163,8 @@ def _plain_pickle(raw: bytes):
                     raise _Refused("a number is NaN or infinite")
                 if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 63:
                     raise _Refused("a number is too large")
-                if isinstance(value, str) and len(value) > MAX_TEXT:
-                    raise _Refused(f"a text of more than {MAX_TEXT} characters")
+                if isinstance(value, str) and (len(value) > MAX_TEXT or not _is_utf8(value)):
+                    raise _Refused(f"a text of more than {MAX_TEXT} characters or not UTF-8")
                 stack.append((value, 0))
             elif name == "MARK":
                 marks.append(len(stack))
@@ -196,6 +196,15 @@ _PUSH = {
                      "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8",
                      "SHORT_BINBYTES", "BINBYTES", "BINBYTES8"), lambda arg: arg),
 }
+
+
+def _is_utf8(text: str) -> bool:
+    """False for lone surrogates, which pickle lets through but Tk and printing do not."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _fill(stack: list, marks: list, name: str) -> None:

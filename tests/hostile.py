@@ -186,6 +186,7 @@ def model_recipes() -> dict[str, Recipe]:
         "no-stop": lambda: b"\x80\x04}",
         "two-values-at-stop": lambda: b"\x80\x04NN.",
         "int-key-in-record": _dumps(record={1: 2}),
+        "lone-surrogate-in-record": _dumps(record={"command": "digitapp train \ud800"}),
         "odd-record-loads": _dumps(record={"command": [1], "date": 5, "test_accuracy": "x", "epochs": True,
                                            "validation_accuracy": {"a": 1}, "history": "x" * 10_000}),
         "nan-in-record": _dumps(record={"test_accuracy": float("nan")}),

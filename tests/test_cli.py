@@ -153,6 +153,17 @@ def test_save_input_never_overwrites_another_inputs_picture(images, tmp_path, ca
                                                           "one.input.png"]
 
 
+def test_odd_file_names_still_give_one_line_each(images, tmp_path, capsys):
+    weird = tmp_path / "new\nline \udcff.png"  # a newline and a byte that is not UTF-8
+    weird.write_bytes((images / "one.png").read_bytes())
+    junk = tmp_path / "junk\r\x1b[2J.png"
+    junk.write_text("not an image")
+    code, out, err = run(["predict", weird, junk], capsys)
+    assert code == 1
+    assert out.count("\n") == 1 and "new\\x0aline \\udcff.png: 1 (" in out
+    assert err.count("\n") == 1 and "junk\\x0d\\x1b[2J.png: not an image file" in err
+
+
 @pytest.mark.parametrize("where", ["a-file", "under-a-file", "in-proc"])
 def test_a_bad_save_input_folder_is_one_line_before_any_work(where, images, tmp_path, capsys):
     (tmp_path / "file").write_text("x")

@@ -311,11 +311,12 @@ def test_any_record_saves_within_the_loaders_bounds(tmp_path):
     for _ in range(40):
         deep = {"x": deep}
     record = {"deep": deep, "long": "y" * 50_000, "huge": 10**30, "nan": float("nan"), "tuple": (1, (2, 3)),
-              7: "int key", "path": Path("/a")}
+              7: "int key", "path": Path("/a"), "surrogate": "a\udc80b"}
     save_model(Network([784, 10], seed=0), tmp_path / "m.pkl", record)
     loaded = read_model_file(tmp_path / "m.pkl")["record"]
     assert len(loaded["long"]) == model_io.MAX_TEXT and loaded["huge"] == 1e30 and loaded["nan"] is None
     assert loaded["tuple"] == [1, [2, 3]] and loaded["7"] == "int key" and loaded["path"] == "/a"
+    assert loaded["surrogate"] == "a?b"
     level, depth = loaded["deep"], 0
     while isinstance(level, dict):
         level, depth = level["x"], depth + 1
