@@ -339,10 +339,9 @@ def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
     try:
         return Recognizer.load(model)
     except ModelError as err:
-        advice = "Retrain it with 'digitapp train', or start with 'digitapp --model PATH'."
-        print(f"{APP_NAME}: {err}. {advice}", file=sys.stderr)
+        print(f"{APP_NAME}: {err}", file=sys.stderr)  # the message says what to do
         root.withdraw()
-        dialogs.error("digitapp: no usable model", f"Cannot load the model:\n\n{err}\n\n{advice}")
+        dialogs.error("digitapp: no usable model", str(err))
         return None
 
 
