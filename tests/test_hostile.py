@@ -23,7 +23,6 @@ from digitapp.model_io import ModelError, load_model
 from digitapp.preprocess import ImageError, load_image
 from hostile import (MEMORY_CAP, SECONDS_PER_FILE, VALID_IMAGES, image_recipes, model_recipes, run_capped,
                      write)
-from test_gui import display  # noqa: F401 - the session's Xvfb
 
 HOSTILE = str(Path(__file__).with_name("hostile.py"))
 #: Words that give away a library's internals or a traceback in what the user reads.
