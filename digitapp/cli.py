@@ -3,24 +3,39 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
 from . import __version__
+from .files import reason, unwritable_reason
 
 COMMANDS = ("gui", "train", "predict", "fetch-data")
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """An ArgumentParser whose errors are one line: what is wrong and where the help is."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="digitapp",
+        usage="digitapp [-h] [--version] [--model PATH] [IMAGE]\n       digitapp COMMAND [options]",
         description="Draw a digit and watch a small from-scratch neural network recognise it.",
-        epilog="Run 'digitapp COMMAND --help' for a command's options. With no command, the app starts.",
+        epilog="With no command the app starts, opening IMAGE if one is given. "
+               "Run 'digitapp COMMAND --help' for a command's options.",
     )
     parser.add_argument("--version", action="version", version=f"digitapp {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    app = parser.add_argument_group("the app (no command, or 'gui')")
+    app.add_argument("--model", metavar="PATH", dest="app_model", default=argparse.SUPPRESS,
+                     help="model file the app uses (default: the shipped model)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="digitapp")
 
     gui = sub.add_parser("gui", help="start the drawing app (the default)")
     add_gui_arguments(gui)
@@ -57,21 +72,32 @@ def run_predict(args) -> int:
     try:
         recognizer = Recognizer.load(args.model)
     except ModelError as err:
-        print(f"digitapp predict: {err}", file=sys.stderr)
+        say(f"digitapp predict: {err}", sys.stderr)
         return 2
+    if args.save_input is not None:
+        problem = unwritable_reason(args.save_input / "input.png")
+        if problem:
+            print(f"digitapp predict: --save-input {args.save_input}: {problem}", file=sys.stderr)
+            return 2
+    taken = {Path(os.path.abspath(p)) for p in args.files}  # never write over an input
     failures = 0
     for path in args.files:
         try:
             reading = recognizer.read(path, ink=args.ink)
         except ImageError as err:
-            print(f"digitapp predict: {err}", file=sys.stderr)
+            say(f"digitapp predict: {err}", sys.stderr)
             failures += 1
             continue
         if args.save_input is not None:
             for k, prediction in enumerate(reading.predictions, start=1):
-                suffix = ".input.png" if len(reading) == 1 else f".input.{k}.png"
-                save_input_png(prediction.input, args.save_input / f"{path.stem}{suffix}")
-        print(json.dumps(reading_json(path, reading, recognizer)) if args.json else reading_line(path, reading))
+                stem = f"{path.stem}.input" if len(reading) == 1 else f"{path.stem}.input.{k}"
+                target = free_name(args.save_input, stem, ".png", taken)
+                try:
+                    save_input_png(prediction.input, target)
+                except OSError as err:
+                    say(f"digitapp predict: {target}: cannot save the input picture ({reason(err)})", sys.stderr)
+                    failures += 1
+        say(json.dumps(reading_json(path, reading, recognizer)) if args.json else reading_line(path, reading))
     return 1 if failures else 0
 
 
@@ -93,15 +119,35 @@ def reading_json(path: Path, reading, recognizer) -> dict:
     return {"file": str(path), **reading.to_dict(), **single, "model": recognizer.model_info()}
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 9}
+
+
+def say(line: str, stream=None) -> None:
+    """Print one line, whatever a file name holds: control characters and undecodable bytes escaped."""
+    safe = line.translate(_CONTROL).encode("utf-8", "backslashreplace").decode("utf-8")
+    print(safe, file=stream or sys.stdout)
+
+
+def free_name(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
+    """``folder/stem+suffix``, numbered (``stem-2``...) when this run already uses that name; marks it taken."""
+    target, n = folder / f"{stem}{suffix}", 2
+    while Path(os.path.abspath(target)) in taken:
+        target, n = folder / f"{stem}-{n}{suffix}", n + 1
+    taken.add(Path(os.path.abspath(target)))
+    return target
+
+
 def save_input_png(array, path: Path, scale: int = 10) -> Path:
-    """The 28x28 input as a magnified grayscale PNG, white ink on black like MNIST."""
+    """The 28x28 input as a magnified grayscale PNG, white ink on black like MNIST (written atomically)."""
     import numpy as np
     from PIL import Image
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    from .files import atomic_write
+
     pixels = (np.clip(array, 0, 1) * 255).round().astype(np.uint8)
     image = Image.fromarray(pixels, "L").resize((28 * scale, 28 * scale), Image.Resampling.NEAREST)
-    image.save(path)
+    with atomic_write(path) as out:
+        image.save(out, format="PNG")
     return path
 
 
@@ -118,12 +164,24 @@ def run_fetch(args) -> int:
     return 0
 
 
+def mistyped_command(word: str) -> bool:
+    """A first argument that names no command and no image: a word without a suffix or folder, not a file."""
+    return (word not in COMMANDS and not word.startswith("-") and not Path(word).suffix
+            and os.sep not in word and "/" not in word and not os.path.lexists(word))
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "train":
         from .train import main as train_main
 
         return train_main(argv[1:])
+    if argv and mistyped_command(argv[0]):
+        close = difflib.get_close_matches(argv[0].replace("_", "-"), COMMANDS, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        print(f"digitapp: no command or image file '{argv[0]}'; {hint}commands are {', '.join(COMMANDS)}, "
+              "or give an image to open: digitapp IMAGE", file=sys.stderr)
+        return 2
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv = ["gui", *argv]
     args = build_parser().parse_args(argv)

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import glob
 import os
+import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
 #: Overrides the user data directory (tests, or several profiles side by side).
 USER_DIR_ENV = "DIGITAPP_USER_DIR"
+#: Temporary files of an unfinished write end in this; older than LEFTOVER_AGE_S they are leftovers.
+PART_SUFFIX = ".part"
+LEFTOVER_AGE_S = 600
 
 
 def user_data_dir() -> Path:
@@ -26,7 +33,8 @@ def atomic_write(path) -> Iterator[BinaryIO]:
     """Yield a binary file that replaces ``path`` only when the block finishes without error."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    remove_leftovers(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -39,3 +47,68 @@ def atomic_write(path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(path, age_s: float = LEFTOVER_AGE_S) -> None:
+    """Delete what an interrupted :func:`atomic_write` of ``path`` left; recent ones may be another writer's."""
+    path = Path(path)
+    now = time.time()
+    try:
+        for part in path.parent.glob(f".{glob.escape(path.name)}.*{PART_SUFFIX}"):
+            if now - part.lstat().st_mtime > age_s and part.is_file():
+                part.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder we cannot list or clean is reported by the write itself
+
+
+def open_regular(path) -> BinaryIO:
+    """Open ``path`` for reading only if it is a regular file (a FIFO would block, /dev/zero never ends)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a device, FIFO or socket)", str(path))
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_regular_file(path, max_bytes: int) -> bytes:
+    """The bytes of a regular file, or OSError(EFBIG) when it holds more than ``max_bytes``."""
+    with open_regular(path) as f:
+        raw = f.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise OSError(errno.EFBIG, f"larger than {max_bytes // 2**20} MB", str(path))
+    return raw
+
+
+def reason(err: OSError) -> str:
+    """An OSError in a few lower-case words, without the file name (the caller says which file)."""
+    words = err.strerror or type(err).__name__
+    return words[:1].lower() + words[1:]
+
+
+def unwritable_reason(path) -> str | None:
+    """Why ``path`` cannot be written the way :func:`atomic_write` does, or None when it can.
+
+    Makes missing folders and writes a probe file beside ``path``, so the
+    answer holds for read-only file systems and for root too.
+    """
+    path = Path(path)
+    if path.is_dir():
+        return "is a folder, not a file"
+    if path.exists() and not path.is_file():
+        return "is not a regular file"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+        os.close(fd)
+        os.unlink(probe)
+    except (FileExistsError, NotADirectoryError):
+        return f"cannot make the folder {path.parent} (a file is in the way)"
+    except OSError as err:
+        return f"cannot write in {path.parent} ({reason(err)})"
+    return None

@@ -10,12 +10,19 @@ No Tk here.
 
 from __future__ import annotations
 
+import os
+import signal
+import threading
+import warnings
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal, Union
 
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
+
+from .files import open_regular, reason
 
 FIELD = 28          # side of the network's input
 BOX = 20            # the longer side of the digit inside it
@@ -24,6 +31,10 @@ BLUR_SIGMA = 0.5    # softens the hard edges of mouse strokes
 INK_THRESHOLD = 0.25  # ink fainter than this (of the strongest ink) is noise for cropping
 MIN_CONTRAST = 0.08   # below this the image is blank: nothing drawn
 MAX_SIDE = 1024       # huge photos are shrunk to this first; the digit ends up 20 px anyway
+MAX_PIXELS = 40_000_000  # larger pictures are refused before decoding (after JPEG's reduced-size draft)
+#: The formats ``load_image`` opens (Pillow's names): photos, screenshots and scans, nothing that runs a program.
+IMAGE_FORMATS = ("BMP", "GIF", "JPEG", "PNG", "PPM", "TIFF", "WEBP")
+DECODE_SECONDS = 3.0  # a 40-megapixel photo decodes in about 1 s; a file that takes longer is damaged or hostile
 
 Ink = Literal["dark", "light", None]
 ImageLike = Union[Image.Image, np.ndarray, str, Path]
@@ -34,44 +45,117 @@ class ImageError(Exception):
 
 
 def load_image(path) -> Image.Image:
-    """Open an image file as 8-bit grayscale, with a one-line error for anything that is not one."""
+    """Open an image file as 8-bit grayscale, with a one-line error for anything that is not one.
+
+    Only regular files, only the formats of :data:`IMAGE_FORMATS` (never
+    PostScript or PDF, which Pillow hands to Ghostscript), and the size is
+    checked from the header before anything is decoded.  Whatever a damaged
+    file makes the decoder raise becomes that file's one-line error.
+    """
     path = Path(path)
     try:
-        with Image.open(path) as img:
-            img.draft("L", (MAX_SIDE, MAX_SIDE))  # lets JPEG decode big photos at reduced size
-            img.load()
-            return to_grayscale_image(img)
+        with warnings.catch_warnings(), _c_stderr_silenced(), _deadline(DECODE_SECONDS):
+            warnings.simplefilter("ignore")  # damaged files make Pillow warn; the user gets one line or none
+            return _decode(path)
+    except ImageError:
+        raise
+    except _TooSlow:
+        raise ImageError(f"{path}: damaged image file (still not decoded after {DECODE_SECONDS:g} s)") from None
     except FileNotFoundError:
         raise ImageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise ImageError(f"{path}: is a directory, not an image") from None
     except UnidentifiedImageError:
-        raise ImageError(f"{path}: not an image file (PNG, JPEG, BMP, GIF ... expected)") from None
+        raise ImageError(f"{path}: not an image file we open ({', '.join(sorted(IMAGE_FORMATS))} expected)") from None
     except Image.DecompressionBombError:
         raise ImageError(f"{path}: image is too large to open safely") from None
-    except (OSError, SyntaxError, ValueError) as err:
-        raise ImageError(f"{path}: cannot read image ({err})") from None
+    except MemoryError:
+        raise ImageError(f"{path}: not enough memory to open this image") from None
+    except OSError as err:
+        if err.filename is not None or isinstance(err, (PermissionError, IsADirectoryError)):
+            raise ImageError(f"{path}: cannot read it ({reason(err)})") from None
+        raise ImageError(f"{path}: damaged or truncated image file") from None
+    except Exception:  # decoders of damaged files raise many kinds of error
+        raise ImageError(f"{path}: damaged or truncated image file") from None
+
+
+class _TooSlow(Exception):
+    """Decoding took longer than DECODE_SECONDS."""
+
+
+@contextmanager
+def _deadline(seconds: float):
+    """Raise _TooSlow in the block after ``seconds``: a file of a million tiny PNG chunks or PPM comments
+    keeps Pillow's Python-level parsers busy far longer than any real picture.  Needs SIGALRM, so only in
+    the main thread (where the app and ``digitapp predict`` read images); elsewhere there is no deadline.
+    """
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _TooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@contextmanager
+def _c_stderr_silenced():
+    """Send file descriptor 2 to /dev/null for the block: libtiff prints a damaged file's errors there itself."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr at all: nothing to silence
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def _decode(path: Path) -> Image.Image:
+    with open_regular(path) as f, Image.open(f, formats=IMAGE_FORMATS) as img:
+        img.draft("L", (MAX_SIDE, MAX_SIDE))  # lets JPEG decode big photos at reduced size
+        width, height = img.size
+        if width * height > MAX_PIXELS:
+            raise ImageError(f"{path}: {width}x{height} pixels is too large to open "
+                             f"(at most {MAX_PIXELS // 10**6} million); shrink it first")
+        img.load()
+        return to_grayscale_image(img)
 
 
 def to_grayscale_image(img: Image.Image) -> Image.Image:
-    """Grayscale 'L', with transparency flattened onto a background that contrasts with the ink."""
-    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        alpha = np.asarray(rgba.getchannel("A"))
-        if alpha.min() < 255:
-            gray = np.asarray(rgba.convert("L"), dtype=np.float32)
-            opaque = alpha > 127
-            ink_is_dark = not opaque.any() or gray[opaque].mean() < 128
-            background = 255.0 if ink_is_dark else 0.0
-            a = alpha.astype(np.float32) / 255
-            flat = gray * a + background * (1 - a)
-            return Image.fromarray(flat.round().astype(np.uint8), "L")
-    if img.mode != "L":
-        img = img.convert("L")
-    if max(img.size) > MAX_SIDE:
-        img = img.copy()
-        img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
-    return img
+    """Grayscale 'L', with transparency flattened onto a background that contrasts with the ink.
+
+    Big pictures are shrunk to MAX_SIDE first, on every path, so no
+    full-size float copy of a huge picture is ever made.
+    """
+    transparent = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
+    mode = "RGBA" if transparent else "L"
+    shrunk = img.convert(mode) if img.mode != mode else img
+    if max(shrunk.size) > MAX_SIDE:
+        shrunk = shrunk.copy() if shrunk is img else shrunk
+        shrunk.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    if not transparent:
+        return shrunk
+    alpha = np.asarray(shrunk.getchannel("A"))
+    gray_image = shrunk.convert("L")
+    if alpha.min() == 255:
+        return gray_image
+    gray = np.asarray(gray_image, dtype=np.float32)
+    opaque = alpha > 127
+    ink_is_dark = not opaque.any() or gray[opaque].mean() < 128
+    background = 255.0 if ink_is_dark else 0.0
+    a = alpha.astype(np.float32) / 255
+    flat = gray * a + background * (1 - a)
+    return Image.fromarray(flat.round().astype(np.uint8), "L")
 
 
 def as_gray_image(image: ImageLike) -> Image.Image:

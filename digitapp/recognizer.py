@@ -103,6 +103,13 @@ class Reading:
         }
 
 
+def _shown(value, kind, longest: int = 300):
+    """A record entry as the app shows it: None unless of ``kind`` (a file may hold any plain data), cut short."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        return None
+    return value[:longest] if isinstance(value, str) else value
+
+
 class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST."""
 
@@ -133,11 +140,11 @@ class Recognizer:
         return {
             "file": str(self.path) if self.path else None,
             "shipped": self.is_shipped,
-            "date": record.get("date"),
-            "recipe": record.get("command"),
-            "epochs": record.get("epochs"),
-            "validation_accuracy": record.get("validation_accuracy"),
-            "test_accuracy": record.get("test_accuracy"),
+            "date": _shown(record.get("date"), str),
+            "recipe": _shown(record.get("command"), str),
+            "epochs": _shown(record.get("epochs"), int),
+            "validation_accuracy": _shown(record.get("validation_accuracy"), (int, float)),
+            "test_accuracy": _shown(record.get("test_accuracy"), (int, float)),
         }
 
     def describe(self) -> str:

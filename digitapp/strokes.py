@@ -23,7 +23,7 @@ INK, PAPER = 255, 0  # the rendered image is light ink on a dark field
 CANVAS_SIDE = 320
 #: The canvas's width: room for a number of several digits, each about as large as a single one drawn
 #: in a CANVAS_SIDE square (which is where a single digit goes, as before).
-CANVAS_WIDTH = 2 * CANVAS_SIDE
+CANVAS_WIDTH = 512
 
 
 def draw_stroke(draw: ImageDraw.ImageDraw, points: Stroke, width: float) -> None:

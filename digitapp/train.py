@@ -26,7 +26,9 @@ from . import __version__
 from .blas import fast_blas
 from .augment import Augmenter, pen_redrawn
 from .files import user_data_dir
-from .model_io import MODEL_NAME, save_model
+from .cli import OneLineErrorParser
+from .files import reason, unwritable_reason
+from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
 from .preprocess import preprocess_batch
 from .trainer import DivergenceError, train as train_network
@@ -38,18 +40,20 @@ DEFAULTS = dict(hidden=[100], epochs=100, batch_size=10, eta=0.5, lmbda=1.0, cos
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="digitapp train",
         description="Train Network([784, hidden..., 10]) on MNIST and save it as a digitapp model.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+        formatter_class=DefaultsOnceFormatter,
     )
-    parser.add_argument("--hidden", type=int, nargs="+", default=DEFAULTS["hidden"], metavar="N",
+    parser.add_argument("--hidden", type=at_least(1, int), nargs="+", default=DEFAULTS["hidden"], metavar="N",
                         help="hidden layer sizes")
-    parser.add_argument("--epochs", type=int, default=DEFAULTS["epochs"])
-    parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"], help="mini-batch size")
-    parser.add_argument("--eta", type=float, default=DEFAULTS["eta"], help="learning rate")
-    parser.add_argument("--lmbda", type=float, default=DEFAULTS["lmbda"], help="L2 regularisation")
-    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"])
+    parser.add_argument("--epochs", type=at_least(1, int), default=DEFAULTS["epochs"], help="passes over the data")
+    parser.add_argument("--batch-size", type=at_least(1, int), default=DEFAULTS["batch_size"],
+                        help="mini-batch size")
+    parser.add_argument("--eta", type=above(0.0), default=DEFAULTS["eta"], help="learning rate, > 0")
+    parser.add_argument("--lmbda", type=at_least(0.0, float), default=DEFAULTS["lmbda"],
+                        help="L2 regularisation, >= 0")
+    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"], help="cost function")
     parser.add_argument("--init", choices=("scaled", "normal"), default=DEFAULTS["init"],
                         help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), default=DEFAULTS["schedule"],
@@ -60,16 +64,49 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
-    parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    parser.add_argument("--seed", type=at_least(0, int), default=DEFAULTS["seed"], help="random seed")
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
-    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32")
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="floating-point type")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the MNIST IDX files (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
     parser.add_argument("--output", "-o", type=Path, default=None,
                         help=f"model file to write (default: {default_output()})")
     parser.add_argument("--no-plot", action="store_true", help="do not write the training-curves PNG")
     return parser
+
+
+class DefaultsOnceFormatter(argparse.HelpFormatter):
+    """Adds '(default: X)' to an option's help unless it says its default already or has none to say."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
+            return text
+        default = " ".join(map(str, action.default)) if isinstance(action.default, list) else "%(default)s"
+        return f"{text} (default: {default})"
+
+
+def at_least(low, kind):
+    """An argparse type: a number of ``kind`` that is ``low`` or more (finite)."""
+    return _number(kind, lambda value: value >= low, f"at least {low}")
+
+
+def above(low: float):
+    """An argparse type: a finite float greater than ``low``."""
+    return _number(float, lambda value: value > low, f"greater than {low:g}")
+
+
+def _number(kind, accept, wanted: str):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
+        if not (math.isfinite(value) and accept(value)):
+            raise argparse.ArgumentTypeError(f"{text} is not allowed, it must be {wanted}")
+        return value
+    return parse
 
 
 def missing_extras(plot: bool = True) -> list[str]:
@@ -85,15 +122,15 @@ def default_output() -> Path:
     return user_data_dir() / "models" / MODEL_NAME
 
 
-def plot_curves(history: list[dict], path: Path) -> Path:
-    """Validation and training accuracy and cost per epoch (the record's history), as a PNG."""
+def plot_curves(history: list[dict], path: Path, figsize=(10, 4)) -> Path:
+    """Validation and training accuracy and cost per epoch (the record's history), as a PNG file or stream."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     epochs = [h["epoch"] for h in history]
-    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=(10, 4))
+    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=figsize)
     for attr, label in (("training_accuracy", "training"), ("evaluation_accuracy", "validation")):
         values = [h[attr] for h in history]
         if None not in values:
@@ -212,6 +249,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
               "install them with: pip install 'digitapp[train]'", file=sys.stderr)
         return 1
+    output = args.output or default_output()
+    problem = before_training_problem(args, output)
+    if problem:
+        print(f"digitapp train: {problem}; nothing trained", file=sys.stderr)
+        return 2
     import mnist_loader
 
     try:
@@ -222,14 +264,40 @@ def main(argv: list[str] | None = None) -> int:
     except (mnist_loader.MnistError, DivergenceError) as err:
         print(f"digitapp train: {err}; no model written", file=sys.stderr)
         return 1
-    output = args.output or default_output()
-    save_model(network, output, record)
+    try:
+        save_model(network, output, record)
+    except KeyboardInterrupt:
+        print(f"digitapp train: interrupted while saving; {output} is as it was before", file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(f"digitapp train: cannot write {output} ({reason(err)}); it is as it was before, "
+              "free some space or choose another file with -o", file=sys.stderr)
+        return 1
     log.info("model written to %s (test accuracy %.2f%%); use it with: digitapp --model %s",
              output, 100 * record["test_accuracy"], shlex.quote(str(output)))
     if not args.no_plot:
-        curves = plot_curves(record["history"], output.with_suffix(".png"))
+        curves = output.with_suffix(".png")
+        try:
+            plot_curves(record["history"], curves)
+        except (OSError, KeyboardInterrupt) as err:
+            why = "interrupted" if isinstance(err, KeyboardInterrupt) else reason(err)
+            print(f"digitapp train: {curves}: training curves not written ({why}); the model is saved",
+                  file=sys.stderr)
+            return 1
         log.info("training curves written to %s", curves)
     return 0
+
+
+def before_training_problem(args: argparse.Namespace, output: Path) -> str | None:
+    """What would make the run fail at its end (a model too big to load, an output it cannot write), or None."""
+    problem = layers_problem([INPUTS, *args.hidden, OUTPUTS])
+    if problem:
+        return f"--hidden {' '.join(map(str, args.hidden))}: {problem}"
+    for path in (output, *(() if args.no_plot else (output.with_suffix(".png"),))):
+        problem = unwritable_reason(path)
+        if problem:
+            return f"{path}: {problem}; choose another file with -o"
+    return None
 
 
 if __name__ == "__main__":

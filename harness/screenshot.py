@@ -3,6 +3,7 @@
     python -m harness.screenshot              # "2026" on a private Xvfb (needs xvfb and xdotool)
     python -m harness.screenshot --current-display --digit 3 --out /tmp/shot.png
     python -m harness.screenshot --number 42 --select 0 --out /tmp/shot.png
+    python -m harness.screenshot --inside     # the look-inside panel open, a 3 drawn: docs/inside.png
 
 The window is grabbed with Pillow's ImageGrab from the X server (no screen
 tools needed); without a window manager it has no title bar.
@@ -16,6 +17,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+
 from harness.display import script_display
 from harness.shapes import number_on_canvas, on_canvas
 from harness.window import draw_with_xdotool, pump
@@ -25,15 +28,25 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m harness.screenshot", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png")
-    parser.add_argument("--digit", type=int, default=None, choices=range(10), help="draw this one digit")
+    parser.add_argument("--out", type=Path, default=None,
+                        help="PNG to write (default: docs/screenshot.png, docs/inside.png with --inside)")
+    parser.add_argument("--digit", type=int, default=None, choices=range(10),
+                        help="draw this one digit (default with --inside: 3)")
     parser.add_argument("--number", default="2026", help="draw these digits side by side (default 2026)")
     parser.add_argument("--select", type=int, default=None, metavar="I", help="then click digit I of the reading")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
+    parser.add_argument("--inside", action="store_true", help="open the look-inside panel (Ctrl+I) first")
+    parser.add_argument("--point-at", type=int, default=None, metavar="NEURON",
+                        help="with --inside: leave the pointer on this neuron's tile "
+                             "(default: the one that pushes hardest towards the answer)")
     args = parser.parse_args(argv)
     if not args.number.isdigit():
         parser.error("--number takes digits only, e.g. 2026")
+    if args.out is None:
+        args.out = ROOT / "docs" / ("inside.png" if args.inside else "screenshot.png")
+    if args.inside and args.digit is None:
+        args.digit = 3
 
     with script_display("screenshot", args.current_display):
         return shoot(args)
@@ -50,6 +63,11 @@ def shoot(args) -> int:
     root = tk.Tk(className="digitapp")
     app = App(root, Recognizer.load(args.model))
     pump(root, 1.0)  # a fresh display may drop the first pointer events
+    if args.inside:
+        root.focus_force()
+        subprocess.run(["xdotool", "key", "--window", str(root.winfo_id()), "ctrl+i"], check=False)
+        pump(root, 3.0, until=lambda: app.inside.renders > 0)
+        pump(root, 0.3)
     text = args.number if args.digit is None else str(args.digit)
     width, height = app.canvas.size
     strokes = on_canvas(args.digit, app.canvas.side) if args.digit is not None else number_on_canvas(text, width, height)
@@ -61,7 +79,16 @@ def shoot(args) -> int:
         pump(root, 0.2)
     x, y = root.winfo_rootx(), root.winfo_rooty()
     w, h = root.winfo_width(), root.winfo_height()
-    subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
+    if args.inside:  # point at a neuron, so its description shows
+        view = app.inside
+        e, network = view.explanation, app.recognizer.network
+        push = e.first_layer * network.weights[1][e.digit] if network.num_layers == 3 else e.first_layer
+        neuron = args.point_at if args.point_at is not None else int(np.argmax(push))
+        x0, y0, x1, y1 = view.tile_grid.tile_box(neuron)
+        gx, gy = view.grid_canvas.winfo_rootx(), view.grid_canvas.winfo_rooty()
+        subprocess.run(["xdotool", "mousemove", str(gx + (x0 + x1) // 2), str(gy + (y0 + y1) // 2)], check=False)
+    else:
+        subprocess.run(["xdotool", "mousemove", str(x + w + 40), str(y + h + 40)], check=False)  # no hover
     pump(root, 0.2)
     shot = ImageGrab.grab(bbox=(x, y, x + w, y + h), xdisplay=os.environ["DISPLAY"])
     args.out.parent.mkdir(parents=True, exist_ok=True)

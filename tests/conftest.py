@@ -20,6 +20,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from harness.display import VirtualDisplay, missing_tools
+from harness.window import pump
+
 REQUIRE_ALL = bool(os.environ.get("DIGITAPP_REQUIRE_ALL_TESTS"))
 
 
@@ -67,6 +70,68 @@ def assert_one_line_naming(message, *parts) -> None:
     assert "Traceback" not in text, text
     for part in parts:
         assert str(part) in lines[0], f"{part!r} not in {lines[0]!r}"
+
+
+# ---------------------------------------------------------------- the real window under Xvfb
+
+@pytest.fixture(scope="session")
+def display():
+    """A private Xvfb, made the DISPLAY of this process for the session."""
+    missing = missing_tools()
+    if missing:
+        skip_or_fail(f"GUI tests need {' and '.join(missing)} (apt install xvfb xdotool)")
+    server = VirtualDisplay().start()
+    saved = os.environ.get("DISPLAY")
+    os.environ["DISPLAY"] = server.name
+    yield server.name
+    if saved is None:
+        os.environ.pop("DISPLAY", None)
+    else:
+        os.environ["DISPLAY"] = saved
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def recognizer():
+    """The shipped model; a test that changes it works on a copy."""
+    from digitapp.recognizer import Recognizer
+
+    return Recognizer.load()
+
+
+class FakeDialogs:
+    """Answers the app's dialogs from queues and records the errors, so nothing blocks."""
+
+    def __init__(self, root=None):
+        self.root = root
+        self.open_paths: list = []
+        self.save_paths: list = []
+        self.errors: list[tuple[str, str]] = []
+
+    def ask_open_path(self):
+        return self.open_paths.pop(0) if self.open_paths else None
+
+    def ask_save_path(self, initial):
+        return self.save_paths.pop(0) if self.save_paths else None
+
+    def error(self, title, message):
+        self.errors.append((title, message))
+
+
+@pytest.fixture
+def app(display, recognizer):
+    """The app's window, shown and focused, on the shipped model."""
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+
+    root = tk.Tk(className="digitapp")
+    window = App(root, recognizer, FakeDialogs(root))
+    pump(root, 2.0, until=lambda: root.winfo_viewable())
+    root.focus_force()
+    pump(root, 0.05)
+    yield window
+    root.destroy()
 
 
 @pytest.fixture(scope="session")

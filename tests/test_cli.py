@@ -171,6 +171,80 @@ def test_predict_as_a_real_subprocess(images):
     assert_one_line_naming(result.stderr, images / "missing.png")
 
 
+def test_save_input_never_overwrites_another_inputs_picture(images, tmp_path, capsys):
+    other = tmp_path / "other"
+    other.mkdir()
+    Image.eval(drawn(7), lambda v: 255 - v).save(other / "one.png")  # same name, another folder
+    out_dir = tmp_path / "inputs"
+    out_dir.mkdir()
+    (out_dir / "one.input.png").write_bytes((images / "one.png").read_bytes())  # an input to predict too
+    kept = (out_dir / "one.input.png").read_bytes()
+    code, out, err = run(["predict", "--save-input", out_dir, images / "one.png", other / "one.png",
+                          out_dir / "one.input.png"], capsys)
+    assert code == 0 and err == ""
+    assert (out_dir / "one.input.png").read_bytes() == kept
+    assert sorted(p.name for p in out_dir.iterdir()) == ["one.input-2.png", "one.input-3.png", "one.input.input.png",
+                                                          "one.input.png"]
+
+
+def test_odd_file_names_still_give_one_line_each(images, tmp_path, capsys):
+    weird = tmp_path / "new\nline \udcff.png"  # a newline and a byte that is not UTF-8
+    weird.write_bytes((images / "one.png").read_bytes())
+    junk = tmp_path / "junk\r\x1b[2J.png"
+    junk.write_text("not an image")
+    code, out, err = run(["predict", weird, junk], capsys)
+    assert code == 1
+    assert out.count("\n") == 1 and "new\\x0aline \\udcff.png: 1 (" in out
+    assert err.count("\n") == 1 and "junk\\x0d\\x1b[2J.png: not an image file" in err
+
+
+@pytest.mark.parametrize("where", ["a-file", "under-a-file", "in-proc"])
+def test_a_bad_save_input_folder_is_one_line_before_any_work(where, images, tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    target = {"a-file": tmp_path / "file", "under-a-file": tmp_path / "file" / "inputs",
+              "in-proc": Path("/proc/digitapp-test")}[where]
+    code, out, err = run(["predict", "--save-input", target, images / "one.png"], capsys)
+    assert code == 2 and out == ""
+    assert_one_line_naming(err, target, "--save-input")
+
+
+@pytest.mark.parametrize("word, hint", [("fetch_data", "fetch-data"), ("predcit", "predict"), ("trian", "train"),
+                                        ("hello", None)])
+def test_a_mistyped_command_is_an_error_not_a_file_to_open(word, hint, monkeypatch, capsys):
+    import digitapp.gui.app
+
+    monkeypatch.setattr(digitapp.gui.app, "run", lambda **kw: pytest.fail("the window opened"))
+    assert main([word]) == 2
+    _, err = capsys.readouterr()
+    assert_one_line_naming(err, repr(word).replace('"', "'"), "fetch-data")
+    assert (f"did you mean '{hint}'" in err) == (hint is not None)
+
+
+@pytest.mark.parametrize("argv", [["one.png"], ["--model", "m.pkl"], ["pictures/digit"], ["gui"]])
+def test_images_and_options_still_open_the_window(argv, monkeypatch):
+    import digitapp.gui.app
+
+    opened = []
+    monkeypatch.setattr(digitapp.gui.app, "run", lambda **kw: opened.append(kw) or 0)
+    assert main(argv) == 0 and len(opened) == 1
+
+
+def test_top_level_help_lists_the_apps_options(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "--model PATH" in out and "IMAGE" in out
+
+
+@pytest.mark.parametrize("argv", [["predict"], ["predict", "--ink", "purple", "x.png"], ["fetch-data", "--nope"]])
+def test_argument_errors_are_one_line(argv, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(argv)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--help" in err and err.startswith("digitapp")
+
+
 # ---------------------------------------------------------------- help and version
 
 @pytest.mark.parametrize("argv, expected", [

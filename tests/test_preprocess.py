@@ -330,3 +330,77 @@ def test_mnist_centre_of_mass_is_where_preprocess_puts_it(mnist_data):
     (images, _), _, _ = mnist_data
     centres = np.array([ndimage.center_of_mass(image.reshape(28, 28)) for image in images[:3000]])
     np.testing.assert_allclose(centres.mean(axis=0), [14.0, 14.0], atol=0.3)
+
+
+# ---------------------------------------------------------------- hostile files (the full corpus is in test_hostile)
+
+@pytest.mark.parametrize("content", [b"%!PS-Adobe-3.0\n{ } loop\n",
+                                     b"%!PS-Adobe-3.0 EPSF-3.0\n%%BoundingBox: 0 0 9 9\n",
+                                     b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"], ids=["ps", "eps", "pdf"])
+def test_postscript_and_pdf_never_reach_ghostscript(tmp_path, monkeypatch, content):
+    import subprocess
+
+    from digitapp.preprocess import ImageError, load_image
+
+    def no_programs(*args, **kwargs):
+        raise AssertionError(f"a program was started: {args[0]!r}")
+
+    for name in ("Popen", "run", "check_call", "call"):
+        monkeypatch.setattr(subprocess, name, no_programs)
+    path = tmp_path / "x.png"
+    path.write_bytes(content)
+    with pytest.raises(ImageError) as info:
+        load_image(path)
+    assert "not an image file we open" in str(info.value)
+
+
+def test_a_transparent_picture_is_shrunk_before_its_float_copy(monkeypatch):
+    from digitapp.preprocess import MAX_SIDE, to_grayscale_image
+
+    big = Image.new("RGBA", (3000, 2000), (0, 0, 0, 0))
+    shapes = []
+    real = np.asarray
+    monkeypatch.setattr(np, "asarray", lambda a, *args, **kw: shapes.append(real(a).shape) or real(a, *args, **kw))
+    gray = to_grayscale_image(big)
+    assert gray.mode == "L" and max(gray.size) == MAX_SIDE
+    assert shapes and all(max(s) <= MAX_SIDE for s in shapes)
+
+
+def test_the_size_is_checked_before_decoding(tmp_path, monkeypatch):
+    from digitapp import preprocess
+    from digitapp.preprocess import ImageError, load_image
+
+    path = tmp_path / "big.png"
+    Image.new("L", (2000, 1000), 255).save(path)
+    monkeypatch.setattr(preprocess, "MAX_PIXELS", 1_999_999)
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
+    with pytest.raises(ImageError) as info:
+        load_image(path)
+    assert "2000x1000 pixels is too large" in str(info.value)
+
+
+def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
+    import struct
+    import time
+    import zlib
+
+    from digitapp import preprocess
+    from digitapp.preprocess import ImageError, load_image
+
+    def chunk(kind, data=b""):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    path = tmp_path / "chunks.png"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
+                     + chunk(b"abCd") * 1_000_000 + chunk(b"IDAT", zlib.compress(bytes(72))) + chunk(b"IEND"))
+    monkeypatch.setattr(preprocess, "DECODE_SECONDS", 0.3)
+    started = time.perf_counter()
+    with pytest.raises(ImageError) as info:
+        load_image(path)
+    assert time.perf_counter() - started < 1.5
+    assert "still not decoded after 0.3 s" in str(info.value)
+    with pytest.raises(ImageError):  # the deadline is gone afterwards: nothing fires later
+        load_image(tmp_path / "missing.png")
+    time.sleep(0.4)

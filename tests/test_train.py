@@ -154,3 +154,86 @@ def test_without_the_train_extras_it_says_what_to_install(monkeypatch, tmp_path,
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "scikit-image" in err and "pip install 'digitapp[train]'" in err
     assert not (tmp_path / "m.pkl").exists()
+
+
+# ---------------------------------------------------------------- arguments, output and saving
+
+@pytest.mark.parametrize("args", [
+    ["--eta", "-5"], ["--eta", "0"], ["--eta", "nan"], ["--eta", "inf"], ["--epochs", "0"], ["--epochs", "x"],
+    ["--batch-size", "0"], ["--hidden", "0"], ["--hidden", "100", "-3"], ["--lmbda", "-1"], ["--seed", "-1"],
+    ["--cost", "hinge"], ["--no-such-option"],
+], ids=" ".join)
+def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monkeypatch, capsys):
+    output = tmp_path / "m.pkl"
+    save_model(Network([784, 5, 10], seed=0), output)
+    before = output.read_bytes()
+    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    with pytest.raises(SystemExit) as info:
+        train.main([*args, "--output", str(output)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith("digitapp train: ") and "--help" in err and args[0] in err
+    assert output.read_bytes() == before
+
+
+def test_a_network_too_big_to_load_is_refused_before_training(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    assert train.main(["--hidden", "100000", "--output", str(tmp_path / "m.pkl")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--hidden 100000" in err and "parameters" in err
+
+
+@pytest.mark.parametrize("where", ["a-folder", "under-a-file", "in-proc"])
+def test_an_unwritable_output_is_refused_before_training(where, tmp_path, monkeypatch, capsys):
+    (tmp_path / "file").write_text("x")
+    (tmp_path / "folder.pkl").mkdir()
+    output = {"a-folder": tmp_path / "folder.pkl", "under-a-file": tmp_path / "file" / "m.pkl",
+              "in-proc": __import__("pathlib").Path("/proc/digitapp-test/m.pkl")}[where]
+    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    assert train.main(["--epochs", "1", "--output", str(output)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and str(output) in err and "-o" in err
+    assert listing(tmp_path) == ["file", "folder.pkl"] and listing(tmp_path / "folder.pkl") == []
+
+
+def _trained_then(monkeypatch, failure):
+    """Training that finishes at once, then a save that fails with ``failure`` halfway through writing."""
+    monkeypatch.setattr(train, "train", lambda args, argv: (Network([784, 8, 10], seed=1), {"test_accuracy": 0.9,
+                                                                                            "history": []}))
+
+    def dump(obj, file, protocol=None):
+        file.write(b"\x80\x04half a model")
+        raise failure
+
+    monkeypatch.setattr(digitapp.model_io.pickle, "dump", dump)
+
+
+@pytest.mark.parametrize("failure, code, words", [
+    (KeyboardInterrupt(), 130, "interrupted while saving"),
+    (OSError(28, "No space left on device"), 1, "no space left on device"),
+], ids=["ctrl-c", "disk-full"])
+def test_a_failed_save_is_one_line_and_keeps_the_old_model(failure, code, words, tmp_path, monkeypatch, capsys):
+    output = tmp_path / "models" / "digit_model.pkl"
+    save_model(Network([784, 5, 10], seed=0), output, {"test_accuracy": 0.5})
+    before = output.read_bytes()
+    _trained_then(monkeypatch, failure)
+    assert train.main(["--epochs", "1", "--no-plot", "--output", str(output)]) == code
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert words in err and str(output) in err
+    assert output.read_bytes() == before
+    assert listing(output.parent) == ["digit_model.pkl"]
+
+
+def test_train_help_shows_every_default_once(capsys):
+    with pytest.raises(SystemExit):
+        train.main(["--help"])
+    options = " ".join(capsys.readouterr().out.split()).split(" options: ", 1)[1]
+    assert "(default: None)" not in options
+    formatter = train.DefaultsOnceFormatter("digitapp train")
+    for action in train.build_parser()._actions:
+        if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
+            text = formatter._get_help_string(action) % {"default": action.default}
+            assert text.count("default") == 1, (action.option_strings, text)
+            assert text.split("(default")[-1].split(")")[0] in options  # wrapped lines split the rest

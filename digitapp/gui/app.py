@@ -27,7 +27,7 @@ APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
-SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
+SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   Ctrl+I look inside"
 BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 
@@ -70,6 +70,7 @@ class App:
 
     def __init__(self, root: tk.Tk, recognizer, dialogs: Dialogs | None = None):
         from .canvas import DrawingCanvas
+        from .inside import InsideView
         from .reading import ReadingPanel
         from .widgets import InputPreview, ResultPanel, derived_font
 
@@ -148,6 +149,9 @@ class App:
         self.model_label = ttk.Label(right, text=model_text(recognizer), style="Muted.TLabel", font=small,
                                      wraplength=self.px(260), justify="left")
         self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
+        self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
+        self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
+        self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
@@ -178,6 +182,7 @@ class App:
             r.bind(key, lambda e: self.root.destroy())
         r.bind("<bracketleft>", lambda e: self.change_pen(-2))
         r.bind("<bracketright>", lambda e: self.change_pen(+2))
+        r.bind("<Control-i>", lambda e: self.toggle_inside())
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -192,6 +197,11 @@ class App:
     def redo(self) -> None:
         if not self.canvas.redo():
             self.say("Nothing to redo")
+
+    def toggle_inside(self) -> None:
+        """Open or close the look-inside panel (it costs nothing while closed)."""
+        is_open = self.inside.toggle(self.recognizer, self.prediction)
+        self.inside_button.configure(text="◂ Hide inside" if is_open else "Look inside ▸")
 
     def change_pen(self, step: float) -> None:
         self.pen.set(min(PEN_MAX, max(PEN_MIN, round(self.pen.get() + step))))
@@ -323,6 +333,7 @@ class App:
         else:
             self.preview.show(prediction.input)
         self.root.title(window_title(prediction, self.reading))
+        self.inside.show(self.recognizer, prediction)
         drawing = self.canvas.drawing
         self.undo_button.state(["!disabled" if drawing.can_undo else "disabled"])
         self.redo_button.state(["!disabled" if drawing.can_redo else "disabled"])
@@ -375,10 +386,9 @@ def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
     try:
         return Recognizer.load(model)
     except ModelError as err:
-        advice = "Retrain it with 'digitapp train', or start with 'digitapp --model PATH'."
-        print(f"{APP_NAME}: {err}. {advice}", file=sys.stderr)
+        print(f"{APP_NAME}: {err}", file=sys.stderr)  # the message says what to do
         root.withdraw()
-        dialogs.error("digitapp: no usable model", f"Cannot load the model:\n\n{err}\n\n{advice}")
+        dialogs.error("digitapp: no usable model", str(err))
         return None
 
 

@@ -1,0 +1,404 @@
+"""The look-inside panel: its pictures read back from the real window under Xvfb and checked against
+digitapp.explain, drawing with real pointer events; and its layout and model-info helpers.
+"""
+
+from __future__ import annotations
+
+import copy
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import FakeDialogs
+from digitapp.explain import explain
+from digitapp.gui.inside import (BACKGROUND_RGB, EVIDENCE_ZOOM, TileGrid, colour_table, curves_image,
+                                 describe_neuron, diverging_index, grid_shape, model_lines, provenance)
+from digitapp.model_io import save_model
+from digitapp.network import Network
+from digitapp.preprocess import FIELD
+from digitapp.recognizer import Recognizer
+from harness.shapes import on_canvas
+from harness.window import draw_with_xdotool, pump
+
+
+# -- helpers without a display --------------------------------------------------------------------
+
+def test_matplotlib_waits_until_the_panel_opens():
+    """The app's modules, the panel's and the evidence maths import no matplotlib (and the core no Tk)."""
+    code = ("import sys, digitapp.explain; assert 'tkinter' not in sys.modules; "
+            "import digitapp.gui.app, digitapp.gui.inside; print(sorted(m for m in sys.modules if 'matplotlib' in m))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("n, shape", [(100, (10, 10)), (30, (5, 6)), (10, (3, 4)), (1, (1, 1)), (300, (17, 18))])
+def test_grid_shape(n, shape):
+    assert grid_shape(n) == shape
+
+
+@pytest.mark.parametrize("n", [100, 30, 7])
+def test_tile_grid_maps_pixels_to_neurons(n):
+    grid = TileGrid.for_neurons(n, 320)
+    width, height = grid.size
+    assert grid.tile_of.shape == grid.frame_of.shape == (height, width)
+    for i in range(n):
+        x0, y0, x1, y1 = grid.tile_box(i)
+        assert x1 - x0 == y1 - y0 == grid.tile_side > 0
+        assert (grid.tile_of[y0:y1, x0:x1] == i).all()
+        assert grid.neuron_at((x0 + x1) / 2, (y0 + y1) / 2) == i
+        assert grid.frame_of[y0 - grid.frame - 1, x0] == i  # the frame surrounds the tile
+    assert set(np.unique(grid.tile_of)) == set(range(n + 1))  # n marks the pixels of no tile
+    assert not ((grid.tile_of < n) & (grid.frame_of < n)).any()
+    assert grid.neuron_at(-1, 5) is None and grid.neuron_at(width + 3, 0) is None
+    assert repr(grid).startswith(f"TileGrid(n={n}, rows=") and "array" not in repr(grid)
+
+
+def test_diverging_index():
+    np.testing.assert_array_equal(diverging_index(np.array([-2.0, -1, 0, 1, 2]), 1.0), [0, 0, 128, 255, 255])
+    assert (diverging_index(np.zeros(3), 0.0) == 128).all()
+
+
+def test_colour_tables_are_matplotlibs():
+    import matplotlib
+
+    table = colour_table("RdBu_r")
+    assert table.shape == (256, 3) and table.dtype == np.uint8
+    np.testing.assert_array_equal(table[-1], np.round(np.array(matplotlib.colormaps["RdBu_r"](1.0)[:3]) * 255))
+    assert table[-1, 0] > table[-1, 2] and table[0, 2] > table[0, 0]  # positive red, negative blue
+
+
+@pytest.mark.parametrize("info, expected", [
+    ({"shipped": True, "file": "x.pkl"}, "shipped"),
+    ({"shipped": False, "file": "x.pkl"}, "other file"),
+    ({"shipped": False, "file": None}, "in memory"),
+    ({"shipped": False, "file": "x.pkl", "personal": True}, "personalised"),
+])
+def test_provenance(info, expected):
+    assert provenance(info) == expected
+
+
+def test_model_lines_from_the_shipped_record():
+    recognizer = Recognizer.load()
+    record = recognizer.record
+    text = model_lines(recognizer)
+    assert text.startswith("digit_model.pkl: shipped model")
+    assert f"Network({recognizer.network.sizes})" in text
+    assert f"{record['epochs']} epochs" in text and record["date"][:10] in text
+    assert f"MNIST test {100 * record['test_accuracy']:.2f}%" in text
+    assert f"validation {100 * record['validation_accuracy']:.2f}%" in text
+
+
+def test_model_lines_and_curves_survive_an_odd_record(tmp_path):
+    odd = {"date": 20261121, "epochs": "many", "test_accuracy": "high", "command": ["x"],
+           "history": [{"epoch": "one"}, 3]}
+    path = save_model(Network([784, 5, 10], seed=0), tmp_path / "odd.pkl", odd)
+    recognizer = Recognizer.load(path)
+    assert model_lines(recognizer).splitlines()[-1] == "no training record"
+    assert curves_image(recognizer) == (None, "no training curves in this model's record")
+
+
+def test_curves_come_from_the_record_else_the_png_beside_the_file(tmp_path):
+    image, source = curves_image(Recognizer.load())
+    assert source == "from the training record" and image.width > 2 * image.height > 100
+    path = save_model(Network([784, 5, 10], seed=0), tmp_path / "mine.pkl")
+    Image.new("RGB", (1000, 400), "orange").save(tmp_path / "mine.png")
+    image, source = curves_image(Recognizer.load(path))
+    assert source == "mine.png" and image.getpixel((5, 5)) == (255, 165, 0) and image.width <= 400
+    (tmp_path / "mine.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
+    assert curves_image(Recognizer.load(path))[0] is None
+
+
+def test_describe_neuron():
+    net = Network([784, 4, 10], seed=1)
+    net.weights[1][:, 2] = 0
+    net.weights[1][7, 2], net.weights[1][3, 2], net.weights[1][5, 2] = 2.5, -3.0, 0.5
+    x = np.zeros((28, 28))
+    x[10:18, 12:15] = 1
+    e = explain(net, x)
+    text = describe_neuron(net, 2, e)
+    assert text.startswith(f"Neuron 2: activation {e.first_layer[2]:.2f}, bias {net.biases[0][2, 0]:+.2f}")
+    assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in text
+    assert f"Its push on {e.digit} now" in text
+    assert describe_neuron(Network([784, 10], seed=1), 4, None).endswith("(an output neuron: digit 4)")
+    deeper = describe_neuron(Network([784, 6, 5, 10], seed=1), 2, None)
+    assert deeper.startswith("Neuron 2, bias") and "to neuron" in deeper and "push" not in deeper
+
+
+# -- the real window --------------------------------------------------------------------------------
+
+def open_view(app):
+    app.root.focus_force()
+    app.root.event_generate("<Control-i>")
+    pump(app.root, 0.05)
+    assert app.inside.is_open and app.inside.winfo_ismapped()
+    return app.inside
+
+
+def draw(app, d):
+    if not app.canvas.drawing.is_empty:
+        app.clear()
+    draw_with_xdotool(app.root, app.canvas, on_canvas(d, app.canvas.side))
+    pump(app.root, 0.1)
+    return explain(app.recognizer.network, app.prediction.input)
+
+
+def photo_pixels(photo, points):
+    return np.array([photo.get(int(x), int(y)) for x, y in points])
+
+
+def frame_colours(view):
+    """The colour of each neuron's frame, read back from the grid's photo (its cell's top-left pixel)."""
+    grid = view.tile_grid
+    return photo_pixels(view.grid_photo, [((i % grid.columns) * grid.cell, (i // grid.columns) * grid.cell)
+                                          for i in range(grid.n)])
+
+
+def evidence_pixels(view):
+    z = view.evidence_photo.width() // FIELD
+    assert view.evidence_photo.width() == view.evidence_photo.height() == FIELD * z
+    return photo_pixels(view.evidence_photo, [(c * z + z // 2, r * z + z // 2)
+                                              for r in range(FIELD) for c in range(FIELD)])
+
+
+def assert_view_shows(view, e):
+    """The grid's frames, the evidence map and the output bars are what explain() says."""
+    expected = view.activation_table[np.round(np.clip(e.first_layer, 0, 1) * 255).astype(np.uint8)]
+    np.testing.assert_array_equal(frame_colours(view), expected)
+    index = diverging_index(e.evidence.ravel(), float(np.abs(e.evidence).max()))
+    np.testing.assert_array_equal(evidence_pixels(view), view.weights_table[index])
+    widths = np.array([view.bar_width(d) for d in range(len(e.output))])
+    np.testing.assert_allclose(widths, np.round(e.output * view.bar_length), atol=1)
+    assert f"towards {e.digit}, blue towards {e.runner_up}" in view.evidence_text.cget("text")
+    assert f"{e.output[e.digit]:.3f}" == view.outputs.itemcget(f"value{e.digit}", "text")
+
+
+@pytest.mark.gui
+def test_the_view_opens_and_follows_the_drawing(app, recognizer):
+    assert not app.inside.is_open and not app.inside.built  # nothing built at start
+    draw(app, 1)
+    assert app.inside.renders == 0  # and nothing computed while closed
+    view = open_view(app)
+    assert view.renders == 1 and app.inside_button.cget("text").startswith("◂")
+    e1 = explain(recognizer.network, app.prediction.input)
+    assert_view_shows(view, e1)  # opened on the drawing already there
+    grid = view.tile_grid
+    assert (grid.rows, grid.columns) == grid_shape(recognizer.network.sizes[1])
+    assert (view.grid_photo.width(), view.grid_photo.height()) == grid.size
+    frames1, evidence1 = frame_colours(view), evidence_pixels(view)
+
+    e7 = draw(app, 7)
+    assert e7.digit == 7 and app.prediction.digit == 7
+    assert_view_shows(view, e7)
+    assert (frame_colours(view) != frames1).any(axis=1).sum() > 10  # other neurons fire
+    assert (evidence_pixels(view) != evidence1).any()
+
+    app.clear()
+    pump(app.root, 0.05)
+    assert view.explanation is None
+    assert max(view.bar_width(d) for d in range(10)) == 0 and "Draw a digit" in view.evidence_text.cget("text")
+    assert (evidence_pixels(view) == view.weights_table[128]).all()
+
+
+def colour_agrees_with_weights(view, weights, neurons) -> float:
+    """The share of strong weights (over 60% of the neuron's largest) shown red when positive, blue when negative."""
+    grid = view.tile_grid
+    scale = grid.tile_side / FIELD
+    agree = total = 0
+    for i in neurons:
+        w = weights[i].reshape(FIELD, FIELD)
+        x0, y0, _, _ = grid.tile_box(i)
+        strong = np.argwhere(np.abs(w) > 0.6 * np.abs(w).max())
+        colours = photo_pixels(view.grid_photo, [(x0 + (c + 0.5) * scale, y0 + (r + 0.5) * scale) for r, c in strong])
+        agree += int(np.sum(np.sign(colours[:, 0].astype(int) - colours[:, 2]) == np.sign(w[tuple(strong.T)])))
+        total += len(strong)
+    return agree / total
+
+
+@pytest.mark.gui
+def test_tiles_show_each_neurons_incoming_weights_and_dim_the_silent_ones(app, recognizer):
+    view = open_view(app)
+    e = draw(app, 3)
+    grid = view.tile_grid
+    assert colour_agrees_with_weights(view, recognizer.network.weights[0], range(grid.n)) > 0.9
+
+    def contrast(i):
+        """How much of its own weights' contrast with the background a tile shows now."""
+        x0, y0, x1, y1 = grid.tile_box(i)
+        shown = photo_pixels(view.grid_photo, [(x, y) for y in range(y0, y1) for x in range(x0, x1)])
+        weights = view.base[y0:y1, x0:x1].reshape(-1, 3)
+        background = np.array(BACKGROUND_RGB)
+        return np.abs(shown - background).sum() / np.abs(weights - background).sum()
+
+    active, silent = int(e.first_layer.argmax()), int(e.first_layer.argmin())
+    assert e.first_layer[active] > 0.9 and e.first_layer[silent] < 0.1
+    assert contrast(active) > 0.9 and contrast(silent) < 0.45
+
+
+@pytest.mark.gui
+def test_pointing_at_a_tile_describes_its_neuron_and_a_click_keeps_it(app):
+    view = open_view(app)
+    e = draw(app, 4)
+    grid = view.tile_grid
+    i, j = int(e.first_layer.argmax()), 0 if int(e.first_layer.argmax()) != 0 else 1
+    gx, gy = view.grid_canvas.winfo_rootx(), view.grid_canvas.winfo_rooty()
+
+    def pointer(*actions):
+        subprocess.run(["xdotool", *actions], check=True)
+        pump(app.root, 0.15)
+
+    def centre(n):
+        x0, y0, x1, y1 = grid.tile_box(n)
+        return str(gx + (x0 + x1) // 2), str(gy + (y0 + y1) // 2)
+
+    pointer("mousemove", *centre(i))
+    text = view.neuron_label.cget("text")
+    assert text.startswith(f"Neuron {i}: activation {e.first_layer[i]:.2f}") and "Strongest outgoing" in text
+    assert view.grid_canvas.coords(view.marker) == [float(c) for c in grid.tile_box(i)]
+    pointer("click", "1")
+    pointer("mousemove", *centre(j))
+    assert view.neuron_label.cget("text").startswith(f"Neuron {j}")
+    pointer("mousemove", str(gx - 30), str(gy - 30))  # off the grid: the clicked one stays
+    assert view.neuron_label.cget("text").startswith(f"Neuron {i}")
+    assert view.grid_canvas.itemcget(view.marker, "state") == "normal"
+    e7 = draw(app, 7)  # and follows the drawing
+    assert view.neuron_label.cget("text").startswith(f"Neuron {i}: activation {e7.first_layer[i]:.2f}")
+    pointer("mousemove", *centre(i))
+    pointer("click", "1")  # a second click lets it go
+    pointer("mousemove", str(gx - 30), str(gy - 30))
+    assert view.neuron_label.cget("text").startswith("Each tile")
+    assert view.grid_canvas.itemcget(view.marker, "state") == "hidden"
+
+
+@pytest.mark.gui
+def test_clicking_an_output_sets_the_answer_against_that_digit(app, recognizer):
+    view = open_view(app)
+    e = draw(app, 7)
+    rival = next(d for d in range(10) if d not in (e.digit, e.runner_up))
+    oy = view.outputs.winfo_rooty()
+
+    def click(digit):
+        assert view.outputs.winfo_rooty() == oy  # the bars stay put whatever the texts above them say
+        ox = view.outputs.winfo_rootx()
+        y = oy + int((digit + 0.5) * view.row_height)
+        subprocess.run(["xdotool", "mousemove", str(ox + view.px(40)), str(y), "click", "1"], check=True)
+        pump(app.root, 0.15)
+
+    assert view.outputs.itemcget(f"bar{e.digit}", "fill") == view.role_colours["for"]
+    click(rival)
+    against = explain(recognizer.network, app.prediction.input, e.digit, rival)
+    assert view.explanation.runner_up == rival
+    assert_view_shows(view, against)
+    assert "your pick" in view.evidence_text.cget("text")
+    assert view.outputs.itemcget(f"bar{rival}", "fill") == view.role_colours["against"]
+    assert view.outputs.itemcget(f"bar{e.runner_up}", "fill") != view.role_colours["against"]
+    e3 = draw(app, 3)  # the pick stays for the next drawing
+    assert view.explanation.runner_up == (rival if rival != 3 else e3.runner_up)
+    click(rival)  # a second click goes back to the runner-up
+    assert view.rival is None
+    assert_view_shows(view, explain(recognizer.network, app.prediction.input))
+    assert "the runner-up" in view.evidence_text.cget("text")
+
+
+@pytest.mark.gui
+def test_the_model_is_described(app, recognizer):
+    view = open_view(app)
+    assert view.model_text.cget("text") == model_lines(recognizer)
+    assert "shipped model" in view.model_text.cget("text")
+    assert view.curves_photo is not None and view.curves_photo.width() > 100
+    assert view.curves_label.winfo_ismapped()
+    assert view.curves_source.cget("text") == "Training curves: from the training record"
+
+
+@pytest.mark.gui
+def test_closing_stops_the_work_and_reopening_catches_up(app):
+    view = open_view(app)
+    draw(app, 2)
+    renders = view.renders
+    app.toggle_inside()
+    pump(app.root, 0.05)
+    assert not view.is_open and not view.winfo_ismapped() and app.inside_button.cget("text").startswith("Look")
+    e = draw(app, 6)
+    assert view.renders == renders
+    app.inside_button.invoke()  # the button opens it too
+    pump(app.root, 0.05)
+    assert view.is_open and view.renders == renders + 1
+    assert_view_shows(view, e)
+
+
+@pytest.mark.gui
+def test_weights_changed_in_place_are_redrawn(app, recognizer):
+    app.recognizer = Recognizer(copy.deepcopy(recognizer.network), recognizer.path, recognizer.record)
+    view = open_view(app)
+    draw(app, 0)
+    weights = app.recognizer.network.weights[0]
+    assert colour_agrees_with_weights(view, weights, [5, 6]) > 0.9
+    weights[5] *= -1  # as learning from a correction changes them: in place
+    app.predict_now()
+    assert colour_agrees_with_weights(view, weights, [5, 6]) > 0.9  # without a redraw, neuron 5 would be ~0
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("sizes", [[784, 30, 10], [784, 10], [784, 20, 16, 10]])
+def test_any_network_shape_and_another_model_file(display, tmp_path, sizes):
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+
+    path = save_model(Network(sizes, seed=2, dtype=np.float32), tmp_path / "small.pkl", {"epochs": 3})
+    recognizer = Recognizer.load(path)
+    root = tk.Tk(className="digitapp")
+    try:
+        app = App(root, recognizer, FakeDialogs(root))
+        pump(root, 1.0, until=lambda: root.winfo_viewable())
+        view = open_view(app)
+        e = draw(app, 1)
+        grid = view.tile_grid
+        assert grid.n == sizes[1] and (grid.rows, grid.columns) == grid_shape(sizes[1])
+        assert_view_shows(view, e)
+        title = view.grid_title.cget("text")
+        assert title == (f"Hidden layer: {sizes[1]} neurons" if len(sizes) > 2
+                         else "Output layer (this network has no hidden layer): 10 neurons")
+        assert view.outputs_title.cget("text") == ("Output layer: the ten sigmoid outputs" if sizes[-1] == 10
+                                                   else f"Output layer: the {sizes[-1]} sigmoid outputs")
+        assert view.model_text.cget("text").startswith("small.pkl: other file model")
+        assert "3 epochs" in view.model_text.cget("text")
+        assert view.curves_photo is None and "no training curves" in view.curves_source.cget("text")
+    finally:
+        root.destroy()
+
+
+@pytest.mark.gui
+def test_the_panel_alone_shows_any_prediction_and_any_number_of_outputs(display):
+    """Its entry point is a Prediction (say, one digit of several), and it needs no App around it."""
+    import tkinter as tk
+
+    from digitapp.gui.inside import InsideView
+
+    recognizer = Recognizer(Network([784, 40, 11], seed=4, dtype=np.float32))  # e.g. an 11th "not a digit" output
+    x = np.zeros((FIELD, FIELD), np.float32)
+    x[6:22, 13:16] = 1
+    prediction = recognizer.predict_input(x.reshape(-1, 1))
+    root = tk.Tk(className="digitapp")
+    try:
+        view = InsideView(root, row=0, column=0)
+        assert view.toggle(recognizer, prediction) and view.renders == 1
+        root.update()
+        e = explain(recognizer.network, x)
+        assert repr(view) == "InsideView(open, 1 updates, 40 neurons)"
+        assert view.n_outputs == 11 and view.outputs_title.cget("text") == "Output layer: the 11 sigmoid outputs"
+        assert_view_shows(view, e)
+        assert view.model_text.cget("text").startswith("a model in memory, not from a file")
+        assert not view.toggle(recognizer, prediction) and not view.is_open
+    finally:
+        root.destroy()
+
+
+@pytest.mark.gui
+def test_evidence_map_zoom(app):
+    view = open_view(app)
+    draw(app, 5)
+    assert view.evidence_photo.width() == FIELD * view.px(EVIDENCE_ZOOM)
