@@ -1,15 +1,17 @@
 """A drawing or a picture of a number → one piece of ink per digit, left to right.  No Tk here.
 
 People write a number as digits side by side, slanted alike, of roughly one
-height.  Both paths below first undo the common slant (the shear that makes
-the ink most vertical), then group ink items whose horizontal extents overlap
-or nearly touch, so a 4 or a 5 drawn in two strokes, a crossed 7 or a flagged
-1 stay one digit while neighbours separate:
+height.  Both paths below first undo the common slant (the weighted median
+lean of the near-vertical ink), then group ink items whose horizontal extents
+overlap, that touch, or that are small and nearly touch, so a 4 or a 5 drawn
+in two strokes, a crossed 7 or a flagged 1 stay one digit while neighbours
+separate; pieces that nearly touch are joined when a ``score`` function (the
+network's confidence) is surer of them joined:
 
 * strokes (:func:`group_strokes`): an item is one stroke;
 * pictures (:func:`ink_pieces`): an item is one connected piece of ink; a
-  group far wider than a digit is two or more touching digits and is cut
-  where a ``score`` function (the network's confidence) likes the parts best.
+  group wider than a digit may be touching digits, and is cut where the score
+  likes both parts best when it likes them better than the whole.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ JOINED_WIDTH = 1.0     # pieces are joined into one digit only if it is at most 
 SCORED_WIDTH = 1.4     # strokes are joined up to this wide when the network is surer of them joined
                        # (in a picture, pieces that wide are more often two digits whose ink nearly touches)
 SPECK = 0.02           # ink pieces below this share of the largest one's area are dust
-# Cutting touching digits apart (chosen on the numbers bench, seed 1): ink wider than SPLIT_WIDTH digit
+# Cutting touching digits apart (chosen on the numbers bench, seeds 0-2): ink wider than SPLIT_WIDTH digit
 # heights is cut when the network reads the whole with less than WHOLE_UNSURE confidence and both parts
 # with at least PARTS_SURE; ink wider than WIDE heights whenever it is SPLIT_MARGIN surer of the parts.
 # The network is sure of almost anything it is shown, so the width has to say most of it.
@@ -242,8 +244,7 @@ def group_strokes(strokes, score: Callable[[list[int]], float] | None = None) ->
 
 # ---------------------------------------------------------------- pictures
 
-def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], float] | None = None,
-               ) -> list[Piece]:
+def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], float] | None = None) -> list[Piece]:
     """Ink strength (H, W; 0 = paper) cut into one piece per digit, left to right.
 
     Pixels at or above ``threshold`` are ink; each piece's ``image`` is the
