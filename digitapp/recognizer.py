@@ -198,7 +198,7 @@ class Recognizer:
         strength = ink_image(gray, ink)
         if strength is None:
             return Reading()
-        pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, score=self._confidence)
+        pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, outputs=self._outputs)
         if len(pieces) == 1:  # one digit: read the whole picture, exactly as predict() does
             predictions = (self.predict(gray, ink),)
         else:
@@ -207,5 +207,8 @@ class Recognizer:
         return Reading(tuple(predictions[i] for i in kept), tuple(pieces[i].box for i in kept),
                        tuple(() for _ in kept))
 
-    def _confidence(self, image: np.ndarray) -> float:
-        return self.predict(image, ink="light").confidence
+    def _outputs(self, image: np.ndarray) -> np.ndarray:
+        """The network's ten outputs for a piece of a picture (light ink), as it computes them: each its own
+        sigmoid, all low when the piece looks like none of the digits (which two digits joined often do)."""
+        x = preprocess(image, ink="light")
+        return np.zeros(10) if x is None else self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()

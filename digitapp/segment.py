@@ -10,8 +10,9 @@ network's confidence) is surer of them joined:
 
 * strokes (:func:`group_strokes`): an item is one stroke;
 * pictures (:func:`ink_pieces`): an item is one connected piece of ink; a
-  group wider than a digit may be touching digits, and is cut where the score
-  likes both parts best when it likes them better than the whole.
+  group wider than a digit, or made of pieces each as tall as a digit, may be
+  two digits, and is cut where the network likes both parts best when it
+  likes them better than the whole by a margin that shrinks as the ink widens.
 """
 
 from __future__ import annotations
@@ -33,15 +34,18 @@ JOINED_WIDTH = 1.0     # pieces are joined into one digit only if it is at most 
 SCORED_WIDTH = 1.4     # strokes are joined up to this wide when the network is surer of them joined
                        # (in a picture, pieces that wide are more often two digits whose ink nearly touches)
 SPECK = 0.02           # ink pieces below this share of the largest one's area are dust
-# Cutting touching digits apart (chosen on the numbers bench, seeds 0-2): ink wider than SPLIT_WIDTH digit
-# heights is cut when the network reads the whole with less than WHOLE_UNSURE confidence and both parts
-# with at least PARTS_SURE; ink wider than WIDE heights whenever it is SPLIT_MARGIN surer of the parts.
-# The network is sure of almost anything it is shown, so the width has to say most of it.
-SPLIT_WIDTH = 0.7
+# Cutting a group of ink into two digits (chosen on the numbers bench, seeds 0, 1 and 10-12; see _split):
+# a group wider than SPLIT_WIDTH digit heights, or holding pieces that do not touch, is cut when
+#   log(parts) + APART_BONUS (for a cut between such pieces) + WIDTH_PRIOR * (width - 1) > log(whole) + SPLIT_BAR
+# with parts and whole the network's top outputs (the two parts' multiplied), or when it is wider than
+# UNSURE_WIDTH and the network's confidence is under WHOLE_UNSURE for the whole and PARTS_SURE for each part.
+SPLIT_WIDTH = 0.9
+WIDTH_PRIOR = 2.0
+SPLIT_BAR = 1.75
+APART_BONUS = 3.0
+UNSURE_WIDTH = 0.95
 WHOLE_UNSURE = 0.7
-PARTS_SURE = 0.95
-WIDE = 1.5
-SPLIT_MARGIN = 0.05
+PARTS_SURE = 0.96
 MAX_CUTS = 6           # cut positions tried per split
 
 
@@ -244,13 +248,14 @@ def group_strokes(strokes, score: Callable[[list[int]], float] | None = None) ->
 
 # ---------------------------------------------------------------- pictures
 
-def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], float] | None = None) -> list[Piece]:
+def ink_pieces(ink: np.ndarray, threshold: float,
+               outputs: Callable[[np.ndarray], np.ndarray] | None = None) -> list[Piece]:
     """Ink strength (H, W; 0 = paper) cut into one piece per digit, left to right.
 
     Pixels at or above ``threshold`` are ink; each piece's ``image`` is the
     ink strength of its own pixels only (and their faint edges), cropped to
-    its box with a margin of 2 px.  ``score(image)`` says how much a piece
-    looks like one digit (0-1); without it, touching digits stay together.
+    its box with a margin of 2 px.  ``outputs(image)`` gives the network's ten
+    outputs for a piece (light ink on black); without it, touching digits stay together.
     """
     ink = np.asarray(ink)
     binary = ink >= threshold
@@ -287,11 +292,11 @@ def ink_pieces(ink: np.ndarray, threshold: float, score: Callable[[np.ndarray], 
         return _piece(region, mask, *np.nonzero(mask))
 
     groups, height = group_items(boxes)
-    groups = join_by_score(groups, boxes, height, score and (lambda group: score(piece_of(group).image)))
+    groups = join_by_score(groups, boxes, height, outputs and (lambda group: _share(outputs(piece_of(group).image))))
     pieces = []
     for group in groups:
         region, mask, (left, top) = crop_of(group)
-        for piece in _split(region, mask, slant, y_mean - top, height, score):
+        for piece in _split(region, mask, slant, y_mean - top, height, outputs):
             x0, y0, x1, y1 = piece.box
             pieces.append(Piece((x0 + left, y0 + top, x1 + left, y1 + top), image=piece.image))
     return pieces
@@ -318,45 +323,89 @@ def _piece(ink: np.ndarray, mask: np.ndarray, yy: np.ndarray, xx: np.ndarray) ->
     return Piece((cols.start, rows.start, cols.stop - 1, rows.stop - 1), image=image)
 
 
-def _split(ink, mask, slant, y_mean, height, score) -> list[Piece]:
-    """One piece, or several when the ink is wider than a digit and the network prefers the parts.
+def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
+    """One piece, or several when the ink may be two digits and the network prefers the parts.
 
-    Cuts are tried along the writing's slant and straight up and down (in
-    case the slant was misjudged), where the ink is thinnest.
+    Two digits against one: the network's top outputs for the best pair of
+    parts (multiplied) against its top output for the whole, with a prior
+    that grows with the width (people write one number at one size, so ink
+    much wider than a digit is rarely one).  No threshold on either alone
+    works: the network reads two touching digits as one with high confidence,
+    and many single digits are wide.  Pieces that do not touch yet were
+    grouped (slanted neighbours overlap) get the cut between them first.
     """
     yy, xx = np.nonzero(mask)
     u = xx + slant * (yy - y_mean)
-    width = float(np.ptp(u))
+    width = float(np.ptp(u)) / height
     whole = _piece(ink, mask, yy, xx)
-    if score is None or width <= SPLIT_WIDTH * height or len(u) < 8:
+    apart = [] if outputs is None or len(u) < 8 else _apart_cuts(mask, u, yy, height)
+    if outputs is None or len(u) < 8 or (width <= SPLIT_WIDTH and not apart):
         return [whole]
-    whole_score = score(whole.image)
-    if width <= WIDE * height and whole_score >= WHOLE_UNSURE:
-        return [whole]  # not wide, and the network reads it well as one digit
     best = None
+    for right, bonus in [(r, APART_BONUS) for r in apart] + [(r, 0.0) for r in _column_cuts(xx, yy, slant, y_mean, height)]:
+        left_mask = mask.copy()
+        left_mask[yy[right], xx[right]] = False
+        right_mask = mask & ~left_mask
+        parts = [outputs(_piece(ink, left_mask, yy[~right], xx[~right]).image),
+                 outputs(_piece(ink, right_mask, yy[right], xx[right]).image)]
+        value = bonus + sum(_log(o.max()) for o in parts)
+        if best is None or value > best[0]:
+            best = (value, min(_share(o) for o in parts), left_mask, right_mask)
+    if best is None:
+        return [whole]
+    value, parts_sure, left, right = best
+    whole_outputs = outputs(whole.image)
+    likelier = value + WIDTH_PRIOR * (width - 1.0) > _log(whole_outputs.max()) + SPLIT_BAR
+    unsure = width > UNSURE_WIDTH and _share(whole_outputs) < WHOLE_UNSURE and parts_sure >= PARTS_SURE
+    if not (likelier or unsure):
+        return [whole]
+    return _split(ink, left, slant, y_mean, height, outputs) + _split(ink, right, slant, y_mean, height, outputs)
+
+
+def _log(value: float) -> float:
+    return float(np.log(max(value, 1e-4)))
+
+
+def _share(outputs: np.ndarray) -> float:
+    """The network's confidence: its top output's share of all ten (0 when it gives nothing)."""
+    total = float(outputs.sum())
+    return float(outputs.max()) / total if total > 0 else 0.0
+
+
+def _column_cuts(xx, yy, slant, y_mean, height) -> list[np.ndarray]:
+    """Cuts where the ink is thinnest, along the writing's slant and straight up and down (in case the slant
+    was misjudged): for each, which pixels fall right of it.  A cut that leaves a bar or a tail on its own
+    is not between two digits."""
+    cuts = []
     for lean in {slant, 0.0}:
         along = xx + lean * (yy - y_mean)
         for cut in _cut_positions(along, height):
             right = along >= cut
-            if right.all() or not right.any() or min(np.ptp(yy[~right]), np.ptp(yy[right])) < SMALL * height:
-                continue  # a cut that leaves a bar or a tail on its own is not between two digits
-            left_mask = mask.copy()
-            left_mask[yy[right], xx[right]] = False
-            right_mask = mask & ~left_mask
-            value = min(score(_piece(ink, left_mask, yy[~right], xx[~right]).image),
-                        score(_piece(ink, right_mask, yy[right], xx[right]).image))
-            if best is None or value > best[0]:
-                best = (value, left_mask, right_mask)
-    if best is None:
-        return [whole]
-    parts, left, right = best
-    if width > WIDE * height:
-        wanted = parts > whole_score + SPLIT_MARGIN
-    else:
-        wanted = parts >= PARTS_SURE and whole_score < WHOLE_UNSURE
-    if not wanted:
-        return [whole]
-    return _split(ink, left, slant, y_mean, height, score) + _split(ink, right, slant, y_mean, height, score)
+            if right.any() and not right.all() and min(np.ptp(yy[~right]), np.ptp(yy[right])) >= SMALL * height:
+                cuts.append(right)
+    return cuts
+
+
+def _apart_cuts(mask, u, yy, height) -> list[np.ndarray]:
+    """Cuts between pieces of ink that do not touch, each as tall as a digit: for each, which pixels fall
+    right of it.  Slanted or overlapping neighbours were grouped as one; their own pieces are the natural
+    cut (small pieces, a bar or a dot, go with the tall piece nearest to them)."""
+    labels, n = ndimage.label(mask, structure=np.ones((3, 3), bool))
+    if n < 2:
+        return []
+    label_of = labels[mask.nonzero()]
+    tops = ndimage.minimum(yy, label_of, np.arange(1, n + 1))
+    bottoms = ndimage.maximum(yy, label_of, np.arange(1, n + 1))
+    centres = np.asarray(ndimage.mean(u, label_of, np.arange(1, n + 1)))
+    tall = np.flatnonzero(np.asarray(bottoms) - np.asarray(tops) >= SMALL * height)
+    if len(tall) < 2:
+        return []
+    tall = tall[np.argsort(centres[tall])]
+    nearest = tall[np.argmin(np.abs(centres[:, None] - centres[tall][None, :]), axis=1)]
+    rank = np.empty(n, int)
+    rank[tall] = np.arange(len(tall))
+    side = rank[nearest]  # each piece's place among the tall pieces, left to right
+    return [side[label_of - 1] >= k for k in range(1, len(tall))]
 
 
 def _cut_positions(u: np.ndarray, height: float) -> list[float]:

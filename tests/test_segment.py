@@ -101,6 +101,36 @@ def test_touching_digits_in_a_picture_are_cut_where_the_network_likes_the_parts(
     assert a[0] < b[0] and a[2] < b[2]
 
 
+def test_touching_digits_the_network_reads_as_one_are_cut(recognizer):
+    """A 0 and a 4 whose ink runs together read as a sure "1"; the parts read far surer as 0 and 4."""
+    image = picture(write([DIGITS[0], DIGITS[4]], gap=-0.3), pen=14)
+    from scipy import ndimage
+
+    assert ndimage.label(255 - np.asarray(image) > 64, np.ones((3, 3)))[1] == 1  # one piece of ink
+    reading = recognizer.read(image)
+    assert reading.text == "04"
+    assert reading.boxes[0][0] < reading.boxes[1][0]
+
+
+@pytest.mark.parametrize("digits, gap, pen", [((4, 7), -0.25, 14), ((4, 7), -0.3, 12), ((3, 1), -0.3, 14)])
+def test_neighbours_whose_ink_overlaps_without_touching_are_cut_between_their_pieces(recognizer, digits, gap, pen):
+    """Neighbours written close overlap horizontally, or read joined as one digit, and are grouped (read as
+    "9", "0", "3" before); their own pieces of ink are the cut, and the network is far surer of them apart."""
+    image = picture(write([DIGITS[d] for d in digits], gap=gap), pen=pen)
+    ink = 255 - np.asarray(image)
+    from scipy import ndimage
+
+    assert ndimage.label(ink > 64, np.ones((3, 3)))[1] == 2  # two pieces of ink
+    assert recognizer.read(image).text == "".join(map(str, digits))
+
+
+def test_a_wide_single_digit_stays_one(recognizer):
+    """Width alone does not cut: a 0 written 1.3 times as wide as it is tall, between a 3 and a 7, is one digit."""
+    strokes = write([DIGITS[3], DIGITS[7]], gap=2.2) + place(DIGITS[0], 130, 60, 183, 100)
+    image = picture(strokes, pen=10)
+    assert recognizer.read(image).text == "307"
+
+
 def test_pieces_of_one_digit_in_a_picture_are_joined(recognizer):
     five = [[(0.72, 0.12), (0.36, 0.12)], DIGITS[5][0][11:]]  # the top bar drawn apart from the body
     strokes = write([DIGITS[3], five, DIGITS[9]], gap=0.4)
