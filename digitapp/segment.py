@@ -341,6 +341,11 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     apart = [] if outputs is None or len(u) < 8 else _apart_cuts(mask, u, yy, height)
     if outputs is None or len(u) < 8 or (width <= SPLIT_WIDTH and not apart):
         return [whole]
+    whole_outputs = outputs(whole.image)
+    bar = _log(whole_outputs.max()) + SPLIT_BAR - WIDTH_PRIOR * (width - 1.0)
+    unsure = width > UNSURE_WIDTH and _share(whole_outputs) < WHOLE_UNSURE
+    if not unsure and (APART_BONUS if apart else 0.0) <= bar:
+        return [whole]  # parts the network is sure of (top outputs 1) would not beat the whole: save the time
     best = None
     for right, bonus in [(r, APART_BONUS) for r in apart] + [(r, 0.0) for r in _column_cuts(xx, yy, slant, y_mean, height)]:
         left_mask = mask.copy()
@@ -354,10 +359,7 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     if best is None:
         return [whole]
     value, parts_sure, left, right = best
-    whole_outputs = outputs(whole.image)
-    likelier = value + WIDTH_PRIOR * (width - 1.0) > _log(whole_outputs.max()) + SPLIT_BAR
-    unsure = width > UNSURE_WIDTH and _share(whole_outputs) < WHOLE_UNSURE and parts_sure >= PARTS_SURE
-    if not (likelier or unsure):
+    if value <= bar and not (unsure and parts_sure >= PARTS_SURE):
         return [whole]
     return _split(ink, left, slant, y_mean, height, outputs) + _split(ink, right, slant, y_mean, height, outputs)
 
