@@ -346,16 +346,8 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     unsure = width > UNSURE_WIDTH and _share(whole_outputs) < WHOLE_UNSURE
     if not unsure and (APART_BONUS if apart else 0.0) <= bar:
         return [whole]  # parts the network is sure of (top outputs 1) would not beat the whole: save the time
-    best = None
-    for right, bonus in [(r, APART_BONUS) for r in apart] + [(r, 0.0) for r in _column_cuts(xx, yy, slant, y_mean, height)]:
-        left_mask = mask.copy()
-        left_mask[yy[right], xx[right]] = False
-        right_mask = mask & ~left_mask
-        parts = [outputs(_piece(ink, left_mask, yy[~right], xx[~right]).image),
-                 outputs(_piece(ink, right_mask, yy[right], xx[right]).image)]
-        value = bonus + sum(_log(o.max()) for o in parts)
-        if best is None or value > best[0]:
-            best = (value, min(_share(o) for o in parts), left_mask, right_mask)
+    cuts = [(r, APART_BONUS) for r in apart] + [(r, 0.0) for r in _column_cuts(xx, yy, slant, y_mean, height)]
+    best = _best_cut(ink, mask, yy, xx, cuts, outputs)
     if best is None:
         return [whole]
     value, parts_sure, left, right = best
@@ -364,7 +356,24 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     return _split(ink, left, slant, y_mean, height, outputs) + _split(ink, right, slant, y_mean, height, outputs)
 
 
+def _best_cut(ink, mask, yy, xx, cuts, outputs):
+    """The cut (pixels right of it, bonus) whose parts the network likes best: (log of their top outputs
+    multiplied, plus the bonus; the lower confidence of the two; left mask; right mask), or None."""
+    best = None
+    for right, bonus in cuts:
+        left_mask = mask.copy()
+        left_mask[yy[right], xx[right]] = False
+        right_mask = mask & ~left_mask
+        parts = [outputs(_piece(ink, left_mask, yy[~right], xx[~right]).image),
+                 outputs(_piece(ink, right_mask, yy[right], xx[right]).image)]
+        value = bonus + sum(_log(o.max()) for o in parts)
+        if best is None or value > best[0]:
+            best = (value, min(_share(o) for o in parts), left_mask, right_mask)
+    return best
+
+
 def _log(value: float) -> float:
+    """The log of a network output, floored so that a silent output weighs a lot but not infinitely."""
     return float(np.log(max(value, 1e-4)))
 
 
