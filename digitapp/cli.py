@@ -1,4 +1,4 @@
-"""The ``digitapp`` command: the app by default, plus ``train``, ``predict`` and ``fetch-data``."""
+"""The ``digitapp`` command: the app by default, plus ``train``, ``predict``, ``fetch-data`` and ``my-digits``."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from . import __version__
 
-COMMANDS = ("gui", "train", "predict", "fetch-data")
+COMMANDS = ("gui", "train", "predict", "fetch-data", "my-digits")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,6 +39,18 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch-data", help="fetch and verify the MNIST files")
     fetch.add_argument("--data-dir", type=Path, default=None,
                        help="where to put them (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
+
+    mine = sub.add_parser("my-digits", help="the digits you taught the app: list, export, import, clear",
+                          description="Manage the samples of your handwriting the app learned from "
+                                      "(kept in your user data directory, or $DIGITAPP_USER_DIR).")
+    action = mine.add_subparsers(dest="action", metavar="ACTION", required=True)
+    action.add_parser("list", help="how many samples of each digit, and one line per sample")
+    export = action.add_parser("export", help="write all samples to a JSON file")
+    export.add_argument("file", type=Path, metavar="FILE")
+    load = action.add_parser("import", help="add the samples of a JSON file (from export) and relearn them")
+    load.add_argument("file", type=Path, metavar="FILE")
+    clear = action.add_parser("clear", help="delete all samples and the personal model")
+    clear.add_argument("--yes", action="store_true", help="do not ask")
     return parser
 
 
@@ -89,6 +101,58 @@ def save_input_png(array, path: Path, scale: int = 10) -> Path:
     return path
 
 
+def run_my_digits(args) -> int:
+    from .model_io import ModelError
+    from .personal import SampleStore, StoreError, counts, open_recognizer, read_samples, write_samples
+
+    store = SampleStore()
+    try:
+        if args.action == "list":
+            samples = store.load()
+            print(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
+            if samples:
+                print("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
+            for s in samples:
+                kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
+                print(f"{s.id}  {s.label}  {s.time}  {kind}")
+        elif args.action == "export":
+            samples = store.load()
+            write_samples(samples, args.file)
+            print(f"wrote {len(samples)} samples to {args.file}")
+        elif args.action == "import":
+            if not args.file.is_file():
+                raise StoreError(f"{args.file}: no such samples file")
+            new = read_samples(args.file)
+            before = len(store.load())
+            store.add(*new)
+            recognizer, warnings = open_recognizer(store=store)
+            for warning in warnings:
+                print(f"digitapp my-digits: {warning}", file=sys.stderr)
+            recognizer.relearn()
+            print(f"imported {len(recognizer.learner.samples) - before} new samples of {len(new)} from {args.file}; "
+                  f"the personal model has learned all {len(recognizer.learner.samples)}")
+        elif args.action == "clear":
+            n = len(store.load()) if store.path.is_file() else 0
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    print("digitapp my-digits clear: add --yes to delete your samples without a question",
+                          file=sys.stderr)
+                    return 1
+                if input(f"Delete {n} samples and the personal model in {store.folder}? [y/N] ").strip().lower() \
+                        not in ("y", "yes"):
+                    print("nothing deleted")
+                    return 1
+            removed = store.clear()
+            print(f"deleted {n} samples and the personal model" if removed else "there was nothing to delete")
+    except (StoreError, ModelError) as err:
+        print(f"digitapp my-digits: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"digitapp my-digits: {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_fetch(args) -> int:
     import mnist_loader
 
@@ -116,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_predict(args)
     if args.command == "fetch-data":
         return run_fetch(args)
+    if args.command == "my-digits":
+        return run_my_digits(args)
     from .gui.app import run
 
     return run(model=args.model, image=args.image)

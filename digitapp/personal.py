@@ -257,13 +257,19 @@ def load_replay(path=None) -> tuple[np.ndarray, np.ndarray]:
 class Recipe:
     """How one sample is learned: ``steps`` mini-batches, each of ``copies`` distorted copies of the new
     sample (plus the sample itself), up to ``earlier`` of the user's earlier samples and ``replay``
-    MNIST digits, at learning rate ``eta``.  Chosen on ``python -m bench.learning``'s styles."""
+    MNIST digits, at learning rate ``eta``; then ``steps`` more at a time (``max_steps`` in all) until
+    the network reads the sample as its label with at least ``sure`` of its output, so the answer
+    the user corrected changes at once.  Chosen on the style bench (accuracy on new drawings of
+    a style after 5 corrections) and the MNIST validation set (accuracy after 50 samples): more
+    replay per step kept MNIST (validation drop 0.6 points at worst with 22, 0.15 with 246)."""
 
-    steps: int = 30
+    steps: int = 40
     copies: int = 4
     earlier: int = 6
-    replay: int = 22
-    eta: float = 0.1
+    replay: int = 246
+    eta: float = 0.15
+    max_steps: int = 160
+    sure: float = 0.7
 
 
 class Learner:
@@ -316,7 +322,9 @@ class Learner:
         eye = np.eye(network.sizes[-1], dtype=network.dtype)
         x = sample.x[None, :]
         with fast_blas():
-            for _ in range(r.steps):
+            for step in range(r.max_steps):
+                if step and step % r.steps == 0 and _reads(network, x, sample.label, r.sure):
+                    break
                 chosen = [earlier[i] for i in rng.choice(len(earlier), min(r.earlier, len(earlier)), replace=False)]
                 mine = np.concatenate([np.repeat(x, r.copies, axis=0)] + [s.x[None, :] for s in chosen])
                 mine = np.concatenate([x, self._augment(mine, rng)])
@@ -325,6 +333,12 @@ class Learner:
                 Y = eye[np.concatenate([[sample.label] * (1 + r.copies), [s.label for s in chosen], labels[pick]])
                         .astype(np.intp)]
                 network.update_mini_batch((X, Y), r.eta)
+
+
+def _reads(network: Network, x: np.ndarray, label: int, sure: float) -> bool:
+    """Whether the network answers ``label`` for the (1, 784) row ``x`` with at least ``sure`` confidence."""
+    output = network.feedforward(x.astype(network.dtype, copy=False)).ravel()
+    return int(np.argmax(output)) == label and output[label] / output.sum() >= sure
 
 
 def copy_network(network: Network) -> Network:

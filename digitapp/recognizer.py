@@ -221,6 +221,10 @@ class Recognizer:
         self._change_samples(lambda s: s.relabel(sample_id, digit),
                              [replace(s, label=digit) if s.id == sample_id else s for s in self.learner.samples])
 
+    def relearn(self) -> None:
+        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
+        self._change_samples(lambda s: s.load(), list(self.learner.samples))
+
     def _change_samples(self, in_store, in_memory) -> None:
         self.learner.samples = in_store(self.store) if self.store is not None else in_memory
         self._undo = None

@@ -27,7 +27,7 @@ APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
-SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
+SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   0-9 correct   Enter confirm"
 BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 
@@ -57,6 +57,11 @@ class Dialogs:
         from tkinter import messagebox
 
         messagebox.showerror(title, message, parent=self.root)
+
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        from tkinter import messagebox
+
+        return messagebox.askyesno(title, message, parent=self.root, icon="warning", default="no")
 
 
 def ui_scale(root: tk.Misc) -> float:
@@ -141,6 +146,10 @@ class App:
         self.model_label = ttk.Label(right, text=model_text(recognizer), style="Muted.TLabel", font=small,
                                      wraplength=self.px(260), justify="left")
         self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
+        from .personal import Corrections
+
+        self.corrections = Corrections(self, right)
+        self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
@@ -179,6 +188,8 @@ class App:
         self.say("")
 
     def undo(self) -> None:
+        if self.corrections.undo():  # Ctrl+Z right after a correction takes the correction back
+            return
         if not self.canvas.undo():
             self.say("Nothing to undo")
 
@@ -241,6 +252,7 @@ class App:
     # -- recognition ---------------------------------------------------------------------------
 
     def on_canvas_change(self, kind: str) -> None:
+        self.corrections.canvas_changed()
         if kind == "motion":
             self.request_prediction()
         else:
@@ -321,28 +333,35 @@ def open_root() -> tk.Tk | None:
 
 
 def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
-    """The Recognizer, or None after a dialog that says how to get a working model."""
+    """The Recognizer (the user's personal model unless ``model`` is given), or None after a dialog
+    that says how to get a working model.  A bad samples file or personal model is set aside with a
+    one-line warning."""
     from ..model_io import ModelError
-    from ..recognizer import Recognizer
+    from ..personal import open_recognizer
 
     try:
-        return Recognizer.load(model)
+        recognizer, warnings = open_recognizer(model)
+        for warning in warnings:
+            print(f"{APP_NAME}: {warning}", file=sys.stderr)
+        return recognizer, warnings
     except ModelError as err:
         advice = "Retrain it with 'digitapp train', or start with 'digitapp --model PATH'."
         print(f"{APP_NAME}: {err}. {advice}", file=sys.stderr)
         root.withdraw()
         dialogs.error("digitapp: no usable model", f"Cannot load the model:\n\n{err}\n\n{advice}")
-        return None
+        return None, []
 
 
 def start(root: tk.Tk, model: Path | None = None, image: Path | None = None, *,
           make_dialogs=Dialogs) -> App | None:
     """The window on ``root`` as ``digitapp`` sets it up; None (after telling the user) when no model loads."""
     dialogs = make_dialogs(root)
-    recognizer = load_recognizer(root, model, dialogs)
+    recognizer, warnings = load_recognizer(root, model, dialogs)
     if recognizer is None:
         return None
     app = App(root, recognizer, dialogs)
+    if warnings:
+        app.say(warnings[0])
     if image is not None:
         root.after_idle(app.open_image, image)
     return app
