@@ -154,3 +154,35 @@ def test_without_the_train_extras_it_says_what_to_install(monkeypatch, tmp_path,
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "scikit-image" in err and "pip install 'digitapp[train]'" in err
     assert not (tmp_path / "m.pkl").exists()
+
+
+def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_dir, user_dir, caplog):
+    from digitapp.personal import Sample, SampleStore, open_recognizer
+
+    rng = np.random.default_rng(1)
+    store = SampleStore()
+    store.add(*[Sample.new(7, synthetic_digit(7, rng) / 255.0) for _ in range(3)])
+    caplog.set_level("INFO", logger="digitapp.train")
+    argv = ["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1", "--no-plot", "--my-digits"]
+    assert train.main(argv) == 0
+    record = read_model_file(store.model_path)["record"]
+    assert record["personal"] == {"base_model": None, "samples": 3, "retrained": True}
+    assert "adding 3 samples of your handwriting" in caplog.text
+    recognizer, warnings = open_recognizer()
+    assert warnings == [] and recognizer.is_personal and recognizer.personal_samples == 3
+    assert recognizer.base_path == default_model_path()  # Forget goes back to the shipped model
+
+
+def test_with_my_digits_weighs_a_few_samples_as_one_percent():
+    from digitapp.personal import Sample
+
+    samples = [Sample.new(d, np.full((784, 1), 0.5)) for d in (3, 4)]
+    X, y = train.with_my_digits(np.zeros((1000, 784), np.uint8), np.zeros(1000, int), samples)
+    assert X.shape == (1010, 784) and X.dtype == np.uint8 and list(np.bincount(y[1000:])[3:5]) == [5, 5]
+    assert (X[1000:] == 128).all()
+
+
+def test_my_digits_without_samples_is_one_line(data_dir, capsys):
+    assert train.main(["--data-dir", str(data_dir), "--my-digits"]) == 1
+    err = capsys.readouterr().err
+    assert "no samples of your handwriting" in err and len(err.strip().splitlines()) == 1

@@ -27,7 +27,7 @@ APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
-SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   0-9 correct   Enter confirm"
+SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen"
 BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 

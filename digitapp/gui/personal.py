@@ -107,7 +107,7 @@ class Corrections:
         drawing = self.app.canvas.drawing
         if drawing.is_empty or drawing.drawing_stroke or self.app.prediction is None \
                 or self.app.prediction.digit is None:
-            self.app.say("Draw a digit first; then press the right digit key to teach it")
+            self.panel.say("Draw a digit first; then press the right digit key to teach it")
             return
         picture, strokes = drawing.recognisable()
         verb = "Confirmed" if digit == self.app.prediction.digit else "Corrected"
@@ -117,26 +117,26 @@ class Corrections:
             job = lambda: self.recognizer.learn_strokes(strokes, digit)  # noqa: E731
         changes = self._changes
         self.undoable = False
-        self.app.say(f"Learning that this is a {digit}…")
+        self.panel.say(f"Learning: {digit}…")
         self.teacher.submit(job, lambda prediction: self._learned(digit, verb, changes), self._failed)
 
     def _learned(self, digit: int, verb: str, changes: int) -> None:
         self.undoable = changes == self._changes
         self._refresh()
-        self.app.say(f"{verb}: {digit}, learned" + (" (Ctrl+Z takes it back)" if self.undoable else ""))
+        self.panel.say(f"{verb}: {digit}" + (" (Ctrl+Z takes it back)" if self.undoable else ""))
 
     def _failed(self, error: Exception) -> None:
         self._refresh()
-        self.app.say(f"Could not learn it: {error}")
+        self.panel.say(f"Could not learn it: {error}")
 
     def undo(self) -> bool:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
         if not self.undoable:
             return False
         self.undoable = False
-        self.app.say("Taking back the last correction…")
+        self.panel.say("Undoing the correction…")
         self.teacher.submit(self.recognizer.undo_learning,
-                            lambda done: self._changed("Took back the last correction"), self._failed)
+                            lambda done: self._changed("Correction undone"), self._failed)
         return True
 
     def forget(self) -> None:
@@ -147,19 +147,19 @@ class Corrections:
                 "The model you started with answers again. This cannot be undone."):
             return
         self.undoable = False
-        self.app.say("Forgetting your handwriting…")
+        self.panel.say("Forgetting your handwriting…")
         self.teacher.submit(self.recognizer.forget, lambda done: self._changed("Forgot your handwriting"),
                             self._failed)
 
     def change_sample(self, job: Callable[[], None], message: str) -> None:
         """Delete or relabel a sample (the base model relearns the rest, in the background)."""
         self.undoable = False
-        self.app.say("Relearning your samples…")
+        self.panel.say("Relearning…")
         self.teacher.submit(job, lambda done: self._changed(message), self._failed)
 
     def _changed(self, message: str) -> None:
         self._refresh()
-        self.app.say(message)
+        self.panel.say(message)
 
     def _refresh(self) -> None:
         """Everything that shows the model: the answer (recognised again), the model line, the panel, gallery."""
@@ -191,11 +191,17 @@ class PersonalPanel(ttk.Frame):
         self.forget_button = ttk.Button(self, text="Forget my handwriting", command=on_forget)
         self.gallery_button.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.forget_button.grid(row=1, column=1, sticky="w", pady=(4, 0), padx=(6, 0))
+        self.message = ttk.Label(self, text="", style="Muted.TLabel", font=derived_font(size=9))
+        self.message.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
+
+    def say(self, text: str) -> None:
+        """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""
+        self.message.configure(text=text)
 
     def show(self, recognizer) -> None:
         n = recognizer.personal_samples
         if n:
-            self.label.configure(text=f"Personalised: trained on {n} of your digit{'s' if n != 1 else ''}",
+            self.label.configure(text=f"Personalised: trained on {n} of your digits",
                                  foreground=SURE_COLOUR)
         else:
             self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it",
@@ -206,7 +212,7 @@ class PersonalPanel(ttk.Frame):
 
 
 class Gallery(tk.Toplevel):
-    """The stored samples by digit; click one, then a digit key relabels it and Delete deletes it."""
+    """The stored samples of each digit that has some; click one, then a digit key relabels it, Delete deletes it."""
 
     def __init__(self, master, corrections: Corrections):
         super().__init__(master)
@@ -249,6 +255,8 @@ class Gallery(tk.Toplevel):
             self.selected = None
         for digit in range(10):
             mine = [s for s in reversed(samples) if s.label == digit]
+            if not mine:
+                continue
             c.create_text(16, y + self.cell / 2, text=str(digit), font=derived_font(size=14, weight="bold"))
             for k, sample in enumerate(mine):
                 x0, y0 = 30 + (k % PER_LINE) * self.cell, y + (k // PER_LINE) * self.cell
@@ -260,9 +268,9 @@ class Gallery(tk.Toplevel):
                 if sample.id == self.selected:
                     c.create_rectangle(x0 + 1, y0 + 1, x0 + self.cell - 1, y0 + self.cell - 1, outline=SURE_COLOUR,
                                        width=3, tags=("selection",))
-            y += max(1, -(-len(mine) // PER_LINE)) * self.cell
+            y += -(-len(mine) // PER_LINE) * self.cell
             c.create_line(0, y, 30 + PER_LINE * self.cell, y, fill="#e3e6eb")
-        c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4))
+        c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4), height=min(max(y, self.cell), 6 * self.cell))
         self.delete_button.state(["!disabled" if self.selected else "disabled"])
 
     def on_click(self, event) -> None:
