@@ -39,3 +39,23 @@ def atomic_write(path) -> Iterator[BinaryIO]:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def read_whole(path: Path, max_bytes: int, kind: str, error: type[Exception]) -> bytes:
+    """The bytes of a file read whole, refusing one larger than ``max_bytes``.
+
+    Problems other than a missing file (FileNotFoundError passes through, so
+    callers decide what a missing file means) raise ``error`` with one line
+    naming the file; ``kind`` says what the file should be ("a model file").
+    """
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise error(f"{path}: {size} bytes is too large for {kind}")
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise error(f"{path}: is a directory, not {kind}") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read it ({err.strerror})") from None

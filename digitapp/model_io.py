@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .files import atomic_write
+from .files import atomic_write, read_whole
 from .network import COSTS, Network
 
 FORMAT = "digitapp-network"
@@ -86,16 +86,9 @@ def read_model_file(path=None) -> dict:
     """The checked contents of a model file; raises ModelError with one line naming the file."""
     path = Path(path) if path is not None else default_model_path()
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ModelError(f"{path}: {size} bytes is too large for a model file")
-        raw = path.read_bytes()
+        raw = read_whole(path, MAX_BYTES, "a model file", ModelError)
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file; train one with 'digitapp train'") from None
-    except IsADirectoryError:
-        raise ModelError(f"{path}: is a directory, not a model file") from None
-    except OSError as err:
-        raise ModelError(f"{path}: cannot read it ({err.strerror})") from None
     try:
         data = _ArraysOnlyUnpickler(io.BytesIO(raw)).load()
     except pickle.UnpicklingError as err:

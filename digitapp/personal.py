@@ -27,7 +27,7 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from .files import atomic_write, user_data_dir
+from .files import atomic_write, read_whole, user_data_dir
 from .network import Network
 from .preprocess import FIELD
 
@@ -136,16 +136,9 @@ def read_samples(path) -> list[Sample]:
     """The samples in a samples file; [] when it does not exist; StoreError (one line) when it is bad."""
     path = Path(path)
     try:
-        size = path.stat().st_size
-        if size > MAX_STORE_BYTES:
-            raise StoreError(f"{path}: {size} bytes is too large for a samples file")
-        raw = path.read_bytes()
+        raw = read_whole(path, MAX_STORE_BYTES, "a samples file", StoreError)
     except FileNotFoundError:
         return []
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a directory, not a samples file") from None
-    except OSError as err:
-        raise StoreError(f"{path}: cannot read it ({err.strerror})") from None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):

@@ -70,3 +70,22 @@ def test_written_file_follows_the_umask_not_0600(tmp_path):
     finally:
         os.umask(old)
     assert stat.S_IMODE(target.stat().st_mode) == 0o644
+
+
+class Refused(Exception):
+    pass
+
+
+def test_read_whole(tmp_path):
+    from digitapp.files import read_whole
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"12345")
+    assert read_whole(path, 5, "a thing", Refused) == b"12345"
+    with pytest.raises(Refused, match="6 bytes is too large for a thing"):
+        path.write_bytes(b"123456")
+        read_whole(path, 5, "a thing", Refused)
+    with pytest.raises(Refused, match="is a directory, not a thing"):
+        read_whole(tmp_path, 10**6, "a thing", Refused)
+    with pytest.raises(FileNotFoundError):  # the caller decides what a missing file means
+        read_whole(tmp_path / "none", 5, "a thing", Refused)
