@@ -29,7 +29,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="recognise the digit in image files")
     predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PNG, JPEG, ... images")
-    predict.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    predict.add_argument("--model", type=Path, default=None,
+                         help="model file (default: your personal model if you taught the app, else the shipped one)")
     predict.add_argument("--json", action="store_true", help="print everything as JSON lines")
     predict.add_argument("--ink", choices=("dark", "light"), default=None,
                          help="dark ink on light paper or the reverse (default: detect)")
@@ -55,17 +56,20 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="model file (default: your personal model if you taught the app, else the shipped one)")
     parser.add_argument("image", nargs="?", type=Path, default=None, help="an image to open at start")
 
 
 def run_predict(args) -> int:
     from .model_io import ModelError
+    from .personal import open_recognizer
     from .preprocess import ImageError
-    from .recognizer import Recognizer
 
     try:
-        recognizer = Recognizer.load(args.model)
+        recognizer, warnings = open_recognizer(args.model)  # your personal model, as in the app
+        for warning in warnings:
+            print(f"digitapp predict: {warning}", file=sys.stderr)
     except ModelError as err:
         print(f"digitapp predict: {err}", file=sys.stderr)
         return 2

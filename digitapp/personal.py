@@ -361,7 +361,8 @@ def open_recognizer(model=None, store: SampleStore | None = None):
     try:
         samples = store.load()
     except StoreError as err:
-        warnings.append(_set_aside(store.path, err, "starting without your samples and with the shipped model"))
+        warnings.append(_set_aside(store.path, err, "starting without your samples"
+                                   + (" and with the shipped model" if model is None else "")))
         use_personal = False
     if use_personal and store.model_path.is_file():
         try:

@@ -293,3 +293,11 @@ def test_my_digits_needs_an_action(capsys):
     with pytest.raises(SystemExit) as exit_:
         main(["my-digits"])
     assert exit_.value.code == 2
+
+
+def test_predict_uses_the_personal_model_and_says_so_in_json(images, capsys):
+    taught((4,))
+    code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
+    model = json.loads(out)["model"]
+    assert code == 0 and model["personal_samples"] == 1 and model["shipped"] is False
+    assert model["file"].endswith("my_model.pkl")
