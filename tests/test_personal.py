@@ -81,6 +81,24 @@ def test_two_windows_adding_at_once_keep_both_samples(user_dir):
     assert listing(user_dir) == [personal.SAMPLES_NAME]  # no temporary files left behind
 
 
+def test_two_processes_writing_at_once_never_leave_a_broken_file(user_dir):
+    """Two writers (as two windows would be) add samples as fast as they can while a reader reads:
+    every read sees a complete file, and the end result is a valid store."""
+    import subprocess
+    import sys
+
+    writer = ("import numpy as np; from digitapp.personal import Sample, SampleStore\n"
+              "for k in range(15): SampleStore().add(Sample.new(k % 10, np.zeros((784, 1))))")
+    procs = [subprocess.Popen([sys.executable, "-c", writer]) for _ in range(2)]
+    reads = 0
+    while any(p.poll() is None for p in procs):
+        SampleStore().load()  # raises StoreError on a half-written file
+        reads += 1
+    assert all(p.returncode == 0 for p in procs)
+    assert 15 <= len(SampleStore().load()) <= 30 and reads > 0
+    assert listing(user_dir) == [personal.SAMPLES_NAME]
+
+
 @pytest.mark.parametrize("content, why", [
     (b'{"format": "digitapp-samples", "version": 1, "samples": [', "corrupt or truncated"),
     (b"\x80\x04K\x01.", "corrupt or truncated"),
