@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .model_io import default_model_path, network_from, read_model_file
+from .model_io import default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
 from .segment import group_strokes, ink_pieces
@@ -111,14 +111,24 @@ def _shown(value, kind, longest: int = 300):
 
 
 class Recognizer:
-    """A trained network with the preprocessing that makes a drawing look like MNIST."""
+    """A trained network with the preprocessing that makes a drawing look like MNIST.
+
+    It can also learn the user's handwriting (:meth:`learn`, :meth:`learn_strokes`):
+    its ``learner`` keeps the samples learned so far, and with a ``store``
+    (:class:`~digitapp.personal.SampleStore`) every sample and the personal
+    model are kept on disk.  ``base_path`` is the model the learning started from.
+    """
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW):
+                 unsure_below: float = UNSURE_BELOW, *, store=None, learner=None, base_path: Path | None = None):
         self.network = network
         self.path = path
         self.record = record or {}
         self.unsure_below = unsure_below
+        self.store = store
+        self._learner = learner
+        self.base_path = base_path if base_path is not None else path
+        self._undo = None  # (network before the last correction, that sample's id)
 
     def __repr__(self):
         return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
@@ -132,7 +142,27 @@ class Recognizer:
 
     @property
     def is_shipped(self) -> bool:
-        return self.path is not None and self.path.resolve() == default_model_path().resolve()
+        return (not self.is_personal and self.path is not None
+                and self.path.resolve() == default_model_path().resolve())
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether this network has learned some of the user's samples."""
+        return isinstance(self.record.get("personal"), dict)
+
+    @property
+    def learner(self):
+        """What learning uses: the user's samples so far and the replay set (made on first use)."""
+        if self._learner is None:
+            from .personal import Learner
+
+            self._learner = Learner()
+        return self._learner
+
+    @property
+    def personal_samples(self) -> int:
+        """How many of the user's samples this network has learned (0 when it is not personalised)."""
+        return len(self.learner.samples) if self.is_personal else 0
 
     def model_info(self) -> dict:
         """Which model this is: its file and what its training record says (None where it says nothing)."""
@@ -145,6 +175,8 @@ class Recognizer:
             "epochs": _shown(record.get("epochs"), int),
             "validation_accuracy": _shown(record.get("validation_accuracy"), (int, float)),
             "test_accuracy": _shown(record.get("test_accuracy"), (int, float)),
+            "personal_samples": self.personal_samples if self.is_personal else None,
+            "base_model": str(self.base_path) if self.is_personal and self.base_path else None,
         }
 
     def describe(self) -> str:
@@ -152,6 +184,11 @@ class Recognizer:
         info = self.model_info()
         name = Path(info["file"]).name if info["file"] else "a model in memory"
         parts = [f"{'shipped model' if info['shipped'] else 'model'} {name}"]
+        if self.is_personal:
+            base = Path(info["base_model"]) if info["base_model"] else None
+            shipped = base is not None and base.resolve() == default_model_path().resolve()
+            parts = [f"personalised, trained on {self.personal_samples} of your digits",
+                     f"from {'shipped model' if shipped else 'model'} {base.name if base else 'in memory'}"]
         if isinstance(info["date"], str):
             parts.append(f"trained {info['date'][:10]}")
         if isinstance(info["test_accuracy"], (int, float)):
@@ -209,3 +246,97 @@ class Recognizer:
 
     def _confidence(self, image: np.ndarray) -> float:
         return self.predict(image, ink="light").confidence
+
+    # -- learning the user's handwriting -------------------------------------------------------
+
+    def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
+        """Learn that ``image`` (what :meth:`predict` takes) shows ``digit``; returns the new Prediction.
+
+        Raises ValueError for a blank image or a label that is not 0-9.
+        """
+        return self.learn_input(preprocess(image, ink), digit)
+
+    def learn_strokes(self, strokes, digit: int) -> Prediction:
+        """Learn that mouse ``strokes`` (what :meth:`predict_strokes` takes) show ``digit``."""
+        strokes = [list(s) for s in strokes if len(s)]
+        image = render_normalised(strokes)
+        return self.learn_input(None if image is None else preprocess(image, ink="light"), digit, strokes)
+
+    def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
+        """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,
+        with replay of MNIST and of the user's earlier samples; kept on disk when there is a store."""
+        from .personal import Sample
+
+        if x is None:
+            raise ValueError("nothing to learn: the drawing is blank")
+        sample = Sample.new(digit, x, strokes)
+        before = self.network
+        if self.store is not None:
+            self.learner.samples = self.store.add(sample)[:-1]  # other windows' samples too
+        network = self.learner.learn(before, sample)
+        self._become_personal(network)
+        self._undo = (before, sample.id)
+        return self.predict_input(x)
+
+    def undo_learning(self) -> bool:
+        """Take back the last correction: its sample and its effect (the network from before it)."""
+        if self._undo is None:
+            return False
+        before, sample_id = self._undo
+        self._undo = None
+        self.learner.samples = [s for s in self.learner.samples if s.id != sample_id]
+        if self.store is not None:
+            self.learner.samples = self.store.remove(sample_id)
+        self._become_personal(before, learned=bool(self.learner.samples))
+        return True
+
+    def forget(self) -> None:
+        """Back to the model the learning started from: samples and personal model deleted."""
+        self.learner.samples = []
+        self._undo = None
+        if self.store is not None:
+            self.store.clear()
+        self._become_personal(self._base_network(), learned=False)
+
+    def delete_sample(self, sample_id: str) -> None:
+        """Delete one stored sample and its effect: the base model relearns the others."""
+        self._change_samples(lambda s: s.remove(sample_id), [s for s in self.learner.samples if s.id != sample_id])
+
+    def relabel_sample(self, sample_id: str, digit: int) -> None:
+        """Give a stored sample another label; the base model relearns all samples."""
+        from dataclasses import replace
+
+        from .personal import check_digit
+
+        digit = check_digit(digit)
+        self._change_samples(lambda s: s.relabel(sample_id, digit),
+                             [replace(s, label=digit) if s.id == sample_id else s for s in self.learner.samples])
+
+    def relearn(self) -> None:
+        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
+        self._change_samples(lambda s: s.load(), list(self.learner.samples))
+
+    def _change_samples(self, in_store, in_memory) -> None:
+        self.learner.samples = in_store(self.store) if self.store is not None else in_memory
+        self._undo = None
+        network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
+        self._become_personal(network, learned=bool(self.learner.samples))
+
+    def _base_network(self) -> Network:
+        return network_from(read_model_file(self.base_path or default_model_path()))
+
+    def _become_personal(self, network: Network, learned: bool = True) -> None:
+        """Answer with ``network``; record (and with a store, save) it as personal or go back to the base."""
+        base_record = {k: v for k, v in self.record.items() if k != "personal"}
+        if learned:
+            self.record = {**base_record, "personal": {
+                "base_model": str(self.base_path) if self.base_path else None,
+                "samples": len(self.learner.samples)}}
+            if self.store is not None:
+                self.path = save_model(network, self.store.model_path, self.record)
+        else:
+            self.record = base_record
+            self.path = self.base_path
+            if self.store is not None:
+                self.store.model_path.unlink(missing_ok=True)
+        self.network = network

@@ -51,6 +51,15 @@ def pytest_collection_modifyitems(items):
         raise pytest.UsageError("\n".join(wrong))
 
 
+@pytest.fixture(autouse=True)
+def user_dir(monkeypatch, tmp_path_factory) -> Path:
+    """Every test gets its own empty user data directory (samples, personal model, retrained models):
+    the real one of whoever runs the tests is never read or written, by this process or its children."""
+    folder = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("DIGITAPP_USER_DIR", str(folder))
+    return folder
+
+
 def listing(folder: Path) -> list[str]:
     """Every entry of ``folder``, hidden (temporary) files included; [] when it does not exist."""
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
