@@ -232,3 +232,20 @@ def test_a_corrupt_samples_file_is_a_one_line_warning_and_the_shipped_model(disp
 
 def curled_nine_strokes(seed):
     return [s.tolist() for s in draw_style("9-curled", np.random.default_rng(seed))]
+
+
+@pytest.mark.gui
+def test_a_correction_teaches_the_selected_digit_of_a_number(window):
+    from harness.shapes import number_on_canvas
+
+    app = window
+    draw_with_events(app.canvas, number_on_canvas("731", *app.canvas.size))
+    assert app.reading.text == "731"
+    app.select_digit(1)  # the 3, as a click on it does
+    press(app, "<Key-8>")
+    settle(app)
+    (sample,) = SampleStore().load()
+    assert sample.label == 8
+    assert [tuple(map(tuple, s)) for s in sample.strokes] == [
+        tuple(map(tuple, s.points)) for s in app.canvas.drawing.sheet.strokes[1:2]]  # only the 3's stroke
+    assert app.reading.text[1] == "8" and app.reading.text[0] == "7"

@@ -103,18 +103,19 @@ class Corrections:
             self.correct(self.app.prediction.digit)
 
     def correct(self, digit: int) -> None:
-        """Store what is on the canvas as ``digit`` and learn it in the background."""
+        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` and
+        learn it in the background: its strokes when drawn, its 28x28 input when opened from a file."""
         drawing = self.app.canvas.drawing
-        if drawing.is_empty or drawing.drawing_stroke or self.app.prediction is None \
-                or self.app.prediction.digit is None:
+        selected = self.app.selected_digit
+        if drawing.is_empty or drawing.drawing_stroke or selected is None or selected.prediction.digit is None:
             self.panel.say("Draw a digit first; then press the right digit key to teach it")
             return
-        picture, strokes = drawing.recognisable()
-        verb = "Confirmed" if digit == self.app.prediction.digit else "Corrected"
-        if picture is not None:
-            job = lambda: self.recognizer.learn(picture, digit)  # noqa: E731
+        verb = "Confirmed" if digit == selected.prediction.digit else "Corrected"
+        if selected.strokes is not None:
+            job = lambda: self.recognizer.learn_strokes(selected.strokes, digit)  # noqa: E731
         else:
-            job = lambda: self.recognizer.learn_strokes(strokes, digit)  # noqa: E731
+            x = selected.prediction.input.reshape(-1, 1)
+            job = lambda: self.recognizer.learn_input(x, digit)  # noqa: E731
         changes = self._changes
         self.undoable = False
         self.panel.say(f"Learning: {digit}…")
