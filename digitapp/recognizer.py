@@ -12,17 +12,27 @@ from .network import Network
 from .preprocess import FIELD, ImageLike, Ink, preprocess
 from .strokes import render_normalised
 
-#: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
+#: Below this confidence the app says "not sure"; chosen on validation data (python -m bench.thresholds).
 UNSURE_BELOW = 0.7
+#: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing:
+#: the app says "not a digit".  Chosen on validation data (python -m bench.thresholds).
+NONE_BELOW = 0.5
+
+#: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
+EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
 
 
 @dataclass(frozen=True)
 class Prediction:
     """The answer for one image.
 
-    ``digit`` is None when nothing was drawn; ``probabilities`` are 10
-    floats summing to 1 (all zero for a blank image); ``input`` is the 28x28
-    array the network received.
+    ``digit`` is None when nothing was drawn, else the strongest output;
+    ``outputs`` are the network's ten raw sigmoid activations, each on its
+    own between 0 and 1, so all ten can be low: "none of these";
+    ``probabilities`` are the outputs scaled to sum to 1 (all zero for a
+    blank image), the share each digit has of what the network saw;
+    ``confidence`` is the winner's share; ``input`` is the 28x28 array the
+    network received.
     """
 
     digit: int | None
@@ -30,21 +40,49 @@ class Prediction:
     probabilities: np.ndarray = field(repr=False)
     input: np.ndarray = field(repr=False)
     unsure_below: float = field(default=UNSURE_BELOW, repr=False)
+    outputs: np.ndarray | None = field(default=None, repr=False)
+    none_below: float = field(default=NONE_BELOW, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return self.digit is None
 
     @property
+    def strongest(self) -> float:
+        """The winning output's raw sigmoid activation: how strongly any digit claims the drawing."""
+        if self.digit is None:
+            return 0.0
+        outputs = self.outputs if self.outputs is not None else self.probabilities
+        return float(outputs[self.digit])
+
+    @property
+    def is_digit(self) -> bool:
+        """Something was drawn and some output claims it; False for a blank and for 'not a digit'."""
+        return self.digit is not None and self.strongest >= self.none_below
+
+    @property
     def is_sure(self) -> bool:
-        return self.digit is not None and self.confidence >= self.unsure_below
+        return self.is_digit and self.confidence >= self.unsure_below
+
+    @property
+    def verdict(self) -> str:
+        """'empty', 'not a digit', 'not sure' or 'sure'."""
+        if self.is_empty:
+            return EMPTY
+        if not self.is_digit:
+            return NOT_A_DIGIT
+        return SURE if self.is_sure else NOT_SURE
 
     def to_dict(self) -> dict:
+        outputs = self.outputs if self.outputs is not None else self.probabilities
         return {
             "digit": self.digit,
             "confidence": round(self.confidence, 6),
             "sure": self.is_sure,
+            "is_digit": self.is_digit,
+            "verdict": self.verdict,
             "probabilities": [round(float(p), 6) for p in self.probabilities],
+            "outputs": [round(float(p), 6) for p in outputs],
         }
 
 
@@ -52,11 +90,12 @@ class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST."""
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW):
+                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW):
         self.network = network
         self.path = path
         self.record = record or {}
         self.unsure_below = unsure_below
+        self.none_below = none_below
 
     def __repr__(self):
         return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
@@ -112,9 +151,10 @@ class Recognizer:
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
         if x is None:
-            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below)
+            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
+                              np.zeros(10), self.none_below)
         output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
         probabilities = output / output.sum()
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
-                          x.reshape(FIELD, FIELD), self.unsure_below)
+                          x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below)

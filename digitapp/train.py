@@ -29,12 +29,14 @@ from .files import user_data_dir
 from .model_io import MODEL_NAME, save_model
 from .network import COSTS, Network
 from .preprocess import preprocess_batch
+from .styled import NONE
 from .trainer import DivergenceError, train as train_network
 
 log = logging.getLogger("digitapp.train")
 
 DEFAULTS = dict(hidden=[100], epochs=100, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
-                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True, seed=1)
+                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True,
+                styles=20000, non_digits=20000, seed=1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
+    parser.add_argument("--styles", type=int, default=DEFAULTS["styles"], metavar="N",
+                        help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
+    parser.add_argument("--non-digits", type=int, default=DEFAULTS["non_digits"], metavar="N",
+                        help="add N drawings that are no digit (letters, signs, scribbles) and N/4 MNIST digits "
+                             "turned a quarter, trained towards all outputs 0")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
@@ -133,6 +140,24 @@ def as_pixels(images: np.ndarray) -> np.ndarray:
     return out
 
 
+def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.ndarray, np.ndarray]:
+    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST)."""
+    from .styled import non_digits, styled_digits, turned_digits
+
+    extra_x, extra_y = [train_x], [train_y]
+    if args.styles > 0:
+        log.info("drawing %d styled digits and %d non-digits from the templates", args.styles, args.non_digits)
+        x, y = styled_digits(args.styles, np.random.default_rng([args.seed, 2]))
+        extra_x.append(x)
+        extra_y.append(y)
+    if args.non_digits > 0:
+        rng = np.random.default_rng([args.seed, 3])
+        turned = turned_digits(train_x, train_y, args.non_digits // 4, rng)
+        extra_x += [non_digits(args.non_digits, rng), turned]
+        extra_y.append(np.full(args.non_digits + len(turned), NONE))
+    return np.concatenate(extra_x).astype(np.uint8), np.concatenate(extra_y)
+
+
 def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
     """Run the training described by ``args``; return the network and its training record."""
     import mnist_loader
@@ -147,6 +172,7 @@ def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
         with tqdm(total=len(train_x), unit="image", unit_scale=True, desc="pen copies", dynamic_ncols=True) as bar:
             pen = pen_redrawn(train_x, np.random.default_rng([args.seed, 1]), lambda k: bar.update(1))
         train_x, train_y = np.concatenate([train_x, pen]), np.concatenate([train_y, train_y])
+    train_x, train_y = with_templates(train_x, train_y, args)
     sizes = [train_x.shape[1], *args.hidden, 10]
     network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype))
     if args.init == "normal":
