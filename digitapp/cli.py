@@ -71,6 +71,8 @@ def run_predict(args) -> int:
             print(json.dumps({"file": str(path), **prediction.to_dict(), "model": recognizer.model_info()}))
         elif prediction.digit is None:
             print(f"{path}: no digit (blank image)")
+        elif not prediction.is_digit:
+            print(f"{path}: not a digit (closest {prediction.digit}, output {100 * prediction.strongest:.1f}%)")
         else:
             unsure = "" if prediction.is_sure else ", not sure"
             print(f"{path}: {prediction.digit} ({100 * prediction.confidence:.1f}%{unsure})")

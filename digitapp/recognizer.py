@@ -13,10 +13,10 @@ from .preprocess import FIELD, ImageLike, Ink, preprocess
 from .strokes import render_normalised
 
 #: Below this confidence the app says "not sure"; chosen on validation data (python -m bench.thresholds).
-UNSURE_BELOW = 0.7
+UNSURE_BELOW = 0.65
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing:
 #: the app says "not a digit".  Chosen on validation data (python -m bench.thresholds).
-NONE_BELOW = 0.5
+NONE_BELOW = 0.85
 
 #: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
 EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
@@ -49,16 +49,21 @@ class Prediction:
 
     @property
     def strongest(self) -> float:
-        """The winning output's raw sigmoid activation: how strongly any digit claims the drawing."""
+        """The winning output's raw sigmoid activation: how strongly any digit claims the drawing.
+
+        Without raw outputs (a Prediction made by hand) it is the confidence.
+        """
         if self.digit is None:
             return 0.0
-        outputs = self.outputs if self.outputs is not None else self.probabilities
-        return float(outputs[self.digit])
+        return float(self.outputs[self.digit]) if self.outputs is not None else self.confidence
 
     @property
     def is_digit(self) -> bool:
-        """Something was drawn and some output claims it; False for a blank and for 'not a digit'."""
-        return self.digit is not None and self.strongest >= self.none_below
+        """Something was drawn and some output claims it; False for a blank and for 'not a digit'.
+
+        Without raw outputs there is nothing to say "none of these", so any drawing counts.
+        """
+        return self.digit is not None and (self.outputs is None or self.strongest >= self.none_below)
 
     @property
     def is_sure(self) -> bool:
