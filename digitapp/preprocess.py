@@ -104,7 +104,7 @@ def as_uint8(array: np.ndarray) -> np.ndarray:
     if array.dtype == np.uint8:
         return array
     array = np.nan_to_num(np.asarray(array, np.float64), posinf=0.0, neginf=0.0)
-    low, high = float(array.min(initial=0)), float(array.max(initial=0))
+    low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 0.0)
     if low >= 0 and high <= 1.0 and array.dtype.kind == "f":  # 0-1 intensities
         array = array * 255
     elif low < 0 or high > 255:
