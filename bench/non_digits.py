@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.styles import digits_summary, non_digit_drawings, pct, recognise, style_drawings
+from bench.styles import digits_summary, load_recognizer, non_digit_drawings, pct, recognise, style_drawings
 from digitapp.templates import NON_DIGITS as TRAINED_SHAPES
 from harness.styles import NON_DIGITS
 
@@ -50,13 +50,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
     args = parser.parse_args(argv)
-    from digitapp.model_io import ModelError, default_model_path
-    from digitapp.recognizer import Recognizer
+    from digitapp.model_io import default_model_path
 
-    try:
-        recognizer = Recognizer.load(args.model)
-    except ModelError as err:
-        print(f"non_digits: {err}", file=sys.stderr)
+    recognizer = load_recognizer(args.model, "non_digits")
+    if recognizer is None:
         return 2
     started = time.perf_counter()
     shapes = recognise(recognizer, non_digit_drawings(args.per_shape, args.seed))

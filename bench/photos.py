@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from bench.styles import load_recognizer
 from harness.drawn import make_drawn_digits
 from harness.photos import make_photo_pair
 
@@ -49,13 +50,10 @@ def main(argv=None) -> int:
                         help="also write the first 20 photos there as JPEG, with their clean twins as PNG")
     args = parser.parse_args(argv)
     from digitapp.blas import fast_blas
-    from digitapp.model_io import ModelError, default_model_path
-    from digitapp.recognizer import Recognizer
+    from digitapp.model_io import default_model_path
 
-    try:
-        recognizer = Recognizer.load(args.model)
-    except ModelError as err:
-        print(f"photos: {err}", file=sys.stderr)
+    recognizer = load_recognizer(args.model, "photos")
+    if recognizer is None:
         return 2
     started = time.perf_counter()
     rows = []

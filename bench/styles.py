@@ -75,6 +75,18 @@ def non_digit_drawings(per_shape: int, seed: int) -> list[tuple[str, int, list]]
             for k, name in enumerate(NON_DIGITS) for i in range(per_shape)]
 
 
+def load_recognizer(path, prog: str):
+    """The model at ``path`` (the shipped one if None), or None after a one-line error on stderr."""
+    from digitapp.model_io import ModelError
+    from digitapp.recognizer import Recognizer
+
+    try:
+        return Recognizer.load(path)
+    except ModelError as err:
+        print(f"{prog}: {err}", file=sys.stderr)
+        return None
+
+
 def pct(values) -> str:
     values = np.asarray(values)
     return f"{100 * values.mean():6.1f}%" if len(values) else "     -"
@@ -118,13 +130,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
     args = parser.parse_args(argv)
-    from digitapp.model_io import ModelError, default_model_path
-    from digitapp.recognizer import Recognizer
+    from digitapp.model_io import default_model_path
 
-    try:
-        recognizer = Recognizer.load(args.model)
-    except ModelError as err:
-        print(f"styles: {err}", file=sys.stderr)
+    recognizer = load_recognizer(args.model, "styles")
+    if recognizer is None:
         return 2
     started = time.perf_counter()
     answers = recognise(recognizer, style_drawings(args.per_style, args.seed))
