@@ -20,7 +20,7 @@ import numpy as np
 import mnist_loader
 from digitapp.blas import fast_blas
 from digitapp.preprocess import preprocess_batch
-from digitapp.recognizer import NONE_BELOW, UNSURE_BELOW, Recognizer
+from digitapp.recognizer import NONE_BELOW, UNSURE_BELOW, WEAK_BELOW, Recognizer
 
 BANDS = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 0.99), (0.99, 1.01))
 
@@ -53,8 +53,8 @@ def main(argv=None) -> int:
     _, _, (images, labels) = mnist_loader.load_data()
     rows = confidence_table(recognizer, preprocess_batch(images), labels)
     print(f"MNIST test set, {len(labels):,} images, model {args.model or 'shipped'}; the app says "
-          f"'not a digit' when the strongest output is below {NONE_BELOW:.0%}, else 'not sure' below "
-          f"{UNSURE_BELOW:.0%} confidence\n")
+          f"'not a digit' when the strongest output is below {NONE_BELOW:.0%}, 'not sure' when it is below "
+          f"{WEAK_BELOW:.0%} or the confidence below {UNSURE_BELOW:.0%}\n")
     print(f"{'confidence':>14}{'images':>10}{'share':>9}{'accuracy':>10}")
     for low, high, count, accuracy in rows[:-1]:
         shown = f"{100 * accuracy:9.2f}%" if accuracy is not None else f"{'-':>10}"

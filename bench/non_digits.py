@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.styles import digits_summary, load_recognizer, non_digit_drawings, pct, recognise, style_drawings
+from bench.styles import digits_summary, load_recognizer, thresholds_text, non_digit_drawings, pct, recognise, style_drawings
 from digitapp.templates import NON_DIGITS as TRAINED_SHAPES
 from harness.styles import NON_DIGITS
 
@@ -60,8 +60,7 @@ def main(argv=None) -> int:
     digits = recognise(recognizer, style_drawings(args.per_style, args.seed + 1))
     print(f"Non-digit bench: {len(NON_DIGITS)} shapes x {args.per_shape} drawings (seed {args.seed}), "
           f"through predict_strokes")
-    print(f"model: {args.model or default_model_path()}; not sure below {recognizer.unsure_below:g}, "
-          f"not a digit below {recognizer.none_below:g}\n")
+    print(f"model: {args.model or default_model_path()}; {thresholds_text(recognizer)}\n")
     print(report(shapes, digits))
     print(f"\ndone in {time.perf_counter() - started:.1f} s")
     return 0

@@ -87,6 +87,11 @@ def load_recognizer(path, prog: str):
         return None
 
 
+def thresholds_text(recognizer) -> str:
+    return (f"'not a digit' when the strongest output < {recognizer.none_below:g}, 'not sure' when it is "
+            f"< {recognizer.weak_below:g} or the confidence < {recognizer.unsure_below:g}")
+
+
 def pct(values) -> str:
     values = np.asarray(values)
     return f"{100 * values.mean():6.1f}%" if len(values) else "     -"
@@ -139,8 +144,7 @@ def main(argv=None) -> int:
     answers = recognise(recognizer, style_drawings(args.per_style, args.seed))
     print(f"Style bench: {len(STYLES)} styles x {args.per_style} drawings on the {CANVAS}x{CANVAS} canvas "
           f"(seed {args.seed}), through predict_strokes")
-    print(f"model: {args.model or default_model_path()}; not sure below {recognizer.unsure_below:g}, "
-          f"not a digit below {recognizer.none_below:g}\n")
+    print(f"model: {args.model or default_model_path()}; {thresholds_text(recognizer)}\n")
     print(report(answers))
     print(f"\ndone in {time.perf_counter() - started:.1f} s")
     return 0

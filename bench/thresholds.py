@@ -55,14 +55,26 @@ def validation_sets(count: int = 2000) -> dict[str, tuple[np.ndarray, np.ndarray
     }
 
 
-def rates(outputs: np.ndarray, labels: np.ndarray, none_below: float, unsure_below: float):
+def rates(outputs: np.ndarray, labels: np.ndarray, weak_below: float, unsure_below: float):
     """(sure and right, sure and wrong, flagged) shares, as Prediction decides them."""
     digit = outputs.argmax(axis=1)
     strongest = outputs.max(axis=1)
     share = strongest / outputs.sum(axis=1)
-    sure = (strongest >= none_below) & (share >= unsure_below)
+    sure = (strongest >= weak_below) & (share >= unsure_below)
     right = digit == labels
     return float((sure & right).mean()), float((sure & ~right).mean()), float((~sure).mean())
+
+
+def not_digit_share(outputs: np.ndarray, none_below: float) -> float:
+    return float((outputs.max(axis=1) < none_below).mean())
+
+
+def choose_none_below(results: dict, weak_below: float, max_not_digit: float) -> float:
+    """The highest NONE_BELOW (at most weak_below) that calls at most max_not_digit of any digit set "not a digit"."""
+    digit_sets = [outputs for outputs, labels in results.values() if (labels >= 0).any()]
+    fits = [float(v) for v in NONE_GRID if v <= weak_below
+            and all(not_digit_share(outputs, v) <= max_not_digit for outputs in digit_sets)]
+    return max(fits) if fits else float(NONE_GRID[0])
 
 
 def choose(results: dict, max_wrong: float):
@@ -87,18 +99,21 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.thresholds", description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
     parser.add_argument("--count", type=int, default=2000, help="drawings per generated set (default: %(default)s)")
-    parser.add_argument("--max-wrong", type=float, default=0.005,
+    parser.add_argument("--max-wrong", type=float, default=0.01,
                         help="largest confident-and-wrong share allowed on any digit set (default: %(default)s)")
+    parser.add_argument("--max-not-digit", type=float, default=0.02,
+                        help="largest share of any digit set called 'not a digit' (default: %(default)s)")
     args = parser.parse_args(argv)
-    from digitapp.recognizer import NONE_BELOW, UNSURE_BELOW, Recognizer
+    from digitapp.recognizer import NONE_BELOW, UNSURE_BELOW, WEAK_BELOW, Recognizer
 
     recognizer = Recognizer.load(args.model)
     results = {name: (outputs_of(recognizer.network, X), y) for name, (X, y) in validation_sets(args.count).items()}
     chosen = choose(results, args.max_wrong)
     print(f"model: {recognizer.path}; validation sets only\n")
-    shown = {chosen, (NONE_BELOW, UNSURE_BELOW)} if chosen else {(NONE_BELOW, UNSURE_BELOW)}
+    shown = {chosen, (WEAK_BELOW, UNSURE_BELOW)} if chosen else {(WEAK_BELOW, UNSURE_BELOW)}
     shown |= {(n, u) for n in (0.2, 0.35, 0.5) for u in (0.5, 0.7, 0.9)}
-    print(f"{'not a digit below':>17} {'not sure below':>14}  " + "  ".join(f"{k[:24]:>24}" for k in results))
+    print(f"{'output below':>17} {'confidence below':>16}".replace("output below", "weak: output <")
+          .replace("confidence below", "or confidence <") + "  " + "  ".join(f"{k[:24]:>24}" for k in results))
     print(f"{'':>33}" + "  ".join(f"{'flagged' if (y < 0).all() else 'sure+right / sure+wrong':>24}"
                                    for _, y in results.values()))
     for none_below, unsure_below in sorted(shown):
@@ -108,13 +123,20 @@ def main(argv=None) -> int:
             cells.append(f"{100 * flagged:23.1f}%" if (labels < 0).all()
                          else f"{100 * sure_right:13.1f}% / {100 * sure_wrong:5.2f}%")
         mark = "  <- chosen" if (none_below, unsure_below) == chosen else ""
-        mark += "  (in use)" if (none_below, unsure_below) == (NONE_BELOW, UNSURE_BELOW) else ""
+        mark += "  (in use)" if (none_below, unsure_below) == (WEAK_BELOW, UNSURE_BELOW) else ""
         print(f"{none_below:>17.2f} {unsure_below:>14.2f}  " + "  ".join(cells) + mark)
     if chosen is None:
         print(f"\nno pair keeps confident-and-wrong at most {args.max_wrong:.1%} on every digit set")
         return 1
-    print(f"\nchosen: NONE_BELOW = {chosen[0]:g}, UNSURE_BELOW = {chosen[1]:g} "
-          f"(confident and wrong at most {args.max_wrong:.1%} on every digit set)")
+    none_below = choose_none_below(results, chosen[0], args.max_not_digit)
+    print(f"\n'not a digit' when the strongest output is below:")
+    for v in sorted({0.2, 0.35, 0.5, 0.65, none_below, NONE_BELOW}):
+        cells = "  ".join(f"{name[:24]:>24} {100 * not_digit_share(o, v) if (y >= 0).any() else 100 * (o.max(axis=1) < v).mean():5.1f}%"
+                          for name, (o, y) in results.items())
+        print(f"{v:>6.2f}  {cells}" + ("  <- chosen" if v == none_below else "") + ("  (in use)" if v == NONE_BELOW else ""))
+    print(f"\nchosen: WEAK_BELOW = {chosen[0]:g}, UNSURE_BELOW = {chosen[1]:g} (confident and wrong at most "
+          f"{args.max_wrong:.1%} on every digit set), NONE_BELOW = {none_below:g} (at most {args.max_not_digit:.1%} "
+          f"of every digit set called 'not a digit')")
     return 0
 
 

@@ -12,11 +12,13 @@ from .network import Network
 from .preprocess import FIELD, ImageLike, Ink, preprocess
 from .strokes import render_normalised
 
-#: Below this confidence the app says "not sure"; chosen on validation data (python -m bench.thresholds).
+# The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
+#: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
+NONE_BELOW = 0.2
+#: When it is below this, the claim is weak: "not sure".
+WEAK_BELOW = 0.85
+#: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
 UNSURE_BELOW = 0.65
-#: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing:
-#: the app says "not a digit".  Chosen on validation data (python -m bench.thresholds).
-NONE_BELOW = 0.85
 
 #: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
 EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
@@ -42,6 +44,7 @@ class Prediction:
     unsure_below: float = field(default=UNSURE_BELOW, repr=False)
     outputs: np.ndarray | None = field(default=None, repr=False)
     none_below: float = field(default=NONE_BELOW, repr=False)
+    weak_below: float = field(default=WEAK_BELOW, repr=False)
 
     @property
     def is_empty(self) -> bool:
@@ -67,7 +70,9 @@ class Prediction:
 
     @property
     def is_sure(self) -> bool:
-        return self.is_digit and self.confidence >= self.unsure_below
+        """A digit, claimed strongly by its output, with no other digit close."""
+        strong = self.outputs is None or self.strongest >= self.weak_below
+        return self.is_digit and strong and self.confidence >= self.unsure_below
 
     @property
     def verdict(self) -> str:
@@ -95,12 +100,13 @@ class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST."""
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW):
+                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW):
         self.network = network
         self.path = path
         self.record = record or {}
         self.unsure_below = unsure_below
         self.none_below = none_below
+        self.weak_below = weak_below
 
     def __repr__(self):
         return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
@@ -157,9 +163,9 @@ class Recognizer:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
         if x is None:
             return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
-                              np.zeros(10), self.none_below)
+                              np.zeros(10), self.none_below, self.weak_below)
         output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
         probabilities = output / output.sum()
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
-                          x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below)
+                          x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below, self.weak_below)

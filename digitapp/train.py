@@ -36,7 +36,7 @@ log = logging.getLogger("digitapp.train")
 
 DEFAULTS = dict(hidden=[100], epochs=100, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True,
-                styles=20000, non_digits=20000, seed=1)
+                styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -65,8 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--styles", type=int, default=DEFAULTS["styles"], metavar="N",
                         help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
     parser.add_argument("--non-digits", type=int, default=DEFAULTS["non_digits"], metavar="N",
-                        help="add N drawings that are no digit (letters, signs, scribbles) and N/4 MNIST digits "
-                             "turned a quarter, trained towards all outputs 0")
+                        help="add N drawings that are no digit (letters, signs, scribbles), trained towards all outputs 0")
+    parser.add_argument("--turned-digits", type=int, default=DEFAULTS["turned_digits"], metavar="N",
+                        help="add N MNIST 2s, 3s, 4s, 5s and 7s turned a quarter, as non-digits")
     parser.add_argument("--seed", type=int, default=DEFAULTS["seed"])
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
@@ -152,9 +153,11 @@ def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.n
         extra_y.append(y)
     if args.non_digits > 0:
         rng = np.random.default_rng([args.seed, 3])
-        turned = turned_digits(train_x, train_y, args.non_digits // 4, rng)
-        extra_x += [non_digits(args.non_digits, rng), turned]
-        extra_y.append(np.full(args.non_digits + len(turned), NONE))
+        extra_x.append(non_digits(args.non_digits, rng))
+        extra_y.append(np.full(args.non_digits, NONE))
+    if args.turned_digits > 0:
+        extra_x.append(turned_digits(train_x, train_y, args.turned_digits, np.random.default_rng([args.seed, 4])))
+        extra_y.append(np.full(args.turned_digits, NONE))
     return np.concatenate(extra_x).astype(np.uint8), np.concatenate(extra_y)
 
 

@@ -170,9 +170,10 @@ def one_output_network(strength: float, winner: int = 3) -> Network:
     return net
 
 
-@pytest.mark.parametrize("strength, verdict", [(0.99, "sure"), (0.6, "not a digit"), (0.05, "not a digit")])
+@pytest.mark.parametrize("strength, verdict", [(0.99, "sure"), (0.6, "not sure"), (0.3, "not sure"),
+                                               (0.05, "not a digit")])
 def test_verdict_follows_the_strongest_raw_output(strength, verdict):
-    p = Recognizer(one_output_network(strength), none_below=0.85, unsure_below=0.5).predict_input(
+    p = Recognizer(one_output_network(strength), none_below=0.2, weak_below=0.85, unsure_below=0.5).predict_input(
         np.ones((784, 1), np.float32))
     assert p.digit == 3 and p.strongest == pytest.approx(strength)
     assert p.outputs.shape == (10,) and p.probabilities.sum() == pytest.approx(1.0)
@@ -185,7 +186,7 @@ def test_verdict_follows_the_strongest_raw_output(strength, verdict):
 def test_not_sure_is_a_digit_with_a_close_second():
     net = one_output_network(0.95)
     net.biases[0][5] = np.log(0.9 / 0.1)  # 5 nearly as strong as 3
-    p = Recognizer(net, none_below=0.85, unsure_below=0.6).predict_input(np.ones((784, 1), np.float32))
+    p = Recognizer(net, none_below=0.2, weak_below=0.85, unsure_below=0.6).predict_input(np.ones((784, 1), np.float32))
     assert p.verdict == "not sure" and p.is_digit and not p.is_sure
 
 
