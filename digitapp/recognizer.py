@@ -14,11 +14,11 @@ from .strokes import render_normalised
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
-NONE_BELOW = 0.2
+NONE_BELOW = 0.15
 #: When it is below this, the claim is weak: "not sure".
-WEAK_BELOW = 0.85
+WEAK_BELOW = 0.8
 #: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
-UNSURE_BELOW = 0.65
+UNSURE_BELOW = 0.8
 
 #: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
 EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"

@@ -34,7 +34,7 @@ from .trainer import DivergenceError, train as train_network
 
 log = logging.getLogger("digitapp.train")
 
-DEFAULTS = dict(hidden=[100], epochs=100, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
+DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True,
                 styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
