@@ -130,7 +130,8 @@ def assert_shows(app, recognizer, digit_expected=None):
     assert app.result.digit_label.cget("text") == (str(p.digit) if p.is_digit else "✗")
     assert app.root.title() == window_title(p)
     widths = bar_widths(app)
-    np.testing.assert_allclose(widths, np.round(p.probabilities * app.result.bar_length), atol=1)
+    shown = p.probabilities if p.is_digit else p.outputs  # "not a digit" shows the raw outputs, all low
+    np.testing.assert_allclose(widths, np.round(shown * app.result.bar_length), atol=1)
     assert widths.argmax() == p.digit
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.input))
     return p
@@ -496,3 +497,4 @@ def test_a_scribble_is_shown_as_not_a_digit(app, recognizer):
     assert "not a digit" in app.result.caption.cget("text").lower()
     assert app.result.digit_label.cget("text") == "✗"
     assert app.root.title() == "not a digit - digitapp"
+    assert (bar_widths(app) <= round(recognizer.none_below * app.result.bar_length) + 1).all()

@@ -32,7 +32,8 @@ class ResultPanel(ttk.Frame):
     """The digit in large type, its confidence, and one bar per class.
 
     ``state`` is ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"``
-    (no output claims the drawing: a letter, a sign, a scribble); the bars are canvas
+    (no output claims the drawing: a letter, a sign, a scribble; the bars
+    then show the ten raw outputs instead of their shares); the bars are canvas
     rectangles tagged ``bar0`` .. ``bar9`` whose width is the probability
     times ``bar_length``.
     """
@@ -89,9 +90,10 @@ class ResultPanel(ttk.Frame):
         elif not prediction.is_digit:
             self.state = "not a digit"
             self.digit_label.configure(text="✗", foreground=NOT_DIGIT_COLOUR)
-            self.caption.configure(text=f"Not a digit\nclosest: {prediction.digit} "
-                                        f"({100 * prediction.strongest:.0f}% output)", foreground=NOT_DIGIT_COLOUR)
-            probabilities, winner, colour = prediction.probabilities, None, BAR_COLOUR
+            self.caption.configure(text=f"Not a digit\ntop output {100 * prediction.strongest:.0f}%",
+                                   foreground=NOT_DIGIT_COLOUR)
+            # The raw sigmoid outputs, all low: the network's own "none of these".
+            probabilities, winner, colour = prediction.outputs, None, BAR_COLOUR
         else:
             sure = prediction.is_sure
             self.state = "sure" if sure else "unsure"
