@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-from bench.styles import digits_summary, load_recognizer, thresholds_text, non_digit_drawings, pct, recognise, style_drawings
+from bench.styles import (add_seed_and_model, digits_summary, load_recognizer, model_line, non_digit_drawings, pct,
+                          recognise, style_drawings)
 from digitapp.templates import NON_DIGITS as TRAINED_SHAPES
 from harness.styles import NON_DIGITS
 
@@ -52,11 +52,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.non_digits", description=__doc__.splitlines()[0])
     parser.add_argument("--per-shape", type=int, default=60, help="drawings per shape (default: %(default)s)")
     parser.add_argument("--per-style", type=int, default=40, help="digit drawings per style (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
-    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    add_seed_and_model(parser)
     args = parser.parse_args(argv)
-    from digitapp.model_io import default_model_path
-
     recognizer = load_recognizer(args.model, "non_digits")
     if recognizer is None:
         return 2
@@ -65,7 +62,7 @@ def main(argv=None) -> int:
     digits = recognise(recognizer, style_drawings(args.per_style, args.seed + 1))
     print(f"Non-digit bench: {len(NON_DIGITS)} shapes x {args.per_shape} drawings (seed {args.seed}), "
           f"through predict_strokes")
-    print(f"model: {args.model or default_model_path()}; {thresholds_text(recognizer)}\n")
+    print(model_line(args, recognizer))
     print(report(shapes, digits))
     print(f"\ndone in {time.perf_counter() - started:.1f} s")
     return 0

@@ -75,6 +75,18 @@ def non_digit_drawings(per_shape: int, seed: int) -> list[tuple[str, int, list]]
             for k, name in enumerate(NON_DIGITS) for i in range(per_shape)]
 
 
+def add_seed_and_model(parser: argparse.ArgumentParser) -> None:
+    """The options every drawing bench has: the writers' seed and the model."""
+    parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+
+
+def model_line(args, recognizer) -> str:
+    from digitapp.model_io import default_model_path
+
+    return f"model: {args.model or default_model_path()}; {thresholds_text(recognizer)}\n"
+
+
 def load_recognizer(path, prog: str):
     """The model at ``path`` (the shipped one if None), or None after a one-line error on stderr."""
     from digitapp.model_io import ModelError
@@ -132,11 +144,8 @@ def report(a: Answers) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.styles", description=__doc__.splitlines()[0])
     parser.add_argument("--per-style", type=int, default=80, help="drawings per style (default: %(default)s)")
-    parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
-    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    add_seed_and_model(parser)
     args = parser.parse_args(argv)
-    from digitapp.model_io import default_model_path
-
     recognizer = load_recognizer(args.model, "styles")
     if recognizer is None:
         return 2
@@ -144,7 +153,7 @@ def main(argv=None) -> int:
     answers = recognise(recognizer, style_drawings(args.per_style, args.seed))
     print(f"Style bench: {len(STYLES)} styles x {args.per_style} drawings on the {CANVAS}x{CANVAS} canvas "
           f"(seed {args.seed}), through predict_strokes")
-    print(f"model: {args.model or default_model_path()}; {thresholds_text(recognizer)}\n")
+    print(model_line(args, recognizer))
     print(report(answers))
     print(f"\ndone in {time.perf_counter() - started:.1f} s")
     return 0

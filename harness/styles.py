@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from digitapp.styled import shift_strokes
 from digitapp.templates import Strokes, arc, line, path
 from harness.drawn import CANVAS, draw_like_a_user
 
@@ -174,14 +175,7 @@ NON_DIGITS: dict[str, Callable[[np.random.Generator], Strokes]] = {
 
 def vary_strokes(strokes: Strokes, rng: np.random.Generator) -> list[np.ndarray]:
     """Each stroke moved and resized a little on its own, in MNIST's 20 px units."""
-    out = []
-    for stroke in strokes:
-        points = np.asarray(stroke, float)
-        centre = points.mean(axis=0)
-        scale = 1 + rng.uniform(-STROKE_SCALE, STROKE_SCALE)
-        points = centre + (points - centre) * scale + rng.uniform(-STROKE_SHIFT, STROKE_SHIFT, 2)
-        out.append(points * TEMPLATE_SIDE)
-    return out
+    return [points * TEMPLATE_SIDE for points in shift_strokes(strokes, rng, STROKE_SHIFT, STROKE_SCALE)]
 
 
 def draw_strokes(strokes: Strokes, rng: np.random.Generator, canvas: int = CANVAS):
