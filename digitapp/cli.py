@@ -118,11 +118,14 @@ def run_predict(args) -> int:
 
 
 def reading_line(path: Path, reading) -> str:
-    """'one.png: 1 (99.7%)' for one digit, 'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
+    """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
+    'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
     if reading.is_empty:
         return f"{path}: no digit (blank image)"
     if len(reading) == 1:
         p = reading.predictions[0]
+        if not p.is_digit:
+            return f"{path}: not a digit (closest {p.digit}, output {100 * p.strongest:.1f}%)"
         return f"{path}: {p.digit} ({100 * p.confidence:.1f}%{'' if p.is_sure else ', not sure'})"
     return f"{path}: {reading.describe()}"
 

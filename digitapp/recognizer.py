@@ -13,17 +13,29 @@ from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink
 from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
 
-#: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
-UNSURE_BELOW = 0.7
+# The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
+#: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
+NONE_BELOW = 0.15
+#: When it is below this, the claim is weak: "not sure".
+WEAK_BELOW = 0.8
+#: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
+UNSURE_BELOW = 0.8
+
+#: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
+EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
 
 
 @dataclass(frozen=True)
 class Prediction:
     """The answer for one image.
 
-    ``digit`` is None when nothing was drawn; ``probabilities`` are 10
-    floats summing to 1 (all zero for a blank image); ``input`` is the 28x28
-    array the network received.
+    ``digit`` is None when nothing was drawn, else the strongest output;
+    ``outputs`` are the network's ten raw sigmoid activations, each on its
+    own between 0 and 1, so all ten can be low: "none of these";
+    ``probabilities`` are the outputs scaled to sum to 1 (all zero for a
+    blank image), the share each digit has of what the network saw;
+    ``confidence`` is the winner's share; ``input`` is the 28x28 array the
+    network received.
     """
 
     digit: int | None
@@ -31,21 +43,57 @@ class Prediction:
     probabilities: np.ndarray = field(repr=False)
     input: np.ndarray = field(repr=False)
     unsure_below: float = field(default=UNSURE_BELOW, repr=False)
+    outputs: np.ndarray | None = field(default=None, repr=False)
+    none_below: float = field(default=NONE_BELOW, repr=False)
+    weak_below: float = field(default=WEAK_BELOW, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return self.digit is None
 
     @property
+    def strongest(self) -> float:
+        """The winning output's raw sigmoid activation: how strongly any digit claims the drawing.
+
+        Without raw outputs (a Prediction made by hand) it is the confidence.
+        """
+        if self.digit is None:
+            return 0.0
+        return float(self.outputs[self.digit]) if self.outputs is not None else self.confidence
+
+    @property
+    def is_digit(self) -> bool:
+        """Something was drawn and some output claims it; False for a blank and for 'not a digit'.
+
+        Without raw outputs there is nothing to say "none of these", so any drawing counts.
+        """
+        return self.digit is not None and (self.outputs is None or self.strongest >= self.none_below)
+
+    @property
     def is_sure(self) -> bool:
-        return self.digit is not None and self.confidence >= self.unsure_below
+        """A digit, claimed strongly by its output, with no other digit close."""
+        strong = self.outputs is None or self.strongest >= self.weak_below
+        return self.is_digit and strong and self.confidence >= self.unsure_below
+
+    @property
+    def verdict(self) -> str:
+        """'empty', 'not a digit', 'not sure' or 'sure'."""
+        if self.is_empty:
+            return EMPTY
+        if not self.is_digit:
+            return NOT_A_DIGIT
+        return SURE if self.is_sure else NOT_SURE
 
     def to_dict(self) -> dict:
+        outputs = self.outputs if self.outputs is not None else self.probabilities
         return {
             "digit": self.digit,
             "confidence": round(self.confidence, 6),
             "sure": self.is_sure,
+            "is_digit": self.is_digit,
+            "verdict": self.verdict,
             "probabilities": [round(float(p), 6) for p in self.probabilities],
+            "outputs": [round(float(p), 6) for p in outputs],
         }
 
 
@@ -120,11 +168,14 @@ class Recognizer:
     """
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW, *, store=None, learner=None, base_path: Path | None = None):
+                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW,
+                 *, store=None, learner=None, base_path: Path | None = None):
         self.network = network
         self.path = path
         self.record = record or {}
         self.unsure_below = unsure_below
+        self.none_below = none_below
+        self.weak_below = weak_below
         self.store = store
         self._learner = learner
         self.base_path = base_path if base_path is not None else path
@@ -211,12 +262,13 @@ class Recognizer:
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
         if x is None:
-            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below)
+            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
+                              np.zeros(10), self.none_below, self.weak_below)
         output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
         probabilities = output / output.sum()
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
-                          x.reshape(FIELD, FIELD), self.unsure_below)
+                          x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below, self.weak_below)
 
     def read_strokes(self, strokes) -> Reading:
         """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""

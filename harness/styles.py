@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 
+from digitapp.styled import shift_strokes
 from digitapp.templates import Strokes, arc, line, path
 from harness.drawn import CANVAS, draw_like_a_user
 
@@ -76,7 +77,7 @@ STYLES: dict[str, Style] = _styles(
     ("6-straight-open", [line((0.66, 0.1), (0.3, 0.62), 12) + arc(0.5, 0.7, 0.2, 0.19, 180, 470, 28)]),
     ("6-round-closed", [arc(0.62, 0.55, 0.33, 0.45, 250, 175, 18) + arc(0.52, 0.7, 0.22, 0.2, 175, 530, 32)]),
     ("6-round-open", [arc(0.62, 0.55, 0.33, 0.45, 250, 175, 18) + arc(0.52, 0.7, 0.22, 0.2, 175, 465, 28)]),
-    ("7-plain", [path((0.22, 0.13), (0.78, 0.13), (0.42, 0.9), n=12)]),
+    ("7-plain", [path((0.2, 0.16), (0.8, 0.12), (0.62, 0.45), (0.5, 0.9), n=10)]),
     ("7-crossed", [path((0.22, 0.13), (0.78, 0.13), (0.42, 0.9), n=12), line((0.38, 0.5), (0.76, 0.5), 8)]),
     ("7-hook", [path((0.2, 0.26), (0.24, 0.13), (0.78, 0.13), (0.44, 0.9), n=10)]),
     ("8-one", [arc(0.5, 0.29, 0.19, 0.18, 45, -225, 28)
@@ -174,14 +175,7 @@ NON_DIGITS: dict[str, Callable[[np.random.Generator], Strokes]] = {
 
 def vary_strokes(strokes: Strokes, rng: np.random.Generator) -> list[np.ndarray]:
     """Each stroke moved and resized a little on its own, in MNIST's 20 px units."""
-    out = []
-    for stroke in strokes:
-        points = np.asarray(stroke, float)
-        centre = points.mean(axis=0)
-        scale = 1 + rng.uniform(-STROKE_SCALE, STROKE_SCALE)
-        points = centre + (points - centre) * scale + rng.uniform(-STROKE_SHIFT, STROKE_SHIFT, 2)
-        out.append(points * TEMPLATE_SIDE)
-    return out
+    return [points * TEMPLATE_SIDE for points in shift_strokes(strokes, rng, STROKE_SHIFT, STROKE_SCALE)]
 
 
 def draw_strokes(strokes: Strokes, rng: np.random.Generator, canvas: int = CANVAS):

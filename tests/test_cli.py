@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import digitapp
 from conftest import assert_one_line_naming, skip_or_fail, write_files
@@ -69,6 +69,31 @@ def test_predict_blank_image(images, capsys):
     assert out.strip() == f"{images / 'blank.png'}: no digit (blank image)"
 
 
+def hash_sign(path):
+    """A '#' drawn dark on white: no digit."""
+    from harness.shapes import place
+    from harness.styles import NON_DIGITS
+
+    shape = NON_DIGITS["hash"](None)
+    image = Image.new("L", (CANVAS_SIDE, CANVAS_SIDE), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in place(shape, 40, 40, 240):
+        draw.line(stroke, fill=0, width=16, joint="curve")
+    image.save(path)
+    return path
+
+
+def test_predict_says_not_a_digit(tmp_path, capsys):
+    path = hash_sign(tmp_path / "hash.png")
+    code, out, _ = run(["predict", path], capsys)
+    assert code == 0
+    assert re.fullmatch(rf"{re.escape(str(path))}: not a digit \(closest \d, output \d+\.\d%\)", out.strip()), out
+    code, out, _ = run(["predict", "--json", path], capsys)
+    answer = json.loads(out)
+    assert answer["verdict"] == "not a digit" and answer["is_digit"] is False and answer["sure"] is False
+    assert max(answer["outputs"]) < 0.85
+
+
 def test_predict_json(images, capsys):
     code, out, _ = run(["predict", "--json", images / "one.png", images / "blank.png"], capsys)
     assert code == 0
@@ -80,6 +105,8 @@ def test_predict_json(images, capsys):
     assert one["confidence"] == pytest.approx(max(one["probabilities"]), abs=1e-6)
     assert one["probabilities"].index(max(one["probabilities"])) == 1
     assert blank["digit"] is None and blank["confidence"] == 0 and not any(blank["probabilities"])
+    assert one["verdict"] in ("sure", "not sure") and one["is_digit"] is True and len(one["outputs"]) == 10
+    assert blank["verdict"] == "empty" and blank["is_digit"] is False
     model = one["model"]  # which model answered: its file and its training record
     assert model == blank["model"] and model["shipped"] is True and model["file"].endswith("digit_model.pkl")
     assert 0.98 < model["test_accuracy"] <= 1 and model["date"] and model["recipe"].startswith("digitapp train")

@@ -19,9 +19,9 @@ from harness.shapes import on_canvas
 from harness.styles import draw_style
 
 
-def curled_nine(seed=0):
-    """A 9 with a curled tail: the shipped model reads these wrong (bench.learning: 0%)."""
-    return [s.tolist() for s in draw_style("9-curled", np.random.default_rng(seed))]
+def hard_six():
+    """A 6 with a round, open stem that the shipped model reads as a 5 (found with bench.styles' drawings)."""
+    return [s.tolist() for s in draw_style("6-round-open", np.random.default_rng(34))]
 
 
 def sample(label=3, seed=0, strokes=True) -> Sample:
@@ -150,7 +150,7 @@ def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(use
 
 
 def test_the_personal_model_answers_at_start_and_says_so(recognizer):
-    recognizer.learn_strokes(curled_nine(), 9)
+    recognizer.learn_strokes(hard_six(), 6)
     recognizer.learn_strokes(on_canvas(4), 4)
     again, warnings = open_recognizer()
     assert warnings == [] and again.is_personal and not again.is_shipped
@@ -159,7 +159,7 @@ def test_the_personal_model_answers_at_start_and_says_so(recognizer):
     assert again.model_info()["personal_samples"] == 2
     for a, b in zip(again.network.weights, recognizer.network.weights):
         np.testing.assert_array_equal(a, b)
-    assert again.predict_strokes(curled_nine()).digit == 9
+    assert again.predict_strokes(hard_six()).digit == 6
 
 
 def test_model_option_wins_over_the_personal_model(recognizer, tmp_path):
@@ -174,22 +174,22 @@ def test_model_option_wins_over_the_personal_model(recognizer, tmp_path):
 # -- learning ---------------------------------------------------------------------------------------
 
 def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(recognizer):
-    drawing = curled_nine()
-    assert recognizer.predict_strokes(drawing).digit != 9
-    prediction = recognizer.learn_strokes(drawing, 9)
-    assert prediction.digit == 9 and prediction.is_sure
+    drawing = hard_six()
+    assert recognizer.predict_strokes(drawing).digit != 6
+    prediction = recognizer.learn_strokes(drawing, 6)
+    assert prediction.digit == 6 and prediction.is_sure
     np.testing.assert_array_equal(prediction.probabilities, recognizer.predict_strokes(drawing).probabilities)
     (stored,) = recognizer.store.load()
-    assert stored.label == 9 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
+    assert stored.label == 6 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
     record = read_model_file(recognizer.store.model_path)["record"]
     assert record["personal"] == {"base_model": str(default_model_path()), "samples": 1}
     assert record["test_accuracy"] == Recognizer.load().record["test_accuracy"]  # the base model's record
 
 
 def test_learn_from_an_image(recognizer):
-    image = render_strokes(curled_nine(1), (320, 320), 18)
-    assert recognizer.predict(image).digit != 9
-    assert recognizer.learn(image, 9).digit == 9
+    image = render_strokes(hard_six(), (320, 320), 18)
+    assert recognizer.predict(image).digit != 6
+    assert recognizer.learn(image, 6).digit == 6
     assert recognizer.store.load()[0].strokes is None
 
 
@@ -214,9 +214,9 @@ def test_learning_leaves_the_network_it_was_given_untouched():
 def test_undo_removes_the_sample_and_its_effect(recognizer):
     recognizer.learn_strokes(on_canvas(4), 4)
     after_first = [w.copy() for w in recognizer.network.weights]
-    drawing = curled_nine()
+    drawing = hard_six()
     wrong = recognizer.predict_strokes(drawing)
-    recognizer.learn_strokes(drawing, 9)
+    recognizer.learn_strokes(drawing, 6)
     assert recognizer.undo_learning()
     for w, b in zip(recognizer.network.weights, after_first):
         np.testing.assert_array_equal(w, b)
@@ -226,7 +226,7 @@ def test_undo_removes_the_sample_and_its_effect(recognizer):
 
 
 def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(recognizer):
-    recognizer.learn_strokes(curled_nine(), 9)
+    recognizer.learn_strokes(hard_six(), 6)
     assert recognizer.undo_learning()
     assert recognizer.is_shipped and recognizer.path == default_model_path()
     assert not recognizer.store.model_path.exists() and recognizer.store.load() == []
@@ -234,7 +234,7 @@ def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(recognizer):
 
 def test_forget_goes_back_to_the_shipped_model(recognizer, user_dir):
     shipped = Recognizer.load().network
-    recognizer.learn_strokes(curled_nine(), 9)
+    recognizer.learn_strokes(hard_six(), 6)
     recognizer.forget()
     assert recognizer.is_shipped and recognizer.personal_samples == 0 and listing(user_dir) == []
     for w, b in zip(recognizer.network.weights, shipped.weights):
@@ -243,13 +243,13 @@ def test_forget_goes_back_to_the_shipped_model(recognizer, user_dir):
 
 
 def test_delete_and_relabel_relearn_from_the_base(recognizer):
-    nine, four = curled_nine(), on_canvas(4)
-    recognizer.learn_strokes(nine, 9)
+    nine, four = hard_six(), on_canvas(4)
+    recognizer.learn_strokes(nine, 6)
     recognizer.learn_strokes(four, 4)
     first, second = recognizer.store.load()
     recognizer.delete_sample(first.id)
     assert [s.id for s in recognizer.store.load()] == [second.id] and recognizer.personal_samples == 1
-    assert recognizer.predict_strokes(nine).digit != 9  # its effect is gone
+    assert recognizer.predict_strokes(nine).digit != 6  # its effect is gone
     recognizer.relabel_sample(second.id, 7)
     assert [s.label for s in recognizer.store.load()] == [7]
     assert recognizer.predict_strokes(four).digit == 7
@@ -257,18 +257,18 @@ def test_delete_and_relabel_relearn_from_the_base(recognizer):
     assert recognizer.is_shipped and not recognizer.store.model_path.exists()
 
 
-def test_a_learned_nine_stays_nine_after_other_corrections(recognizer):
-    nine = curled_nine()
-    recognizer.learn_strokes(nine, 9)
+def test_a_learned_six_stays_six_after_other_corrections(recognizer):
+    nine = hard_six()
+    recognizer.learn_strokes(nine, 6)
     for d in (4, 7, 1, 3, 5):
         recognizer.learn_strokes(on_canvas(d), d)
-    assert recognizer.predict_strokes(nine).digit == 9
+    assert recognizer.predict_strokes(nine).digit == 6
 
 
 def test_in_memory_learning_needs_no_store():
     recognizer = Recognizer.load()
     assert recognizer.store is None
-    assert recognizer.learn_strokes(curled_nine(), 9).digit == 9
+    assert recognizer.learn_strokes(hard_six(), 6).digit == 6
     assert recognizer.is_personal and recognizer.personal_samples == 1 and recognizer.path == default_model_path()
 
 

@@ -43,6 +43,13 @@ def synthetic_files():
     return tiny_synthetic_mnist()
 
 
+@pytest.fixture(autouse=True)
+def few_template_drawings(monkeypatch):
+    """The default recipe's 45,000 template drawings take minutes; a few hundred test the same path."""
+    for key, count in (("styles", 300), ("non_digits", 200), ("turned_digits", 30)):
+        monkeypatch.setitem(train.DEFAULTS, key, count)
+
+
 @pytest.fixture
 def data_dir(tmp_path, offline, trust_files, synthetic_files):
     return write_files(tmp_path / "mnist", trust_files(synthetic_files), gz=True)
@@ -66,6 +73,7 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
         assert hyper[key] == train.DEFAULTS[key], key
     assert "output" not in hyper and "data_dir" not in hyper
     assert record["seed"] == 3 and record["epochs"] == 2
+    assert hyper["styles"] == 300 and hyper["non_digits"] == 200 and hyper["turned_digits"] == 30
     date = datetime.datetime.fromisoformat(record["date"])
     assert date.tzinfo is not None
     assert started - datetime.timedelta(seconds=5) <= date <= datetime.datetime.now(datetime.timezone.utc)

@@ -161,3 +161,20 @@ def test_learns_linearly_separable_blobs():
     train(net, X[:400], labels[:400], 15, 10, constant(1.0), per_example=True)
     after = net.evaluate((X[400:], labels[400:])) / 200
     assert after >= 0.97 and after > before
+
+
+def test_targets_one_hot_and_none_of_these():
+    from digitapp.trainer import targets
+
+    Y = targets(np.array([2, -1, 0]), 3, np.float32)
+    assert Y.dtype == np.float32
+    assert Y.tolist() == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
+
+
+def test_non_digit_examples_push_every_output_down():
+    X, labels = synthetic(300)
+    noise = np.random.default_rng(1).random((300, 6)) * 0.2 + 2.0  # far from the digits: "none of these"
+    net = Network([6, 3], seed=0)
+    train(net, np.concatenate([X, noise]), np.concatenate([labels, np.full(300, -1)]), 20, 10, constant(0.5))
+    assert net.feedforward(noise[:20]).max() < 0.2
+    assert (net.feedforward(X).argmax(axis=1) == labels).mean() > 0.8

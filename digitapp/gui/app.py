@@ -362,12 +362,14 @@ def model_text(recognizer) -> str:
 
 
 def window_title(prediction, reading=None) -> str:
-    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty;
-    '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
+    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, 'not a digit - digitapp', plain 'digitapp'
+    when empty; '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
     if reading is not None and len(reading) > 1:
         return f"{reading.marked_text} - {APP_NAME}"
     if prediction is None or prediction.digit is None:
         return APP_NAME
+    if not prediction.is_digit:
+        return f"not a digit - {APP_NAME}"
     mark = "" if prediction.is_sure else "?"
     return f"{prediction.digit}{mark} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
 
