@@ -8,19 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import blobs, params, synthetic
 from digitapp.network import COSTS, Network
 from digitapp.trainer import DivergenceError, EpochResult, train
-
-
-def synthetic(n, n_in=6, n_out=3, seed=0):
-    """(X (n, n_in) float64, labels (n,)) with labels a function of X."""
-    rng = np.random.default_rng(seed)
-    X = rng.random((n, n_in))
-    return X, np.argmax(X[:, :n_out], axis=1)
-
-
-def params(net):
-    return [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
 
 
 def constant(eta):
@@ -152,10 +142,7 @@ def test_mismatched_data_is_a_value_error(shape, n_labels):
 
 
 def test_learns_linearly_separable_blobs():
-    rng = np.random.default_rng(0)
-    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
-    labels = rng.integers(0, 3, 600)
-    X = centres[labels] + 0.4 * rng.standard_normal((600, 2))
+    X, labels = blobs()
     net = Network([2, 8, 3], seed=0)
     before = net.evaluate((X[400:], labels[400:])) / 200
     train(net, X[:400], labels[:400], 15, 10, constant(1.0), per_example=True)
