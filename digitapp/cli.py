@@ -1,4 +1,4 @@
-"""The ``digitapp`` command: the app by default, plus ``train``, ``predict`` and ``fetch-data``."""
+"""The ``digitapp`` command: the app by default, plus ``train``, ``predict``, ``fetch-data`` and ``my-digits``."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__
 from .files import reason, unwritable_reason
 
-COMMANDS = ("gui", "train", "predict", "fetch-data")
+COMMANDS = ("gui", "train", "predict", "fetch-data", "my-digits")
 
 
 class OneLineErrorParser(argparse.ArgumentParser):
@@ -44,7 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     predict = sub.add_parser("predict", help="read the digits in image files (a digit or a number each)")
     predict.add_argument("files", nargs="+", type=Path, metavar="FILE", help="PNG, JPEG, ... images")
-    predict.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    predict.add_argument("--model", type=Path, default=None,
+                         help="model file (default: your personal model if you taught the app, else the shipped one)")
     predict.add_argument("--json", action="store_true",
                          help="print everything as JSON lines: text, unsure digits, each digit's prediction and box")
     predict.add_argument("--ink", choices=("dark", "light"), default=None,
@@ -56,21 +57,36 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = sub.add_parser("fetch-data", help="fetch and verify the MNIST files")
     fetch.add_argument("--data-dir", type=Path, default=None,
                        help="where to put them (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
+
+    mine = sub.add_parser("my-digits", help="the digits you taught the app: list, export, import, clear",
+                          description="Manage the samples of your handwriting the app learned from "
+                                      "(kept in your user data directory, or $DIGITAPP_USER_DIR).")
+    action = mine.add_subparsers(dest="action", metavar="ACTION", required=True)
+    action.add_parser("list", help="how many samples of each digit, and one line per sample")
+    export = action.add_parser("export", help="write all samples to a JSON file")
+    export.add_argument("file", type=Path, metavar="FILE")
+    load = action.add_parser("import", help="add the samples of a JSON file (from export) and relearn them")
+    load.add_argument("file", type=Path, metavar="FILE")
+    clear = action.add_parser("clear", help="delete all samples and the personal model")
+    clear.add_argument("--yes", action="store_true", help="do not ask")
     return parser
 
 
 def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="model file (default: your personal model if you taught the app, else the shipped one)")
     parser.add_argument("image", nargs="?", type=Path, default=None, help="an image to open at start")
 
 
 def run_predict(args) -> int:
     from .model_io import ModelError
+    from .personal import open_recognizer
     from .preprocess import ImageError
-    from .recognizer import Recognizer
 
     try:
-        recognizer = Recognizer.load(args.model)
+        recognizer, warnings = open_recognizer(args.model)  # your personal model, as in the app
+        for warning in warnings:
+            say(f"digitapp predict: {warning}", sys.stderr)
     except ModelError as err:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
@@ -102,11 +118,14 @@ def run_predict(args) -> int:
 
 
 def reading_line(path: Path, reading) -> str:
-    """'one.png: 1 (99.7%)' for one digit, 'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
+    """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
+    'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
     if reading.is_empty:
         return f"{path}: no digit (blank image)"
     if len(reading) == 1:
         p = reading.predictions[0]
+        if not p.is_digit:
+            return f"{path}: not a digit (closest {p.digit}, output {100 * p.strongest:.1f}%)"
         return f"{path}: {p.digit} ({100 * p.confidence:.1f}%{'' if p.is_sure else ', not sure'})"
     return f"{path}: {reading.describe()}"
 
@@ -151,6 +170,58 @@ def save_input_png(array, path: Path, scale: int = 10) -> Path:
     return path
 
 
+def run_my_digits(args) -> int:
+    from .model_io import ModelError
+    from .personal import SampleStore, StoreError, counts, open_recognizer, read_samples, write_samples
+
+    store = SampleStore()
+    try:
+        if args.action == "list":
+            samples = store.load()
+            print(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
+            if samples:
+                print("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
+            for s in samples:
+                kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
+                print(f"{s.id}  {s.label}  {s.time}  {kind}")
+        elif args.action == "export":
+            samples = store.load()
+            write_samples(samples, args.file)
+            print(f"wrote {len(samples)} samples to {args.file}")
+        elif args.action == "import":
+            if not args.file.is_file():
+                raise StoreError(f"{args.file}: no such samples file")
+            new = read_samples(args.file)
+            before = len(store.load())
+            store.add(*new)
+            recognizer, warnings = open_recognizer(store=store)
+            for warning in warnings:
+                print(f"digitapp my-digits: {warning}", file=sys.stderr)
+            recognizer.relearn()
+            print(f"imported {len(recognizer.learner.samples) - before} new samples of {len(new)} from {args.file}; "
+                  f"the personal model has learned all {len(recognizer.learner.samples)}")
+        elif args.action == "clear":
+            n = len(store.load()) if store.path.is_file() else 0
+            if not args.yes:
+                if not sys.stdin.isatty():
+                    print("digitapp my-digits clear: add --yes to delete your samples without a question",
+                          file=sys.stderr)
+                    return 1
+                if input(f"Delete {n} samples and the personal model in {store.folder}? [y/N] ").strip().lower() \
+                        not in ("y", "yes"):
+                    print("nothing deleted")
+                    return 1
+            removed = store.clear()
+            print(f"deleted {n} samples and the personal model" if removed else "there was nothing to delete")
+    except (StoreError, ModelError) as err:
+        print(f"digitapp my-digits: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:
+        print(f"digitapp my-digits: {err.filename}: {err.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def run_fetch(args) -> int:
     import mnist_loader
 
@@ -190,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_predict(args)
     if args.command == "fetch-data":
         return run_fetch(args)
+    if args.command == "my-digits":
+        return run_my_digits(args)
     from .gui.app import run
 
     return run(model=args.model, image=args.image)

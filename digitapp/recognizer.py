@@ -7,23 +7,35 @@ from pathlib import Path
 
 import numpy as np
 
-from .model_io import default_model_path, network_from, read_model_file
+from .model_io import default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
 from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
 
-#: Below this confidence the app says "not sure" (chosen from the MNIST test set; see README).
-UNSURE_BELOW = 0.7
+# The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
+#: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
+NONE_BELOW = 0.15
+#: When it is below this, the claim is weak: "not sure".
+WEAK_BELOW = 0.8
+#: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
+UNSURE_BELOW = 0.8
+
+#: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
+EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
 
 
 @dataclass(frozen=True)
 class Prediction:
     """The answer for one image.
 
-    ``digit`` is None when nothing was drawn; ``probabilities`` are 10
-    floats summing to 1 (all zero for a blank image); ``input`` is the 28x28
-    array the network received.
+    ``digit`` is None when nothing was drawn, else the strongest output;
+    ``outputs`` are the network's ten raw sigmoid activations, each on its
+    own between 0 and 1, so all ten can be low: "none of these";
+    ``probabilities`` are the outputs scaled to sum to 1 (all zero for a
+    blank image), the share each digit has of what the network saw;
+    ``confidence`` is the winner's share; ``input`` is the 28x28 array the
+    network received.
     """
 
     digit: int | None
@@ -31,21 +43,57 @@ class Prediction:
     probabilities: np.ndarray = field(repr=False)
     input: np.ndarray = field(repr=False)
     unsure_below: float = field(default=UNSURE_BELOW, repr=False)
+    outputs: np.ndarray | None = field(default=None, repr=False)
+    none_below: float = field(default=NONE_BELOW, repr=False)
+    weak_below: float = field(default=WEAK_BELOW, repr=False)
 
     @property
     def is_empty(self) -> bool:
         return self.digit is None
 
     @property
+    def strongest(self) -> float:
+        """The winning output's raw sigmoid activation: how strongly any digit claims the drawing.
+
+        Without raw outputs (a Prediction made by hand) it is the confidence.
+        """
+        if self.digit is None:
+            return 0.0
+        return float(self.outputs[self.digit]) if self.outputs is not None else self.confidence
+
+    @property
+    def is_digit(self) -> bool:
+        """Something was drawn and some output claims it; False for a blank and for 'not a digit'.
+
+        Without raw outputs there is nothing to say "none of these", so any drawing counts.
+        """
+        return self.digit is not None and (self.outputs is None or self.strongest >= self.none_below)
+
+    @property
     def is_sure(self) -> bool:
-        return self.digit is not None and self.confidence >= self.unsure_below
+        """A digit, claimed strongly by its output, with no other digit close."""
+        strong = self.outputs is None or self.strongest >= self.weak_below
+        return self.is_digit and strong and self.confidence >= self.unsure_below
+
+    @property
+    def verdict(self) -> str:
+        """'empty', 'not a digit', 'not sure' or 'sure'."""
+        if self.is_empty:
+            return EMPTY
+        if not self.is_digit:
+            return NOT_A_DIGIT
+        return SURE if self.is_sure else NOT_SURE
 
     def to_dict(self) -> dict:
+        outputs = self.outputs if self.outputs is not None else self.probabilities
         return {
             "digit": self.digit,
             "confidence": round(self.confidence, 6),
             "sure": self.is_sure,
+            "is_digit": self.is_digit,
+            "verdict": self.verdict,
             "probabilities": [round(float(p), 6) for p in self.probabilities],
+            "outputs": [round(float(p), 6) for p in outputs],
         }
 
 
@@ -111,14 +159,27 @@ def _shown(value, kind, longest: int = 300):
 
 
 class Recognizer:
-    """A trained network with the preprocessing that makes a drawing look like MNIST."""
+    """A trained network with the preprocessing that makes a drawing look like MNIST.
+
+    It can also learn the user's handwriting (:meth:`learn`, :meth:`learn_strokes`):
+    its ``learner`` keeps the samples learned so far, and with a ``store``
+    (:class:`~digitapp.personal.SampleStore`) every sample and the personal
+    model are kept on disk.  ``base_path`` is the model the learning started from.
+    """
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW):
+                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW,
+                 *, store=None, learner=None, base_path: Path | None = None):
         self.network = network
         self.path = path
         self.record = record or {}
         self.unsure_below = unsure_below
+        self.none_below = none_below
+        self.weak_below = weak_below
+        self.store = store
+        self._learner = learner
+        self.base_path = base_path if base_path is not None else path
+        self._undo = None  # (network before the last correction, that sample's id)
 
     def __repr__(self):
         return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
@@ -132,7 +193,27 @@ class Recognizer:
 
     @property
     def is_shipped(self) -> bool:
-        return self.path is not None and self.path.resolve() == default_model_path().resolve()
+        return (not self.is_personal and self.path is not None
+                and self.path.resolve() == default_model_path().resolve())
+
+    @property
+    def is_personal(self) -> bool:
+        """Whether this network has learned some of the user's samples."""
+        return isinstance(self.record.get("personal"), dict)
+
+    @property
+    def learner(self):
+        """What learning uses: the user's samples so far and the replay set (made on first use)."""
+        if self._learner is None:
+            from .personal import Learner
+
+            self._learner = Learner()
+        return self._learner
+
+    @property
+    def personal_samples(self) -> int:
+        """How many of the user's samples this network has learned (0 when it is not personalised)."""
+        return len(self.learner.samples) if self.is_personal else 0
 
     def model_info(self) -> dict:
         """Which model this is: its file and what its training record says (None where it says nothing)."""
@@ -145,6 +226,8 @@ class Recognizer:
             "epochs": _shown(record.get("epochs"), int),
             "validation_accuracy": _shown(record.get("validation_accuracy"), (int, float)),
             "test_accuracy": _shown(record.get("test_accuracy"), (int, float)),
+            "personal_samples": self.personal_samples if self.is_personal else None,
+            "base_model": str(self.base_path) if self.is_personal and self.base_path else None,
         }
 
     def describe(self) -> str:
@@ -152,6 +235,11 @@ class Recognizer:
         info = self.model_info()
         name = Path(info["file"]).name if info["file"] else "a model in memory"
         parts = [f"{'shipped model' if info['shipped'] else 'model'} {name}"]
+        if self.is_personal:
+            base = Path(info["base_model"]) if info["base_model"] else None
+            shipped = base is not None and base.resolve() == default_model_path().resolve()
+            parts = [f"personalised, trained on {self.personal_samples} of your digits",
+                     f"from {'shipped model' if shipped else 'model'} {base.name if base else 'in memory'}"]
         if isinstance(info["date"], str):
             parts.append(f"trained {info['date'][:10]}")
         if isinstance(info["test_accuracy"], (int, float)):
@@ -174,12 +262,13 @@ class Recognizer:
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
         if x is None:
-            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below)
+            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
+                              np.zeros(10), self.none_below, self.weak_below)
         output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
         probabilities = output / output.sum()
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
-                          x.reshape(FIELD, FIELD), self.unsure_below)
+                          x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below, self.weak_below)
 
     def read_strokes(self, strokes) -> Reading:
         """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""
@@ -212,3 +301,97 @@ class Recognizer:
         sigmoid, all low when the piece looks like none of the digits (which two digits joined often do)."""
         x = preprocess(image, ink="light")
         return np.zeros(10) if x is None else self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
+
+    # -- learning the user's handwriting -------------------------------------------------------
+
+    def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
+        """Learn that ``image`` (what :meth:`predict` takes) shows ``digit``; returns the new Prediction.
+
+        Raises ValueError for a blank image or a label that is not 0-9.
+        """
+        return self.learn_input(preprocess(image, ink), digit)
+
+    def learn_strokes(self, strokes, digit: int) -> Prediction:
+        """Learn that mouse ``strokes`` (what :meth:`predict_strokes` takes) show ``digit``."""
+        strokes = [list(s) for s in strokes if len(s)]
+        image = render_normalised(strokes)
+        return self.learn_input(None if image is None else preprocess(image, ink="light"), digit, strokes)
+
+    def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
+        """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,
+        with replay of MNIST and of the user's earlier samples; kept on disk when there is a store."""
+        from .personal import Sample
+
+        if x is None:
+            raise ValueError("nothing to learn: the drawing is blank")
+        sample = Sample.new(digit, x, strokes)
+        before = self.network
+        if self.store is not None:
+            self.learner.samples = self.store.add(sample)[:-1]  # other windows' samples too
+        network = self.learner.learn(before, sample)
+        self._become_personal(network)
+        self._undo = (before, sample.id)
+        return self.predict_input(x)
+
+    def undo_learning(self) -> bool:
+        """Take back the last correction: its sample and its effect (the network from before it)."""
+        if self._undo is None:
+            return False
+        before, sample_id = self._undo
+        self._undo = None
+        self.learner.samples = [s for s in self.learner.samples if s.id != sample_id]
+        if self.store is not None:
+            self.learner.samples = self.store.remove(sample_id)
+        self._become_personal(before, learned=bool(self.learner.samples))
+        return True
+
+    def forget(self) -> None:
+        """Back to the model the learning started from: samples and personal model deleted."""
+        self.learner.samples = []
+        self._undo = None
+        if self.store is not None:
+            self.store.clear()
+        self._become_personal(self._base_network(), learned=False)
+
+    def delete_sample(self, sample_id: str) -> None:
+        """Delete one stored sample and its effect: the base model relearns the others."""
+        self._change_samples(lambda s: s.remove(sample_id), [s for s in self.learner.samples if s.id != sample_id])
+
+    def relabel_sample(self, sample_id: str, digit: int) -> None:
+        """Give a stored sample another label; the base model relearns all samples."""
+        from dataclasses import replace
+
+        from .personal import check_digit
+
+        digit = check_digit(digit)
+        self._change_samples(lambda s: s.relabel(sample_id, digit),
+                             [replace(s, label=digit) if s.id == sample_id else s for s in self.learner.samples])
+
+    def relearn(self) -> None:
+        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
+        self._change_samples(lambda s: s.load(), list(self.learner.samples))
+
+    def _change_samples(self, in_store, in_memory) -> None:
+        self.learner.samples = in_store(self.store) if self.store is not None else in_memory
+        self._undo = None
+        network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
+        self._become_personal(network, learned=bool(self.learner.samples))
+
+    def _base_network(self) -> Network:
+        return network_from(read_model_file(self.base_path or default_model_path()))
+
+    def _become_personal(self, network: Network, learned: bool = True) -> None:
+        """Answer with ``network``; record (and with a store, save) it as personal or go back to the base."""
+        base_record = {k: v for k, v in self.record.items() if k != "personal"}
+        if learned:
+            self.record = {**base_record, "personal": {
+                "base_model": str(self.base_path) if self.base_path else None,
+                "samples": len(self.learner.samples)}}
+            if self.store is not None:
+                self.path = save_model(network, self.store.model_path, self.record)
+        else:
+            self.record = base_record
+            self.path = self.base_path
+            if self.store is not None:
+                self.store.model_path.unlink(missing_ok=True)
+        self.network = network

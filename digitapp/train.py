@@ -31,12 +31,18 @@ from .files import reason, unwritable_reason
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
 from .preprocess import preprocess_batch
+from .styled import NONE
 from .trainer import DivergenceError, train as train_network
 
 log = logging.getLogger("digitapp.train")
 
-DEFAULTS = dict(hidden=[100], epochs=100, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
-                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True, seed=1)
+#: With --my-digits, the user's samples (repeated) make up this share of the training images, so a few
+#: dozen samples weigh as much as a thousand MNIST digits; every repeat gets its own distortion each epoch.
+MY_DIGITS_SHARE = 0.01
+
+DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
+                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True,
+                styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
+    parser.add_argument("--styles", type=at_least(0, int), default=DEFAULTS["styles"], metavar="N",
+                        help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
+    parser.add_argument("--non-digits", type=at_least(0, int), default=DEFAULTS["non_digits"], metavar="N",
+                        help="add N drawings that are no digit (letters, signs, scribbles), trained towards all outputs 0")
+    parser.add_argument("--turned-digits", type=at_least(0, int), default=DEFAULTS["turned_digits"], metavar="N",
+                        help="add N MNIST 2s, 3s, 4s, 5s and 7s turned a quarter, as non-digits")
     parser.add_argument("--seed", type=at_least(0, int), default=DEFAULTS["seed"], help="random seed")
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
@@ -73,6 +85,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output", "-o", type=Path, default=None,
                         help=f"model file to write (default: {default_output()})")
     parser.add_argument("--no-plot", action="store_true", help="do not write the training-curves PNG")
+    parser.add_argument("--my-digits", action="store_true",
+                        help="add the samples of your handwriting (digitapp my-digits list), each repeated so "
+                             f"that together they are {100 * MY_DIGITS_SHARE:g}%% of the training set; the model "
+                             "becomes your personal model (default output: the one the app starts with)")
     return parser
 
 
@@ -115,6 +131,16 @@ def missing_extras(plot: bool = True) -> list[str]:
 
     wanted = {"skimage": "scikit-image", "tqdm": "tqdm", **({"matplotlib": "matplotlib"} if plot else {})}
     return [package for module, package in wanted.items() if find_spec(module) is None]
+
+
+def with_my_digits(train_x: np.ndarray, train_y: np.ndarray, samples) -> tuple[np.ndarray, np.ndarray]:
+    """The training set plus the user's samples, each repeated to weigh MY_DIGITS_SHARE together."""
+    repeats = max(1, round(MY_DIGITS_SHARE * len(train_x) / len(samples)))
+    mine = np.stack([s.input.reshape(-1) for s in samples])
+    mine = mine if train_x.dtype == np.uint8 else mine * np.float32(1 / 255)
+    labels = np.array([s.label for s in samples], train_y.dtype)
+    return (np.concatenate([train_x, np.tile(mine, (repeats, 1)).astype(train_x.dtype)]),
+            np.concatenate([train_y, np.tile(labels, repeats)]))
 
 
 def default_output() -> Path:
@@ -170,8 +196,28 @@ def as_pixels(images: np.ndarray) -> np.ndarray:
     return out
 
 
-def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
-    """Run the training described by ``args``; return the network and its training record."""
+def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.ndarray, np.ndarray]:
+    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST)."""
+    from .styled import non_digits, styled_digits, turned_digits
+
+    extra_x, extra_y = [train_x], [train_y]
+    if args.styles > 0:
+        log.info("drawing %d styled digits and %d non-digits from the templates", args.styles, args.non_digits)
+        x, y = styled_digits(args.styles, np.random.default_rng([args.seed, 2]))
+        extra_x.append(x)
+        extra_y.append(y)
+    if args.non_digits > 0:
+        rng = np.random.default_rng([args.seed, 3])
+        extra_x.append(non_digits(args.non_digits, rng))
+        extra_y.append(np.full(args.non_digits, NONE))
+    if args.turned_digits > 0:
+        extra_x.append(turned_digits(train_x, train_y, args.turned_digits, np.random.default_rng([args.seed, 4])))
+        extra_y.append(np.full(args.turned_digits, NONE))
+    return np.concatenate(extra_x).astype(np.uint8), np.concatenate(extra_y)
+
+
+def train(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Network, dict]:
+    """Run the training described by ``args`` (plus the user's ``samples``); return the network and its record."""
     import mnist_loader
     from tqdm import tqdm
 
@@ -184,6 +230,9 @@ def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
         with tqdm(total=len(train_x), unit="image", unit_scale=True, desc="pen copies", dynamic_ncols=True) as bar:
             pen = pen_redrawn(train_x, np.random.default_rng([args.seed, 1]), lambda k: bar.update(1))
         train_x, train_y = np.concatenate([train_x, pen]), np.concatenate([train_y, train_y])
+    train_x, train_y = with_templates(train_x, train_y, args)
+    if samples:
+        train_x, train_y = with_my_digits(train_x, train_y, samples)
     sizes = [train_x.shape[1], *args.hidden, 10]
     network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype))
     if args.init == "normal":
@@ -237,6 +286,8 @@ def train(args: argparse.Namespace, argv: list[str]) -> tuple[Network, dict]:
         "python": platform.python_version(),
         "numpy": np.__version__,
     }
+    if samples:
+        record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True}
     return network, record
 
 
@@ -249,15 +300,29 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
               "install them with: pip install 'digitapp[train]'", file=sys.stderr)
         return 1
-    output = args.output or default_output()
+    from .personal import SampleStore, StoreError
+
+    samples, store = [], SampleStore()
+    output = args.output or (store.model_path if args.my_digits else default_output())
     problem = before_training_problem(args, output)
     if problem:
         print(f"digitapp train: {problem}; nothing trained", file=sys.stderr)
         return 2
     import mnist_loader
 
+    if args.my_digits:
+        try:
+            samples = store.load()
+        except StoreError as err:
+            print(f"digitapp train: {err}", file=sys.stderr)
+            return 1
+        if not samples:
+            print(f"digitapp train: no samples of your handwriting in {store.path} yet; correct a few answers "
+                  "in the window first (press the right digit key)", file=sys.stderr)
+            return 1
+        log.info("adding %d samples of your handwriting", len(samples))
     try:
-        network, record = train(args, argv)
+        network, record = train(args, argv, samples)
     except KeyboardInterrupt:
         print("digitapp train: interrupted; no model written", file=sys.stderr)
         return 130

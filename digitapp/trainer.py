@@ -46,6 +46,14 @@ def as_floats(X: np.ndarray, dtype) -> np.ndarray:
     return X * np.dtype(dtype).type(1 / 255) if X.dtype == np.uint8 else X
 
 
+def targets(labels: np.ndarray, n_out: int, dtype) -> np.ndarray:
+    """(N, n_out) one-hot rows for the labels; a negative label gets all zeros: "none of these"."""
+    Y = np.zeros((len(labels), n_out), dtype)
+    known = np.flatnonzero(np.asarray(labels) >= 0)
+    Y[known, np.asarray(labels)[known]] = 1
+    return Y
+
+
 def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int, mini_batch_size: int,
           eta: Callable[[int], float], lmbda: float = 0.0, *, evaluation_data=None,
           monitor_training: bool = False, augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
@@ -54,7 +62,7 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
     """Train ``network`` in place by mini-batch SGD; return one EpochResult per epoch.
 
     ``images`` is (N, 784), uint8 pixels or floats in [0, 1], never modified;
-    ``labels`` (N,) ints.  ``eta(epoch)`` gives each epoch's learning rate.
+    ``labels`` (N,) ints; a negative label (a drawing that is no digit) trains all outputs towards 0.  ``eta(epoch)`` gives each epoch's learning rate.
     ``augment(X, rng)`` returns distorted copies of an epoch's images.
     ``per_example`` runs the book's per-example ``backprop`` instead of the
     matrix form.  ``progress(done, total)`` is called about 100 times an
@@ -65,7 +73,7 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
         raise ValueError(f"expected N >= 1 images of {network.sizes[0]} values and N labels, "
                          f"got images {images.shape} and {len(labels)} labels")
     X = np.ascontiguousarray(images, dtype=np.uint8 if images.dtype == np.uint8 else network.dtype)
-    Y = np.eye(network.sizes[-1], dtype=network.dtype)[labels]
+    Y = targets(labels, network.sizes[-1], network.dtype)
     n = len(X)
     monitored = (as_floats(X[:MONITORED], network.dtype), labels[:MONITORED]) if monitor_training else None
     update = network.update_mini_batch_per_example if per_example else network.update_mini_batch

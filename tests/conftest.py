@@ -51,6 +51,15 @@ def pytest_collection_modifyitems(items):
         raise pytest.UsageError("\n".join(wrong))
 
 
+@pytest.fixture(autouse=True)
+def user_dir(monkeypatch, tmp_path_factory) -> Path:
+    """Every test gets its own empty user data directory (samples, personal model, retrained models):
+    the real one of whoever runs the tests is never read or written, by this process or its children."""
+    folder = tmp_path_factory.mktemp("user-data")
+    monkeypatch.setenv("DIGITAPP_USER_DIR", str(folder))
+    return folder
+
+
 def listing(folder: Path) -> list[str]:
     """Every entry of ``folder``, hidden (temporary) files included; [] when it does not exist."""
     return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
@@ -236,3 +245,26 @@ def tiny(trust_files):
     test_labels = rng.integers(0, 10, N_TEST).astype(np.uint8)
     arrays = (train_images, train_labels, test_images, test_labels)
     return {"raw": trust_files(mnist_files(*arrays)), "arrays": arrays}
+
+
+# -- small learning problems for the network and trainer tests ------------------------------------
+
+def synthetic(n, n_in=6, n_out=3, seed=0):
+    """(X (n, n_in) float64, labels (n,)) with labels a function of X."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, n_in))
+    return X, np.argmax(X[:, :n_out], axis=1)
+
+
+def blobs(n=600, seed=0):
+    """Three well-separated 2-D blobs: (X (n, 2), labels (n,)); a network must learn them to >= 97%."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+    labels = rng.integers(0, 3, n)
+    return centres[labels] + 0.4 * rng.standard_normal((n, 2)), labels
+
+
+def params(net):
+    """Copies of a network's weights and biases."""
+    return [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
+

@@ -449,7 +449,7 @@ def _gui(paths: list[str], what: str) -> None:
     if what == "models":
         for path in paths:
             started, dialogs = time.perf_counter(), Dialogs()
-            recognizer = load_recognizer(root, path, dialogs)
+            recognizer, _ = load_recognizer(root, path, dialogs)
             if recognizer is not None:
                 App(tk.Toplevel(root), recognizer, dialogs)  # shows what the model's record says
             _report(path, " | ".join(dialogs.errors) or f"loaded {recognizer!r}", started)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 import digitapp
 from conftest import assert_one_line_naming, skip_or_fail, write_files
@@ -69,6 +69,31 @@ def test_predict_blank_image(images, capsys):
     assert out.strip() == f"{images / 'blank.png'}: no digit (blank image)"
 
 
+def hash_sign(path):
+    """A '#' drawn dark on white: no digit."""
+    from harness.shapes import place
+    from harness.styles import NON_DIGITS
+
+    shape = NON_DIGITS["hash"](None)
+    image = Image.new("L", (CANVAS_SIDE, CANVAS_SIDE), 255)
+    draw = ImageDraw.Draw(image)
+    for stroke in place(shape, 40, 40, 240):
+        draw.line(stroke, fill=0, width=16, joint="curve")
+    image.save(path)
+    return path
+
+
+def test_predict_says_not_a_digit(tmp_path, capsys):
+    path = hash_sign(tmp_path / "hash.png")
+    code, out, _ = run(["predict", path], capsys)
+    assert code == 0
+    assert re.fullmatch(rf"{re.escape(str(path))}: not a digit \(closest \d, output \d+\.\d%\)", out.strip()), out
+    code, out, _ = run(["predict", "--json", path], capsys)
+    answer = json.loads(out)
+    assert answer["verdict"] == "not a digit" and answer["is_digit"] is False and answer["sure"] is False
+    assert max(answer["outputs"]) < 0.85
+
+
 def test_predict_json(images, capsys):
     code, out, _ = run(["predict", "--json", images / "one.png", images / "blank.png"], capsys)
     assert code == 0
@@ -80,6 +105,8 @@ def test_predict_json(images, capsys):
     assert one["confidence"] == pytest.approx(max(one["probabilities"]), abs=1e-6)
     assert one["probabilities"].index(max(one["probabilities"])) == 1
     assert blank["digit"] is None and blank["confidence"] == 0 and not any(blank["probabilities"])
+    assert one["verdict"] in ("sure", "not sure") and one["is_digit"] is True and len(one["outputs"]) == 10
+    assert blank["verdict"] == "empty" and blank["is_digit"] is False
     model = one["model"]  # which model answered: its file and its training record
     assert model == blank["model"] and model["shipped"] is True and model["file"].endswith("digit_model.pkl")
     assert 0.98 < model["test_accuracy"] <= 1 and model["date"] and model["recipe"].startswith("digitapp train")
@@ -325,3 +352,87 @@ def test_fetch_data_with_no_source_is_a_one_line_error(tiny_data_dir, tmp_path, 
     assert code != 0
     assert "MNIST is ready" not in out
     assert_one_line_naming(err, folder, "train-images-idx3-ubyte")
+
+
+# ---------------------------------------------------------------- my-digits
+
+def taught(digits=(4, 7)):
+    """The shipped model with the user's store, having learned a clear drawing of each of ``digits``."""
+    from digitapp.personal import open_recognizer
+
+    recognizer = open_recognizer()[0]
+    for d in digits:
+        recognizer.learn_strokes(on_canvas(d), d)
+    return recognizer
+
+
+def test_my_digits_list(capsys, user_dir):
+    code, out, _ = run(["my-digits", "list"], capsys)
+    assert code == 0 and out.startswith(f"0 samples in {user_dir}")
+    taught((4, 7, 7))
+    code, out, _ = run(["my-digits", "list"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and lines[0].startswith("3 samples") and "4: 1" in lines[1] and "7: 2" in lines[1]
+    assert len(lines) == 5 and all(" strokes" in line for line in lines[2:])
+
+
+def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
+    from digitapp.personal import SampleStore, open_recognizer
+
+    before = [(s.id, s.label) for s in taught().learner.samples]
+    exported = tmp_path / "mine.json"
+    assert run(["my-digits", "export", exported], capsys)[0] == 0
+    code, out, _ = run(["my-digits", "clear", "--yes"], capsys)
+    assert code == 0 and "deleted 2 samples" in out and SampleStore().load() == []
+    assert not open_recognizer()[0].is_personal
+    code, out, _ = run(["my-digits", "import", exported], capsys)
+    assert code == 0 and "imported 2 new samples of 2" in out
+    again = open_recognizer()[0]
+    assert [(s.id, s.label) for s in again.learner.samples] == before and again.personal_samples == 2
+    code, out, _ = run(["my-digits", "import", exported], capsys)  # nothing new the second time
+    assert code == 0 and "imported 0 new samples of 2" in out and len(SampleStore().load()) == 2
+
+
+@pytest.mark.parametrize("content", [b"{broken", b'{"format": "digitapp-samples", "version": 1, "samples": [5]}',
+                                     None], ids=["truncated", "bad-sample", "missing"])
+def test_my_digits_import_of_a_bad_file_is_one_line_and_changes_nothing(capsys, tmp_path, content):
+    from digitapp.personal import SampleStore
+
+    taught((4,))
+    path = tmp_path / "bad.json"
+    if content is not None:
+        path.write_bytes(content)
+    code, _, err = run(["my-digits", "import", path], capsys)
+    assert code == 1
+    assert_one_line_naming(err, "digitapp my-digits", path)
+    assert [s.label for s in SampleStore().load()] == [4]
+
+
+def test_my_digits_clear_without_yes_and_no_terminal_refuses(capsys, monkeypatch):
+    from digitapp.personal import SampleStore
+
+    taught((4,))
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: False)
+    code, _, err = run(["my-digits", "clear"], capsys)
+    assert code == 1 and "--yes" in err and len(SampleStore().load()) == 1
+
+
+def test_my_digits_with_a_corrupt_store_is_one_line(capsys, user_dir):
+    (user_dir / "my_digits.json").write_text("[[[")
+    code, _, err = run(["my-digits", "list"], capsys)
+    assert code == 1
+    assert_one_line_naming(err, "my_digits.json", "corrupt")
+
+
+def test_my_digits_needs_an_action(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["my-digits"])
+    assert exit_.value.code == 2
+
+
+def test_predict_uses_the_personal_model_and_says_so_in_json(images, capsys):
+    taught((4,))
+    code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
+    model = json.loads(out)["model"]
+    assert code == 0 and model["personal_samples"] == 1 and model["shipped"] is False
+    assert model["file"].endswith("my_model.pkl")

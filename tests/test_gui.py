@@ -70,11 +70,12 @@ def assert_shows(app, recognizer, digit_expected=None):
     np.testing.assert_allclose(p.probabilities, fresh.probabilities, atol=1e-6)
     if digit_expected is not None:
         assert p.digit == digit_expected, f"drew {digit_expected}, the app says {app.root.title()}"
-    assert app.result.digit_label.cget("text") == str(p.digit)
+    assert app.result.digit_label.cget("text") == (str(p.digit) if p.is_digit else "✗")
     assert app.root.title() == window_title(p)
     widths = bar_widths(app)
-    np.testing.assert_allclose(widths, np.round(p.probabilities * app.result.bar_length), atol=1)
-    assert widths.argmax() == p.digit
+    shown = p.probabilities if p.is_digit else p.outputs  # "not a digit" shows the raw outputs, all low
+    np.testing.assert_allclose(widths, np.round(shown * app.result.bar_length), atol=1)
+    assert widths[p.digit] == widths.max()
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.input))
     return p
 
@@ -98,7 +99,8 @@ def assert_empty(app):
     (Prediction(7, 0.414, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7? (41%) - digitapp"),
     (Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD))), "digitapp"),
     (None, "digitapp"),
-], ids=["sure", "unsure", "blank", "empty"])
+    (Prediction(4, 0.5, np.full(10, 0.1), np.zeros((FIELD, FIELD)), outputs=np.full(10, 0.02)), "not a digit - digitapp"),
+], ids=["sure", "unsure", "blank", "empty", "not-a-digit"])
 def test_window_title(prediction, title):
     assert window_title(prediction) == title
 
@@ -120,7 +122,7 @@ def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
     first = strokes[0].points[0]
     assert np.asarray(app.canvas.drawing.image)[round(first[1]), round(first[0])] == 255
     p = assert_shows(app, recognizer, d)
-    assert app.result.state == ("sure" if p.is_sure else "unsure")
+    assert app.result.state == {"sure": "sure", "not sure": "unsure", "not a digit": "not a digit"}[p.verdict]
     assert app.undo_button.instate(["!disabled"])
 
 
@@ -471,3 +473,18 @@ def test_the_window_says_which_model_answers(app, display, tmp_path):
         assert other.model_label.cget("text") == "Model: model mine.pkl\nTrained with: digitapp train --epochs 2"
     finally:
         root.destroy()
+
+
+@pytest.mark.gui
+def test_a_scribble_is_shown_as_not_a_digit(app, recognizer):
+    from harness.styles import draw_non_digit
+
+    strokes = [s.tolist() for s in draw_non_digit("hash", np.random.default_rng(3), app.canvas.side)[0]]
+    draw_with_events(app.canvas, strokes)
+    p = assert_shows(app, recognizer)
+    assert p.verdict == "not a digit"
+    assert app.result.state == "not a digit"
+    assert "not a digit" in app.result.caption.cget("text").lower()
+    assert app.result.digit_label.cget("text") == "✗"
+    assert app.root.title() == "not a digit - digitapp"
+    assert (bar_widths(app) <= round(recognizer.none_below * app.result.bar_length) + 1).all()

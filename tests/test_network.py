@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import blobs, params, synthetic
 from digitapp.network import COSTS, CrossEntropyCost, Network, QuadraticCost, sigmoid, sigmoid_prime
 
 COST_NAMES = sorted(COSTS)
@@ -46,20 +47,8 @@ def numerical_gradient(net, x, y, eps=1e-6):
     return grads_b, grads_w
 
 
-def synthetic(n, n_in=6, n_out=3, seed=0):
-    """(X (n, n_in) float64, labels (n,)) with labels a function of X."""
-    rng = np.random.default_rng(seed)
-    X = rng.random((n, n_in))
-    labels = np.argmax(X[:, :n_out], axis=1)
-    return X, labels
-
-
 def as_pairs(X, labels, n_out):
     return [(x.reshape(-1, 1), one_hot_column(int(j), n_out)) for x, j in zip(X, labels)]
-
-
-def params(net):
-    return [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
 
 
 # ---------------------------------------------------------------- gradients
@@ -157,10 +146,7 @@ def test_update_mini_batch_does_not_modify_the_batch():
 
 
 def test_learns_linearly_separable_blobs():
-    rng = np.random.default_rng(0)
-    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
-    labels = rng.integers(0, 3, 600)
-    X = centres[labels] + 0.4 * rng.standard_normal((600, 2))
+    X, labels = blobs()
     net = Network([2, 8, 3], seed=0)
     before = net.evaluate((X[400:], labels[400:])) / 200
     net.SGD((X[:400], labels[:400]), 15, 10, 1.0)

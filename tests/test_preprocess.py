@@ -404,3 +404,96 @@ def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
     with pytest.raises(ImageError):  # the deadline is gone afterwards: nothing fires later
         load_image(tmp_path / "missing.png")
     time.sleep(0.4)
+
+
+# ---------------------------------------------------------------- wide images and photos
+
+def correlation(a, b) -> float:
+    a, b = np.ravel(a) - np.mean(a), np.ravel(b) - np.mean(b)
+    return float(a @ b / np.sqrt((a @ a) * (b @ b)))
+
+
+@pytest.mark.parametrize("dtype, top", [(np.uint16, 65535), (np.uint16, 4095), (np.int32, 2**31 - 1),
+                                        (np.float32, 1.0), (np.float64, 1000.0)])
+def test_wide_arrays_are_scaled_not_clipped(dtype, top):
+    reference = preprocess(drawing("four"))
+    wide = (np.asarray(drawing("four"), np.float64) / 255 * top).astype(dtype)
+    x = preprocess(wide)
+    assert_valid(x)
+    assert correlation(x, reference) > 0.98
+
+
+@pytest.mark.parametrize("mode", ["I;16", "I", "F"])
+def test_wide_pil_images_are_scaled_not_clipped(tmp_path, mode):
+    reference = preprocess(drawing("four"))
+    pixels = np.asarray(drawing("four"), np.float64) * 257  # 0..65535
+    image = Image.fromarray(pixels.astype(np.uint16 if mode == "I;16" else np.int32 if mode == "I" else np.float32))
+    image = image if image.mode == mode else image.convert(mode)
+    path = tmp_path / ("four.png" if mode == "I;16" else "four.tiff")
+    image.save(path)
+    for source in (image, path):
+        x = preprocess(source)
+        assert_valid(x)
+        assert correlation(x, reference) > 0.98
+
+
+def test_as_uint8_keeps_0_255_and_0_1_ranges():
+    from digitapp.preprocess import as_uint8
+
+    assert as_uint8(np.array([[0, 128, 255]], np.int64)).tolist() == [[0, 128, 255]]
+    assert as_uint8(np.array([[0.0, 0.5, 1.0]])).tolist() == [[0, 128, 255]]
+    assert as_uint8(np.array([[0, 1000, 2000]], np.uint16)).tolist() == [[0, 128, 255]]
+    assert as_uint8(np.full((2, 2), 5000, np.uint16)).tolist() == [[0, 0], [0, 0]]
+    assert as_uint8(np.array([[np.nan, np.inf, 0.5]])).dtype == np.uint8
+
+
+def photo_pair(shape="four", seed=0, table=True, light=False):
+    from harness.photos import make_photo_pair
+
+    ink = np.asarray(drawing(shape, ink="light"), np.float32) / 255
+    clean, photo = make_photo_pair(ink, np.random.default_rng(seed), table)
+    if light:
+        clean, photo = (Image.eval(im, lambda v: 255 - v) for im in (clean, photo))
+    return clean, photo
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("light", [False, True], ids=["dark-ink", "light-ink"])
+def test_a_photo_gives_nearly_the_clean_input(seed, light):
+    clean, photo = photo_pair("four", seed, light=light)
+    x, reference = preprocess(photo), preprocess(clean)
+    assert_valid(x)
+    assert shift_tolerant_correlation(x, reference) > 0.85
+
+
+def test_without_the_lighting_removal_a_photo_is_lost():
+    """The yardstick for the test above: a plain threshold against the border cannot read such a photo."""
+    from digitapp import preprocess as module
+
+    clean, photo = photo_pair("seven", 2)
+    assert shift_tolerant_correlation(preprocess(photo), preprocess(clean)) > 0.85
+    plain = module.UNEVEN_BORDER
+    try:
+        module.UNEVEN_BORDER = 2.0  # never a photo
+        x = preprocess(photo)
+    finally:
+        module.UNEVEN_BORDER = plain
+    assert x is None or shift_tolerant_correlation(x, preprocess(clean)) < 0.85
+
+
+def test_a_dark_table_along_the_edge_is_not_ink():
+    paper = np.full((300, 400), 215.0)
+    paper *= np.linspace(1.0, 0.6, 400)[None, :]  # light falls off to the right
+    paper[:, :60] = 40.0                           # a dark table on the left
+    ink = np.asarray(drawing("one", size=(120, 160)), np.float32) / 255  # dark ink: 0 where ink is
+    paper[70:230, 200:320] = paper[70:230, 200:320] * ink + 30 * (1 - ink)
+    noisy = np.clip(paper + np.random.default_rng(0).normal(0, 4, paper.shape), 0, 255).astype(np.uint8)
+    x = field(preprocess(noisy))
+    rows, cols = np.nonzero(x > 0.25)
+    assert np.ptp(rows) > 2.5 * np.ptp(cols)  # a tall "1", not a wide table-and-1
+
+
+def test_a_blank_photo_is_blank():
+    paper = 200 * np.linspace(1.0, 0.5, 300)[None, :] * np.ones((200, 1))
+    noisy = np.clip(paper + np.random.default_rng(0).normal(0, 3, paper.shape), 0, 255).astype(np.uint8)
+    assert preprocess(noisy) is None

@@ -214,3 +214,62 @@ def test_read_of_a_picture_of_a_number(recognizer, tmp_path):
     assert recognizer.read(image, ink="light").is_empty  # the wrong way round: nothing
     with pytest.raises(ImageError):
         recognizer.read(tmp_path / "missing.png")
+
+
+# ---------------------------------------------------------------- "not a digit"
+
+def one_output_network(strength: float, winner: int = 3) -> Network:
+    """A Network([784, 10]) whose outputs are 0.01 except ``winner``'s, which is ``strength``."""
+    net = Network([784, 10], seed=0, dtype=np.float64)
+    net.weights[0][:] = 0.0
+    net.biases[0][:] = np.log(0.01 / 0.99)
+    net.biases[0][winner] = np.log(strength / (1 - strength))
+    return net
+
+
+@pytest.mark.parametrize("strength, verdict", [(0.99, "sure"), (0.6, "not sure"), (0.3, "not sure"),
+                                               (0.05, "not a digit")])
+def test_verdict_follows_the_strongest_raw_output(strength, verdict):
+    p = Recognizer(one_output_network(strength), none_below=0.2, weak_below=0.85, unsure_below=0.5).predict_input(
+        np.ones((784, 1), np.float32))
+    assert p.digit == 3 and p.strongest == pytest.approx(strength)
+    assert p.outputs.shape == (10,) and p.probabilities.sum() == pytest.approx(1.0)
+    assert p.verdict == verdict and p.is_digit == (verdict != "not a digit") and p.is_sure == (verdict == "sure")
+    d = p.to_dict()
+    assert d["verdict"] == verdict and d["is_digit"] == p.is_digit and d["sure"] == p.is_sure
+    assert d["outputs"][3] == pytest.approx(strength, abs=1e-6) and len(d["outputs"]) == 10
+
+
+def test_not_sure_is_a_digit_with_a_close_second():
+    net = one_output_network(0.95)
+    net.biases[0][5] = np.log(0.9 / 0.1)  # 5 nearly as strong as 3
+    p = Recognizer(net, none_below=0.2, weak_below=0.85, unsure_below=0.6).predict_input(np.ones((784, 1), np.float32))
+    assert p.verdict == "not sure" and p.is_digit and not p.is_sure
+
+
+def test_blank_verdict_is_empty(recognizer):
+    p = recognizer.predict_input(None)
+    assert p.verdict == "empty" and not p.is_digit and p.to_dict()["verdict"] == "empty"
+
+
+def test_a_hand_made_prediction_without_outputs_counts_as_a_digit():
+    p = Prediction(3, 0.42, np.eye(10)[3], np.zeros((FIELD, FIELD)))
+    assert p.is_digit and p.strongest == 0.42 and p.verdict == "not sure"
+
+
+@pytest.mark.parametrize("style", ["1-flag-base", "4-open-one", "6-round-open", "7-crossed", "9-curled", "0-slashed"])
+def test_shipped_model_reads_styles_outside_mnist(recognizer, style):
+    from harness.styles import STYLES, draw_style
+
+    answers = [recognizer.predict_strokes([s.tolist() for s in draw_style(style, np.random.default_rng([9, k]))])
+               for k in range(10)]
+    assert sum(p.digit == STYLES[style].digit for p in answers) >= 8
+
+
+@pytest.mark.parametrize("shape", ["scribble", "hash", "A", "plus", "dash", "star"])
+def test_shipped_model_flags_non_digits(recognizer, shape):
+    from harness.styles import draw_non_digit
+
+    answers = [recognizer.predict_strokes([s.tolist() for s in draw_non_digit(shape, np.random.default_rng([9, k]))[0]])
+               for k in range(10)]
+    assert sum(not p.is_sure for p in answers) >= 8

@@ -43,6 +43,13 @@ def synthetic_files():
     return tiny_synthetic_mnist()
 
 
+@pytest.fixture(autouse=True)
+def few_template_drawings(monkeypatch):
+    """The default recipe's 45,000 template drawings take minutes; a few hundred test the same path."""
+    for key, count in (("styles", 300), ("non_digits", 200), ("turned_digits", 30)):
+        monkeypatch.setitem(train.DEFAULTS, key, count)
+
+
 @pytest.fixture
 def data_dir(tmp_path, offline, trust_files, synthetic_files):
     return write_files(tmp_path / "mnist", trust_files(synthetic_files), gz=True)
@@ -66,6 +73,7 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
         assert hyper[key] == train.DEFAULTS[key], key
     assert "output" not in hyper and "data_dir" not in hyper
     assert record["seed"] == 3 and record["epochs"] == 2
+    assert hyper["styles"] == 300 and hyper["non_digits"] == 200 and hyper["turned_digits"] == 30
     date = datetime.datetime.fromisoformat(record["date"])
     assert date.tzinfo is not None
     assert started - datetime.timedelta(seconds=5) <= date <= datetime.datetime.now(datetime.timezone.utc)
@@ -199,8 +207,8 @@ def test_an_unwritable_output_is_refused_before_training(where, tmp_path, monkey
 
 def _trained_then(monkeypatch, failure):
     """Training that finishes at once, then a save that fails with ``failure`` halfway through writing."""
-    monkeypatch.setattr(train, "train", lambda args, argv: (Network([784, 8, 10], seed=1), {"test_accuracy": 0.9,
-                                                                                            "history": []}))
+    trained = (Network([784, 8, 10], seed=1), {"test_accuracy": 0.9, "history": []})
+    monkeypatch.setattr(train, "train", lambda args, argv, samples=(): trained)
 
     def dump(obj, file, protocol=None):
         file.write(b"\x80\x04half a model")
@@ -237,3 +245,35 @@ def test_train_help_shows_every_default_once(capsys):
             text = formatter._get_help_string(action) % {"default": action.default}
             assert text.count("default") == 1, (action.option_strings, text)
             assert text.split("(default")[-1].split(")")[0] in options  # wrapped lines split the rest
+
+
+def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_dir, user_dir, caplog):
+    from digitapp.personal import Sample, SampleStore, open_recognizer
+
+    rng = np.random.default_rng(1)
+    store = SampleStore()
+    store.add(*[Sample.new(7, synthetic_digit(7, rng) / 255.0) for _ in range(3)])
+    caplog.set_level("INFO", logger="digitapp.train")
+    argv = ["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1", "--no-plot", "--my-digits"]
+    assert train.main(argv) == 0
+    record = read_model_file(store.model_path)["record"]
+    assert record["personal"] == {"base_model": None, "samples": 3, "retrained": True}
+    assert "adding 3 samples of your handwriting" in caplog.text
+    recognizer, warnings = open_recognizer()
+    assert warnings == [] and recognizer.is_personal and recognizer.personal_samples == 3
+    assert recognizer.base_path == default_model_path()  # Forget goes back to the shipped model
+
+
+def test_with_my_digits_weighs_a_few_samples_as_one_percent():
+    from digitapp.personal import Sample
+
+    samples = [Sample.new(d, np.full((784, 1), 0.5)) for d in (3, 4)]
+    X, y = train.with_my_digits(np.zeros((1000, 784), np.uint8), np.zeros(1000, int), samples)
+    assert X.shape == (1010, 784) and X.dtype == np.uint8 and list(np.bincount(y[1000:])[3:5]) == [5, 5]
+    assert (X[1000:] == 128).all()
+
+
+def test_my_digits_without_samples_is_one_line(data_dir, capsys):
+    assert train.main(["--data-dir", str(data_dir), "--my-digits"]) == 1
+    err = capsys.readouterr().err
+    assert "no samples of your handwriting" in err and len(err.strip().splitlines()) == 1

@@ -8,19 +8,9 @@ import warnings
 import numpy as np
 import pytest
 
+from conftest import blobs, params, synthetic
 from digitapp.network import COSTS, Network
 from digitapp.trainer import DivergenceError, EpochResult, train
-
-
-def synthetic(n, n_in=6, n_out=3, seed=0):
-    """(X (n, n_in) float64, labels (n,)) with labels a function of X."""
-    rng = np.random.default_rng(seed)
-    X = rng.random((n, n_in))
-    return X, np.argmax(X[:, :n_out], axis=1)
-
-
-def params(net):
-    return [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
 
 
 def constant(eta):
@@ -152,12 +142,26 @@ def test_mismatched_data_is_a_value_error(shape, n_labels):
 
 
 def test_learns_linearly_separable_blobs():
-    rng = np.random.default_rng(0)
-    centres = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
-    labels = rng.integers(0, 3, 600)
-    X = centres[labels] + 0.4 * rng.standard_normal((600, 2))
+    X, labels = blobs()
     net = Network([2, 8, 3], seed=0)
     before = net.evaluate((X[400:], labels[400:])) / 200
     train(net, X[:400], labels[:400], 15, 10, constant(1.0), per_example=True)
     after = net.evaluate((X[400:], labels[400:])) / 200
     assert after >= 0.97 and after > before
+
+
+def test_targets_one_hot_and_none_of_these():
+    from digitapp.trainer import targets
+
+    Y = targets(np.array([2, -1, 0]), 3, np.float32)
+    assert Y.dtype == np.float32
+    assert Y.tolist() == [[0, 0, 1], [0, 0, 0], [1, 0, 0]]
+
+
+def test_non_digit_examples_push_every_output_down():
+    X, labels = synthetic(300)
+    noise = np.random.default_rng(1).random((300, 6)) * 0.2 + 2.0  # far from the digits: "none of these"
+    net = Network([6, 3], seed=0)
+    train(net, np.concatenate([X, noise]), np.concatenate([labels, np.full(300, -1)]), 20, 10, constant(0.5))
+    assert net.feedforward(noise[:20]).max() < 0.2
+    assert (net.feedforward(X).argmax(axis=1) == labels).mean() > 0.8

@@ -58,6 +58,11 @@ class Dialogs:
 
         messagebox.showerror(title, message, parent=self.root)
 
+    def ask_yes_no(self, title: str, message: str) -> bool:
+        from tkinter import messagebox
+
+        return messagebox.askyesno(title, message, parent=self.root, icon="warning", default="no")
+
 
 def ui_scale(root: tk.Misc) -> float:
     """How much larger than at 96 dpi to draw, from Tk's scaling (pixels per point), in quarter steps."""
@@ -152,6 +157,10 @@ class App:
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
         self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
+        from .personal import Corrections
+
+        self.corrections = Corrections(self, right)
+        self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
@@ -191,6 +200,8 @@ class App:
         self.say("")
 
     def undo(self) -> None:
+        if self.corrections.undo():  # Ctrl+Z right after a correction takes the correction back
+            return
         if not self.canvas.undo():
             self.say("Nothing to undo")
 
@@ -259,6 +270,7 @@ class App:
 
     def on_canvas_change(self, kind: str) -> None:
         self.selected_index = None  # the digits may have moved: the last one is current again
+        self.corrections.canvas_changed()
         if kind == "motion":
             self.request_prediction()
         else:
@@ -350,12 +362,14 @@ def model_text(recognizer) -> str:
 
 
 def window_title(prediction, reading=None) -> str:
-    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, plain 'digitapp' when empty;
-    '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
+    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, 'not a digit - digitapp', plain 'digitapp'
+    when empty; '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
     if reading is not None and len(reading) > 1:
         return f"{reading.marked_text} - {APP_NAME}"
     if prediction is None or prediction.digit is None:
         return APP_NAME
+    if not prediction.is_digit:
+        return f"not a digit - {APP_NAME}"
     mark = "" if prediction.is_sure else "?"
     return f"{prediction.digit}{mark} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
 
@@ -379,27 +393,34 @@ def open_root() -> tk.Tk | None:
 
 
 def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
-    """The Recognizer, or None after a dialog that says how to get a working model."""
+    """The Recognizer (the user's personal model unless ``model`` is given), or None after a dialog
+    that says how to get a working model.  A bad samples file or personal model is set aside with a
+    one-line warning."""
     from ..model_io import ModelError
-    from ..recognizer import Recognizer
+    from ..personal import open_recognizer
 
     try:
-        return Recognizer.load(model)
+        recognizer, warnings = open_recognizer(model)
+        for warning in warnings:
+            print(f"{APP_NAME}: {warning}", file=sys.stderr)
+        return recognizer, warnings
     except ModelError as err:
         print(f"{APP_NAME}: {err}", file=sys.stderr)  # the message says what to do
         root.withdraw()
         dialogs.error("digitapp: no usable model", str(err))
-        return None
+        return None, []
 
 
 def start(root: tk.Tk, model: Path | None = None, image: Path | None = None, *,
           make_dialogs=Dialogs) -> App | None:
     """The window on ``root`` as ``digitapp`` sets it up; None (after telling the user) when no model loads."""
     dialogs = make_dialogs(root)
-    recognizer = load_recognizer(root, model, dialogs)
+    recognizer, warnings = load_recognizer(root, model, dialogs)
     if recognizer is None:
         return None
     app = App(root, recognizer, dialogs)
+    if warnings:
+        app.say(warnings[0])
     if image is not None:
         root.after_idle(app.open_image, image)
     return app

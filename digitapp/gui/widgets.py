@@ -14,6 +14,7 @@ from .canvas import photo_from_image
 
 SURE_COLOUR = "#2563c9"
 UNSURE_COLOUR = "#c77c02"
+NOT_DIGIT_COLOUR = "#b42318"
 BAR_COLOUR = "#aab4c0"
 TRACK_COLOUR = "#e6e9ee"
 TEXT_COLOUR = "#1f2328"
@@ -30,7 +31,9 @@ def derived_font(base: str = "TkDefaultFont", **options) -> tkfont.Font:
 class ResultPanel(ttk.Frame):
     """The digit in large type, its confidence, and one bar per class.
 
-    ``state`` is ``"empty"``, ``"sure"`` or ``"unsure"``; the bars are canvas
+    ``state`` is ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"``
+    (no output claims the drawing: a letter, a sign, a scribble; the bars
+    then show the ten raw outputs instead of their shares); the bars are canvas
     rectangles tagged ``bar0`` .. ``bar9`` whose width is the probability
     times ``bar_length``.
     """
@@ -84,6 +87,13 @@ class ResultPanel(ttk.Frame):
             self.digit_label.configure(text="✎", foreground=BAR_COLOUR)
             self.caption.configure(text=self.empty_text, foreground=MUTED_COLOUR)
             probabilities, winner, colour = np.zeros(10), None, BAR_COLOUR
+        elif not prediction.is_digit:
+            self.state = "not a digit"
+            self.digit_label.configure(text="✗", foreground=NOT_DIGIT_COLOUR)
+            self.caption.configure(text=f"Not a digit\ntop output {100 * prediction.strongest:.0f}%",
+                                   foreground=NOT_DIGIT_COLOUR)
+            # The raw sigmoid outputs, all low: the network's own "none of these".
+            probabilities, winner, colour = prediction.outputs, None, BAR_COLOUR
         else:
             sure = prediction.is_sure
             self.state = "sure" if sure else "unsure"
@@ -107,7 +117,7 @@ class ResultPanel(ttk.Frame):
             c.coords(f"bar{digit}", x0, y0, x0 + length, y1)
             c.itemconfigure(f"bar{digit}", fill=colour if digit == winner else BAR_COLOUR,
                             state="normal" if length >= 1 else "hidden")
-            c.itemconfigure(f"percent{digit}", text=f"{100 * p:.0f}%" if winner is not None else "",
+            c.itemconfigure(f"percent{digit}", text=f"{100 * p:.0f}%" if p > 0 else "",
                             fill=TEXT_COLOUR if digit == winner else MUTED_COLOUR)
             c.itemconfigure(f"label{digit}", fill=colour if digit == winner else TEXT_COLOUR)
 

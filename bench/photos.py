@@ -1,0 +1,94 @@
+"""Photo benchmark: digits photographed on paper against the same digits as clean pictures.
+
+Run from the repository root:  python -m bench.photos [--count N] [--model PATH]
+
+MNIST *test* digits redrawn as mouse strokes (harness.drawn) are put on a
+sheet at a random size and aspect and photographed (harness.photos): paper
+lit unevenly (a gradient and a soft shadow), a darker table along one edge,
+blurred ink, sensor noise, JPEG; a share are light ink on a dark board.
+Each photo and the clean picture of the same sheet (black on white) go
+through ``Recognizer.predict``, as ``digitapp predict`` and the app's
+Ctrl+O do.  The two accuracies should be close.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from bench.styles import load_recognizer
+from harness.drawn import make_drawn_digits
+from harness.photos import make_photo_pair
+
+LIGHT_INK_SHARE = 0.2   # chalk on a board: light ink on dark, photographed the same way
+
+
+def pictures(count: int, seed: int):
+    """(label, clean picture, photo, light ink?) for ``count`` drawn MNIST test digits."""
+    drawings, _ = make_drawn_digits(count, seed)
+    for i, drawing in enumerate(drawings):
+        rng = np.random.default_rng([seed, 0xF0, i])
+        ink = np.asarray(drawing.render(), np.float32) / 255
+        clean, photo = make_photo_pair(ink, rng)
+        light = rng.random() < LIGHT_INK_SHARE
+        if light:
+            clean, photo = (Image.eval(im, lambda v: 255 - v) for im in (clean, photo))
+        yield drawing.label, clean, photo, light
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.photos", description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="digits (default: %(default)s)")
+    parser.add_argument("--seed", type=int, default=0, help="seed (default: %(default)s)")
+    parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    parser.add_argument("--save", type=Path, default=None, metavar="DIR",
+                        help="also write the first 20 photos there as JPEG, with their clean twins as PNG")
+    args = parser.parse_args(argv)
+    from digitapp.blas import fast_blas
+    from digitapp.model_io import default_model_path
+
+    recognizer = load_recognizer(args.model, "photos")
+    if recognizer is None:
+        return 2
+    started = time.perf_counter()
+    rows = []
+    seconds = 0.0
+    with fast_blas():
+        for i, (label, clean, photo, light) in enumerate(pictures(args.count, args.seed)):
+            t0 = time.perf_counter()
+            c, p = recognizer.predict(clean), recognizer.predict(photo)
+            seconds += time.perf_counter() - t0
+            rows.append((label, c.digit == label, p.digit == label, c.is_sure and c.digit == label,
+                         p.is_sure and p.digit == label, p.is_sure and p.digit != label, light, max(photo.size)))
+            if args.save is not None and i < 20:
+                args.save.mkdir(parents=True, exist_ok=True)
+                photo.save(args.save / f"photo{i:02d}_{label}.jpg", quality=90)
+                clean.save(args.save / f"clean{i:02d}_{label}.png")
+    a = np.array(rows, dtype=float)
+    label, clean_ok, photo_ok, clean_sure, photo_sure, photo_wrong, light, side = a.T
+    print(f"Photo bench: {len(a)} MNIST test digits redrawn as strokes, photographed on paper "
+          f"(seed {args.seed}); model {args.model or default_model_path()}\n")
+    print(f"{'':24}{'clean':>9}{'photo':>9}")
+    print(f"{'accuracy':24}{100 * clean_ok.mean():8.1f}%{100 * photo_ok.mean():8.1f}%")
+    print(f"{'sure and right':24}{100 * clean_sure.mean():8.1f}%{100 * photo_sure.mean():8.1f}%")
+    print(f"{'photo: sure and wrong':24}{'':9}{100 * photo_wrong.mean():8.1f}%")
+    print()
+    print(f"{'subset':24}{'n':>6}{'clean':>9}{'photo':>9}")
+    subsets = [("dark ink on paper", light == 0), ("light ink on a board", light == 1),
+               ("photo side < 300 px", side < 300), ("photo side 300-600 px", (side >= 300) & (side < 600)),
+               ("photo side >= 600 px", side >= 600)]
+    for name, mask in subsets:
+        if mask.any():
+            print(f"{name:24}{int(mask.sum()):6}{100 * clean_ok[mask].mean():8.1f}%{100 * photo_ok[mask].mean():8.1f}%")
+    print(f"\n{1000 * seconds / (2 * len(a)):.1f} ms per picture to recognise; done in "
+          f"{time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""Teaching the app your handwriting, in the window: corrections, undo, the samples gallery, Forget.
+
+A digit key (or a click on that digit's bar) after an answer says what the
+drawing really is; Enter (or the same digit) confirms the answer.  The
+Recognizer learns on a worker thread (:class:`Teacher`), so drawing never
+waits; the result comes back to the Tk thread through ``root.after``
+polling, and then the answer is recognised again.  Ctrl+Z right after a
+correction takes it back.  :class:`PersonalPanel` says whether the model is
+personalised and offers the gallery (:class:`Gallery`) and "Forget my
+handwriting".  No maths here: everything is a Recognizer call.
+"""
+
+from __future__ import annotations
+
+import tkinter as tk
+from concurrent.futures import Future, ThreadPoolExecutor
+from tkinter import ttk
+from typing import Callable
+
+from PIL import Image
+
+from ..preprocess import FIELD
+from .canvas import photo_from_image
+from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font
+
+POLL_MS = 20        # how often the Tk thread looks for finished learning
+THUMB_ZOOM = 2      # gallery thumbnails: 56 px
+PER_LINE = 8        # thumbnails per gallery line
+
+
+class Teacher:
+    """One worker thread for learning; results are handed back on the Tk thread by polling."""
+
+    def __init__(self, root: tk.Misc):
+        self.root = root
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="digitapp-learn")
+        self._waiting: list[tuple[Future, Callable, Callable]] = []
+        self._polling = False
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._waiting)
+
+    def submit(self, job: Callable, then: Callable, fail: Callable[[Exception], None]) -> None:
+        """Run ``job()`` on the worker; call ``then(result)`` or ``fail(error)`` on the Tk thread."""
+        self._waiting.append((self._pool.submit(job), then, fail))
+        if not self._polling:
+            self._polling = True
+            self.root.after(POLL_MS, self._poll)
+
+    def _poll(self) -> None:
+        done = [w for w in self._waiting if w[0].done()]
+        self._waiting = [w for w in self._waiting if not w[0].done()]
+        for future, then, fail in done:
+            error = future.exception()
+            if error is None:
+                then(future.result())
+            else:
+                fail(error)
+        self._polling = bool(self._waiting)
+        if self._polling:
+            self.root.after(POLL_MS, self._poll)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Corrections:
+    """The app's corrections: keys and bar clicks, learning off the Tk thread, undo, Forget, the gallery."""
+
+    def __init__(self, app, parent: tk.Misc):
+        self.app = app
+        self.teacher = Teacher(app.root)
+        self.undoable = False
+        self._changes = 0  # canvas changes so far: a correction is undoable only if none came after it
+        self.gallery: Gallery | None = None
+        self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget)
+        self.panel.show(app.recognizer)
+        root = app.root
+        for d in range(10):
+            root.bind(str(d), lambda e, d=d: self.correct(d))
+            root.bind(f"<KP_{d}>", lambda e, d=d: self.correct(d))
+        for key in ("<Return>", "<KP_Enter>"):
+            root.bind(key, lambda e: self.confirm())
+        app.result.bars.bind("<Button-1>", self.on_bar_click)
+        root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
+
+    @property
+    def recognizer(self):
+        return self.app.recognizer
+
+    def canvas_changed(self) -> None:
+        self._changes += 1
+        self.undoable = False
+
+    def on_bar_click(self, event) -> None:
+        digit = int(event.y // self.app.result.row_height)
+        if 0 <= digit <= 9:
+            self.correct(digit)
+
+    def confirm(self) -> None:
+        if self.app.prediction is not None and self.app.prediction.digit is not None:
+            self.correct(self.app.prediction.digit)
+
+    def correct(self, digit: int) -> None:
+        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` and
+        learn it in the background: its strokes when drawn, its 28x28 input when opened from a file."""
+        drawing = self.app.canvas.drawing
+        selected = self.app.selected_digit
+        if drawing.is_empty or drawing.drawing_stroke or selected is None or selected.prediction.digit is None:
+            self.panel.say("Draw a digit first; then press the right digit key to teach it")
+            return
+        verb = "Confirmed" if digit == selected.prediction.digit else "Corrected"
+        if selected.strokes is not None:
+            job = lambda: self.recognizer.learn_strokes(selected.strokes, digit)  # noqa: E731
+        else:
+            x = selected.prediction.input.reshape(-1, 1)
+            job = lambda: self.recognizer.learn_input(x, digit)  # noqa: E731
+        changes = self._changes
+        self.undoable = False
+        self.panel.say(f"Learning: {digit}…")
+        self.teacher.submit(job, lambda prediction: self._learned(digit, verb, changes), self._failed)
+
+    def _learned(self, digit: int, verb: str, changes: int) -> None:
+        self.undoable = changes == self._changes
+        self._refresh()
+        self.panel.say(f"{verb}: {digit}" + (" (Ctrl+Z takes it back)" if self.undoable else ""))
+
+    def _failed(self, error: Exception) -> None:
+        self._refresh()
+        self.panel.say(f"Could not learn it: {error}")
+
+    def undo(self) -> bool:
+        """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
+        if not self.undoable:
+            return False
+        self.undoable = False
+        self.panel.say("Undoing the correction…")
+        self.teacher.submit(self.recognizer.undo_learning,
+                            lambda done: self._changed("Correction undone"), self._failed)
+        return True
+
+    def forget(self) -> None:
+        n = self.recognizer.personal_samples or len(self.recognizer.learner.samples)
+        if not self.app.dialogs.ask_yes_no(
+                "Forget my handwriting",
+                f"Delete the {n} samples of your handwriting and the personal model?\n\n"
+                "The model you started with answers again. This cannot be undone."):
+            return
+        self.undoable = False
+        self.panel.say("Forgetting your handwriting…")
+        self.teacher.submit(self.recognizer.forget, lambda done: self._changed("Forgot your handwriting"),
+                            self._failed)
+
+    def change_sample(self, job: Callable[[], None], message: str) -> None:
+        """Delete or relabel a sample (the base model relearns the rest, in the background)."""
+        self.undoable = False
+        self.panel.say("Relearning…")
+        self.teacher.submit(job, lambda done: self._changed(message), self._failed)
+
+    def _changed(self, message: str) -> None:
+        self._refresh()
+        self.panel.say(message)
+
+    def _refresh(self) -> None:
+        """Everything that shows the model: the answer (recognised again), the model line, the panel, gallery."""
+        from .app import model_text
+
+        self.app.predict_now()
+        self.app.model_label.configure(text=model_text(self.recognizer))
+        self.panel.show(self.recognizer)
+        if self.gallery is not None and self.gallery.winfo_exists():
+            self.gallery.show(self.recognizer.learner.samples)
+
+    def open_gallery(self) -> None:
+        if self.gallery is not None and self.gallery.winfo_exists():
+            self.gallery.lift()
+        else:
+            self.gallery = Gallery(self.app.root, self)
+        self.gallery.show(self.recognizer.learner.samples)
+
+
+class PersonalPanel(ttk.Frame):
+    """'Personalised: trained on 23 of your digits' (or how to teach it), My digits…, Forget my handwriting."""
+
+    def __init__(self, master, on_gallery: Callable[[], None], on_forget: Callable[[], None]):
+        super().__init__(master)
+        self.label = ttk.Label(self, text="", style="Muted.TLabel", font=derived_font(size=9),
+                               justify="left")
+        self.label.grid(row=0, column=0, columnspan=2, sticky="w")
+        self.gallery_button = ttk.Button(self, text="My digits…", command=on_gallery)
+        self.forget_button = ttk.Button(self, text="Forget my handwriting", command=on_forget)
+        self.gallery_button.grid(row=1, column=0, sticky="w", pady=(4, 0))
+        self.forget_button.grid(row=1, column=1, sticky="w", pady=(4, 0), padx=(6, 0))
+        self.message = ttk.Label(self, text="", style="Muted.TLabel", font=derived_font(size=9))
+        self.message.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
+
+    def say(self, text: str) -> None:
+        """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""
+        self.message.configure(text=text)
+
+    def show(self, recognizer) -> None:
+        n = recognizer.personal_samples
+        if n:
+            self.label.configure(text=f"Personalised: trained on {n} of your digits",
+                                 foreground=SURE_COLOUR)
+        else:
+            self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it",
+                                 foreground=MUTED_COLOUR)
+        stored = len(recognizer.learner.samples)
+        self.forget_button.state(["!disabled" if n or stored else "disabled"])
+        self.gallery_button.state(["!disabled" if stored else "disabled"])
+
+
+class Gallery(tk.Toplevel):
+    """The stored samples of each digit that has some; click one, then a digit key relabels it, Delete deletes it."""
+
+    def __init__(self, master, corrections: Corrections):
+        super().__init__(master)
+        self.title("My digits - digitapp")
+        self.corrections = corrections
+        self.selected: str | None = None
+        self.photos: list[tk.PhotoImage] = []
+        self.by_item: dict[int, str] = {}
+        side = FIELD * THUMB_ZOOM
+        self.cell = side + 6
+        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=min(10, 6) * self.cell,
+                                background="#ffffff", highlightthickness=0)
+        scroll = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
+        self.canvas.configure(yscrollcommand=scroll.set)
+        self.canvas.grid(row=0, column=0, sticky="nsew")
+        scroll.grid(row=0, column=1, sticky="ns")
+        tools = ttk.Frame(self, padding=6)
+        tools.grid(row=1, column=0, columnspan=2, sticky="ew")
+        self.hint = ttk.Label(tools, text="Click a sample, then press its digit to relabel it, or Delete")
+        self.hint.pack(side="left")
+        self.delete_button = ttk.Button(tools, text="Delete", command=self.delete_selected)
+        self.delete_button.pack(side="right")
+        self.canvas.bind("<Button-1>", self.on_click)
+        for d in range(10):
+            self.bind(str(d), lambda e, d=d: self.relabel_selected(d))
+        for key in ("<Delete>", "<BackSpace>"):
+            self.bind(key, lambda e: self.delete_selected())
+        self.bind("<Escape>", lambda e: self.destroy())
+        self.columnconfigure(0, weight=1)
+        self.rowconfigure(0, weight=1)
+
+    def show(self, samples) -> None:
+        """Draw one section per digit, its samples newest first."""
+        c = self.canvas
+        c.delete("all")
+        self.photos, self.by_item = [], {}
+        y = 4
+        ids = {s.id for s in samples}
+        if self.selected not in ids:
+            self.selected = None
+        for digit in range(10):
+            mine = [s for s in reversed(samples) if s.label == digit]
+            if not mine:
+                continue
+            c.create_text(16, y + self.cell / 2, text=str(digit), font=derived_font(size=14, weight="bold"))
+            for k, sample in enumerate(mine):
+                x0, y0 = 30 + (k % PER_LINE) * self.cell, y + (k // PER_LINE) * self.cell
+                pixels = Image.fromarray(sample.input, "L").resize((FIELD * THUMB_ZOOM,) * 2, Image.Resampling.NEAREST)
+                photo = photo_from_image(pixels, master=self)
+                self.photos.append(photo)
+                item = c.create_image(x0 + 3, y0 + 3, image=photo, anchor="nw", tags=("sample", sample.id))
+                self.by_item[item] = sample.id
+                if sample.id == self.selected:
+                    c.create_rectangle(x0 + 1, y0 + 1, x0 + self.cell - 1, y0 + self.cell - 1, outline=SURE_COLOUR,
+                                       width=3, tags=("selection",))
+            y += -(-len(mine) // PER_LINE) * self.cell
+            c.create_line(0, y, 30 + PER_LINE * self.cell, y, fill="#e3e6eb")
+        c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4), height=min(max(y, self.cell), 6 * self.cell))
+        self.delete_button.state(["!disabled" if self.selected else "disabled"])
+
+    def on_click(self, event) -> None:
+        items = self.canvas.find_overlapping(self.canvas.canvasx(event.x), self.canvas.canvasy(event.y),
+                                             self.canvas.canvasx(event.x), self.canvas.canvasy(event.y))
+        picked = [self.by_item[i] for i in items if i in self.by_item]
+        self.selected = picked[0] if picked else None
+        self.focus_set()
+        self.show(self.corrections.recognizer.learner.samples)
+
+    def relabel_selected(self, digit: int) -> None:
+        if self.selected is not None:
+            sample_id = self.selected
+            self.corrections.change_sample(lambda: self.corrections.recognizer.relabel_sample(sample_id, digit),
+                                           f"Relabelled the sample as {digit}")
+
+    def delete_selected(self) -> None:
+        if self.selected is not None:
+            sample_id, self.selected = self.selected, None
+            self.corrections.change_sample(lambda: self.corrections.recognizer.delete_sample(sample_id),
+                                           "Deleted the sample")

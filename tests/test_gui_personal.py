@@ -1,0 +1,251 @@
+"""digitapp.gui.personal in the real window under Xvfb: a digit key corrects the answer, Enter confirms,
+a bar click corrects, Ctrl+Z takes a correction back, Forget asks first, the gallery relabels and
+deletes, and the app starts with the personal model and says so."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from digitapp.personal import SampleStore, open_recognizer
+from harness.shapes import on_canvas
+from harness.styles import draw_style
+from harness.window import draw_with_events, draw_with_xdotool, pump
+from conftest import FakeDialogs
+
+
+class AskingDialogs(FakeDialogs):
+    """FakeDialogs that also answer yes/no questions from a queue and record them."""
+
+    def __init__(self, root=None):
+        super().__init__(root)
+        self.answers: list[bool] = []
+        self.questions: list[tuple[str, str]] = []
+
+    def ask_yes_no(self, title, message):
+        self.questions.append((title, message))
+        return self.answers.pop(0) if self.answers else False
+
+
+@pytest.fixture
+def window(display, user_dir):  # noqa: F811
+    """The window as ``digitapp`` starts it, with this test's own (empty) user data directory."""
+    import tkinter as tk
+
+    from digitapp.gui.app import start
+
+    root = tk.Tk(className="digitapp")
+    dialogs = AskingDialogs(root)
+    app = start(root, make_dialogs=lambda r: dialogs)
+    pump(root, 2.0, until=lambda: root.winfo_viewable())
+    root.focus_force()
+    pump(root, 0.05)
+    yield app
+    root.destroy()
+
+
+def hard_six(app):
+    """A 6 with a round, open stem on the window's canvas: the shipped model reads it as a 5."""
+    return [s.tolist() for s in draw_style("6-round-open", np.random.default_rng(34), app.canvas.side)]
+
+
+def press(app, sequence):
+    app.root.focus_force()
+    app.root.event_generate(sequence)
+    pump(app.root, 0.01)
+
+
+def settle(app):
+    """Run Tk until the learning thread has finished and its result is shown."""
+    pump(app.root, 20.0, until=lambda: not app.corrections.teacher.busy)
+    pump(app.root, 0.05)
+
+
+@pytest.mark.gui
+def test_a_digit_key_after_a_wrong_answer_changes_the_answer(window):
+    app = window
+    assert "Press the right digit" in app.corrections.panel.label.cget("text")
+    draw_with_xdotool(app.root, app.canvas, hard_six(app))
+    wrong = app.prediction
+    assert wrong.digit != 6
+    press(app, "<Key-6>")
+    assert app.corrections.teacher.busy and "Learning" in app.corrections.panel.message.cget("text")
+    settle(app)
+    assert app.prediction.digit == 6 and app.prediction.is_sure
+    assert app.result.digit_label.cget("text") == "6" and app.root.title().startswith("6 ")
+    assert app.result.bar_width(6) > app.result.bar_width(wrong.digit)
+    assert app.corrections.panel.label.cget("text") == "Personalised: trained on 1 of your digits"
+    assert "personalised, trained on 1 of your digits" in app.model_label.cget("text")
+    assert "Corrected: 6" in app.corrections.panel.message.cget("text")
+    (sample,) = SampleStore().load()
+    assert sample.label == 6 and len(sample.strokes) == 1
+    assert open_recognizer()[0].is_personal  # kept for the next start
+
+
+@pytest.mark.gui
+def test_ctrl_z_right_after_a_correction_takes_it_back(window):
+    app = window
+    draw_with_events(app.canvas, hard_six(app))
+    wrong = app.prediction
+    press(app, "<Key-6>")
+    settle(app)
+    assert app.prediction.digit == 6 and app.corrections.undoable
+    press(app, "<Control-z>")
+    settle(app)
+    assert app.prediction.digit == wrong.digit
+    np.testing.assert_allclose(app.prediction.probabilities, wrong.probabilities, atol=1e-6)
+    assert app.canvas.drawing.sheet.strokes  # the drawing itself was not undone
+    assert SampleStore().load() == [] and not app.recognizer.is_personal
+    assert "Press the right digit" in app.corrections.panel.label.cget("text")
+    press(app, "<Control-z>")  # the next Ctrl+Z undoes the stroke, as before
+    assert app.canvas.drawing.is_empty
+
+
+@pytest.mark.gui
+def test_drawing_after_a_correction_makes_ctrl_z_undo_the_stroke(window):
+    app = window
+    draw_with_events(app.canvas, hard_six(app))
+    press(app, "<Key-6>")
+    draw_with_events(app.canvas, [[(20, 20), (40, 30)]])  # while it learns
+    settle(app)
+    assert not app.corrections.undoable
+    press(app, "<Control-z>")
+    assert len(app.canvas.drawing.sheet.strokes) == 1 and len(SampleStore().load()) == 1
+
+
+@pytest.mark.gui
+@pytest.mark.parametrize("how", ["<Return>", "<Key-4>"])
+def test_enter_or_the_same_digit_confirms(window, how):
+    app = window
+    draw_with_events(app.canvas, on_canvas(4, app.canvas.side))
+    assert app.prediction.digit == 4
+    press(app, how)
+    settle(app)
+    assert app.prediction.digit == 4 and "Confirmed: 4" in app.corrections.panel.message.cget("text")
+    assert [s.label for s in SampleStore().load()] == [4]
+
+
+@pytest.mark.gui
+def test_a_click_on_a_bar_corrects(window):
+    app = window
+    draw_with_events(app.canvas, hard_six(app))
+    bars = app.result.bars
+    y = round(6.5 * app.result.row_height)
+    bars.event_generate("<Button-1>", x=5, y=y)
+    settle(app)
+    assert app.prediction.digit == 6 and [s.label for s in SampleStore().load()] == [6]
+
+
+@pytest.mark.gui
+def test_a_digit_key_on_an_empty_canvas_says_what_to_do(window):
+    press(window, "<Key-3>")
+    assert not window.corrections.teacher.busy and "Draw a digit first" in window.corrections.panel.message.cget("text")
+    assert SampleStore().load() == []
+
+
+@pytest.mark.gui
+def test_forget_my_handwriting_asks_first(window, user_dir):
+    app = window
+    draw_with_events(app.canvas, hard_six(app))
+    press(app, "<Key-6>")
+    settle(app)
+    app.dialogs.answers = [False]
+    app.corrections.panel.forget_button.invoke()
+    settle(app)
+    assert "1 samples" in app.dialogs.questions[0][1] and len(SampleStore().load()) == 1
+    app.dialogs.answers = [True]
+    app.corrections.panel.forget_button.invoke()
+    settle(app)
+    assert SampleStore().load() == [] and not SampleStore().model_path.exists()
+    assert app.recognizer.is_shipped and app.prediction.digit != 6
+    assert app.model_label.cget("text").startswith("Model: shipped model")
+    assert app.corrections.panel.forget_button.instate(["disabled"])
+
+
+@pytest.mark.gui
+def test_the_gallery_shows_relabels_and_deletes_samples(window):
+    app = window
+    for d in (4, 7):
+        app.clear()
+        draw_with_events(app.canvas, on_canvas(d, app.canvas.side))
+        press(app, f"<Key-{d}>")
+        settle(app)
+    app.corrections.panel.gallery_button.invoke()
+    gallery = app.corrections.gallery
+    pump(app.root, 0.2)
+    assert len(gallery.by_item) == 2
+    four = SampleStore().load()[0]
+    item = next(i for i, sid in gallery.by_item.items() if sid == four.id)
+    x0, y0 = gallery.canvas.coords(item)
+    gallery.canvas.event_generate("<Button-1>", x=round(x0) + 10, y=round(y0) + 10)
+    pump(app.root, 0.05)
+    assert gallery.selected == four.id and gallery.canvas.find_withtag("selection")
+    gallery.event_generate("<Key-1>")
+    settle(app)
+    assert [s.label for s in SampleStore().load()] == [1, 7]
+    assert "Relabelled" in app.corrections.panel.message.cget("text")
+    gallery.selected = four.id
+    gallery.delete_button.state(["!disabled"])
+    gallery.delete_button.invoke()
+    settle(app)
+    assert [s.label for s in SampleStore().load()] == [7] and len(gallery.by_item) == 1
+    assert app.corrections.panel.label.cget("text") == "Personalised: trained on 1 of your digits"
+
+
+@pytest.mark.gui
+def test_the_app_starts_with_the_personal_model_and_says_so(display, user_dir):  # noqa: F811
+    import tkinter as tk
+
+    from digitapp.gui.app import start
+
+    recognizer, _ = open_recognizer()
+    for seed in (0, 1):
+        recognizer.learn_strokes(curled_nine_strokes(seed), 9)
+    root = tk.Tk(className="digitapp")
+    try:
+        app = start(root, make_dialogs=AskingDialogs)
+        assert app.recognizer.is_personal
+        assert app.model_label.cget("text").startswith("Model: personalised, trained on 2 of your digits")
+        assert app.corrections.panel.label.cget("text") == "Personalised: trained on 2 of your digits"
+    finally:
+        root.destroy()
+
+
+@pytest.mark.gui
+def test_a_corrupt_samples_file_is_a_one_line_warning_and_the_shipped_model(display, user_dir, capfd):  # noqa: F811
+    import tkinter as tk
+
+    from digitapp.gui.app import start
+
+    store = SampleStore()
+    store.path.write_text("{ not json")
+    root = tk.Tk(className="digitapp")
+    try:
+        app = start(root, make_dialogs=AskingDialogs)
+        assert app.recognizer.is_shipped and "moved it to" in app.status.cget("text")
+    finally:
+        root.destroy()
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "my_digits.json" in err[0] and "Traceback" not in err[0]
+    assert not store.path.exists() and any(p.name.startswith("my_digits.json.bad-") for p in user_dir.iterdir())
+
+
+def curled_nine_strokes(seed):
+    return [s.tolist() for s in draw_style("9-curled", np.random.default_rng(seed))]
+
+
+@pytest.mark.gui
+def test_a_correction_teaches_the_selected_digit_of_a_number(window):
+    from harness.shapes import number_on_canvas
+
+    app = window
+    draw_with_events(app.canvas, number_on_canvas("731", *app.canvas.size))
+    assert app.reading.text == "731"
+    app.select_digit(1)  # the 3, as a click on it does
+    press(app, "<Key-8>")
+    settle(app)
+    (sample,) = SampleStore().load()
+    assert sample.label == 8
+    assert [tuple(map(tuple, s)) for s in sample.strokes] == [
+        tuple(map(tuple, s.points)) for s in app.canvas.drawing.sheet.strokes[1:2]]  # only the 3's stroke
+    assert app.reading.text[1] == "8" and app.reading.text[0] == "7"
