@@ -41,7 +41,7 @@ SPECK = 0.02           # ink pieces below this share of the largest one's area a
 # UNSURE_WIDTH and the network's confidence is under WHOLE_UNSURE for the whole and PARTS_SURE for each part.
 SPLIT_WIDTH = 0.9
 WIDTH_PRIOR = 2.0
-SPLIT_BAR = 1.75
+SPLIT_BAR = 2.0
 APART_BONUS = 3.0
 UNSURE_WIDTH = 0.95
 WHOLE_UNSURE = 0.7

@@ -86,7 +86,7 @@ def test_blank(recognizer):
     assert recognizer.read(Image.new("L", (300, 100), 255)).is_empty
 
 
-@pytest.mark.parametrize("gap, pen", [(-0.25, 14), (-0.3, 18)])
+@pytest.mark.parametrize("gap, pen", [(-0.25, 14), (-0.3, 12)])
 def test_touching_digits_in_a_picture_are_cut_where_the_network_likes_the_parts(recognizer, gap, pen):
     strokes = write([DIGITS[5], DIGITS[0]], gap=gap)
     image = picture(strokes, pen=pen)
