@@ -273,7 +273,7 @@ class Recognizer:
     def read_strokes(self, strokes) -> Reading:
         """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""
         strokes = [list(s) for s in strokes]
-        pieces = group_strokes(strokes, lambda members: self.predict_strokes([strokes[i] for i in members]).confidence)
+        pieces = group_strokes(strokes, lambda members: self.predict_strokes([strokes[i] for i in members]).outputs)
         predictions = tuple(self.predict_strokes([strokes[i] for i in p.strokes]) for p in pieces)
         return Reading(predictions, tuple(p.box for p in pieces), tuple(tuple(p.strokes) for p in pieces))
 

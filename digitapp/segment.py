@@ -5,8 +5,8 @@ height.  Both paths below first undo the common slant (the weighted median
 lean of the near-vertical ink), then group ink items whose horizontal extents
 overlap, that touch, or that are small and nearly touch, so a 4 or a 5 drawn
 in two strokes, a crossed 7 or a flagged 1 stay one digit while neighbours
-separate; pieces that nearly touch are joined when a ``score`` function (the
-network's confidence) is surer of them joined:
+separate; pieces that nearly touch are joined when the network (its raw top
+outputs, with a prior against ink much wider than a digit) prefers them joined:
 
 * strokes (:func:`group_strokes`): an item is one stroke;
 * pictures (:func:`ink_pieces`): an item is one connected piece of ink; a
@@ -42,6 +42,8 @@ SPECK = 0.02           # ink pieces below this share of the largest one's area a
 SPLIT_WIDTH = 0.9
 WIDTH_PRIOR = 2.0
 SPLIT_BAR = 2.0
+JOIN_BAR = 0.0         # strokes that nearly touch are joined when log(whole) + JOIN_BAR - WIDTH_PRIOR * (width - 1)
+                       # is at least log(parts) (seeds 0, 1, 10, 11; see join_by_score)
 APART_BONUS = 3.0
 UNSURE_WIDTH = 0.95
 WHOLE_UNSURE = 0.7
@@ -151,21 +153,23 @@ def group_items(boxes: np.ndarray, distances: np.ndarray | None = None) -> tuple
 
 
 def join_by_score(groups: list[list[int]], boxes: np.ndarray, height: float,
-                  score: Callable[[list[int]], float] | None, widest: float = JOINED_WIDTH) -> list[list[int]]:
-    """Neighbouring groups that nearly touch become one digit when the network is surer of it joined.
+                  outputs: Callable[[list[int]], np.ndarray] | None, widest: float = JOINED_WIDTH) -> list[list[int]]:
+    """Neighbouring groups that nearly touch become one digit when the network prefers them joined.
 
     A 4 or a broken stroke can come apart into pieces that each look like
     some digit; joined they look like one digit far more surely than the
-    weaker of the pieces, while two real neighbours joined do not.
+    pieces, while two real neighbours joined look like none.  The choice is
+    the one :func:`_split` makes for a cut (:func:`_one_digit_value`), with no
+    bar: here there is one natural division to weigh, not the best of many cuts.
     """
-    if score is None or len(groups) < 2:
+    if outputs is None or len(groups) < 2:
         return groups
-    cache: dict[tuple[int, ...], float] = {}
+    cache: dict[tuple[int, ...], np.ndarray] = {}
 
-    def sure(members):
+    def outputs_of(members):
         key = tuple(sorted(members))
         if key not in cache:
-            cache[key] = score(list(key))
+            cache[key] = outputs(list(key))
         return cache[key]
 
     out = [groups[0]]
@@ -176,7 +180,8 @@ def join_by_score(groups: list[list[int]], boxes: np.ndarray, height: float,
         width = boxes[both, 2].max() - boxes[both, 0].min()
         tall = max(height, boxes[both, 3].max() - boxes[both, 1].min())  # a lone digit may be all there is
         if gap < NEAR * tall and width <= widest * tall and \
-                sure(last + group) > min(sure(last), sure(group)):
+                _log(outputs_of(last).max()) + _log(outputs_of(group).max()) <= \
+                _one_digit_value(outputs_of(both), width / height, JOIN_BAR):
             out[-1] = both
         else:
             out.append(group)
@@ -216,11 +221,12 @@ def _distances(lines: list[np.ndarray], within: float) -> np.ndarray:
     return out
 
 
-def group_strokes(strokes, score: Callable[[list[int]], float] | None = None) -> list[Piece]:
+def group_strokes(strokes, outputs: Callable[[list[int]], np.ndarray] | None = None) -> list[Piece]:
     """Strokes (sequences of (x, y) points) grouped into digits, left to right; empty strokes are left out.
 
-    ``score(stroke indices)`` says how much those strokes look like one digit
-    (0-1); with it, pieces that nearly touch are joined when it says so.
+    ``outputs(stroke indices)`` gives the network's ten outputs for those
+    strokes drawn as one digit; with it, pieces that nearly touch are joined
+    when the network prefers them joined (:func:`join_by_score`).
     """
     arrays = [np.asarray(s, dtype=float).reshape(-1, 2) for s in strokes]
     kept = [i for i, a in enumerate(arrays) if len(a)]
@@ -235,7 +241,7 @@ def group_strokes(strokes, score: Callable[[list[int]], float] | None = None) ->
     upright = [_upright(arrays[i], slant, y_mean) for i in kept]
     boxes = np.array([[u[:, 0].min(), u[:, 1].min(), u[:, 0].max(), u[:, 1].max()] for u in upright])
     groups, height = group_items(boxes, _distances(even, 0.5 * rough))
-    groups = join_by_score(groups, boxes, height, score and (lambda members: score([kept[g] for g in members])),
+    groups = join_by_score(groups, boxes, height, outputs and (lambda members: outputs([kept[g] for g in members])),
                            SCORED_WIDTH)
     pieces = []
     for group in groups:
@@ -292,7 +298,7 @@ def ink_pieces(ink: np.ndarray, threshold: float,
         return _piece(region, mask, *np.nonzero(mask))
 
     groups, height = group_items(boxes)
-    groups = join_by_score(groups, boxes, height, outputs and (lambda group: _share(outputs(piece_of(group).image))))
+    groups = join_by_score(groups, boxes, height, outputs and (lambda group: outputs(piece_of(group).image)))
     pieces = []
     for group in groups:
         region, mask, (left, top) = crop_of(group)
@@ -342,7 +348,7 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     if outputs is None or len(u) < 8 or (width <= SPLIT_WIDTH and not apart):
         return [whole]
     whole_outputs = outputs(whole.image)
-    bar = _log(whole_outputs.max()) + SPLIT_BAR - WIDTH_PRIOR * (width - 1.0)
+    bar = _one_digit_value(whole_outputs, width, SPLIT_BAR)
     unsure = width > UNSURE_WIDTH and _share(whole_outputs) < WHOLE_UNSURE
     if not unsure and (APART_BONUS if apart else 0.0) <= bar:
         return [whole]  # parts the network is sure of (top outputs 1) would not beat the whole: save the time
@@ -370,6 +376,13 @@ def _best_cut(ink, mask, yy, xx, cuts, outputs):
         if best is None or value > best[0]:
             best = (value, min(_share(o) for o in parts), left_mask, right_mask)
     return best
+
+
+def _one_digit_value(whole: np.ndarray, width: float, bar: float) -> float:
+    """What two parts must beat (the log of their top outputs multiplied) to be two digits rather than one
+    whole (with its ten outputs, ``width`` digit heights wide): the whole's log top output, plus a bar, less
+    a prior that grows with the width (people write one number at one size)."""
+    return _log(whole.max()) + bar - WIDTH_PRIOR * (width - 1.0)
 
 
 def _log(value: float) -> float:

@@ -78,6 +78,20 @@ def test_twelve_digits_as_strokes_and_as_a_picture(recognizer):
     assert recognizer.read(picture(strokes, pen=8)).text == text
 
 
+@pytest.mark.parametrize("whole, part, joined", [(0.9, 0.3, True), (0.05, 0.99, False), (0.2, 0.5, True)])
+def test_strokes_that_nearly_touch_are_joined_when_the_network_prefers_them_joined(whole, part, joined):
+    """Two halves of a 0 a tenth of a digit apart: one digit or two as the network's raw top outputs say."""
+    left = [(30 - 30 * np.sin(a), 100 - 100 * np.cos(a) / 2 - 50) for a in np.linspace(0, np.pi, 20)]
+    right = [(x + 40 + 2 * (30 - x) - 30, y) for x, y in left]
+    assert min(x for x, _ in right) - max(x for x, _ in left) == pytest.approx(10)
+
+    def outputs(members):
+        return np.full(10, 0.01) + (whole if len(members) == 2 else part) * np.eye(10)[0]
+
+    assert len(group_strokes([left, right])) == 2  # without the network they stay apart
+    assert len(group_strokes([left, right], outputs)) == (1 if joined else 2)
+
+
 def test_blank(recognizer):
     assert group_strokes([]) == [] and group_strokes([[], []]) == []
     empty = recognizer.read_strokes([])
