@@ -22,7 +22,7 @@ def missing_tools(tools=TOOLS) -> list[str]:
 
 
 @contextmanager
-def script_display(prog: str, use_current: bool) -> Iterator[str]:
+def script_display(prog: str, use_current: bool, size: str = "1280x1024x24") -> Iterator[str]:
     """For a script that drives the app: $DISPLAY, or a private Xvfb for the block; DISPLAY is set to it.
 
     Exits with one line (``prog: needs ...``) when Xvfb or xdotool is missing.
@@ -33,7 +33,7 @@ def script_display(prog: str, use_current: bool) -> Iterator[str]:
     if use_current:
         yield os.environ.get("DISPLAY", "")
         return
-    with VirtualDisplay() as server:
+    with VirtualDisplay(size) as server:
         os.environ["DISPLAY"] = server.name
         yield server.name
 

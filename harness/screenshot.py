@@ -48,7 +48,8 @@ def main(argv=None) -> int:
     if args.inside and args.digit is None:
         args.digit = 3
 
-    with script_display("screenshot", args.current_display):
+    # A full-HD screen, so the window fits with the look-inside panel open.
+    with script_display("screenshot", args.current_display, size="1920x1080x24"):
         return shoot(args)
 
 
