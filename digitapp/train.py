@@ -125,11 +125,14 @@ def _number(kind, accept, wanted: str):
     return parse
 
 
-def missing_extras(plot: bool = True) -> list[str]:
-    """The training-only libraries (the ``train`` extra) that are not installed."""
+def missing_extras() -> list[str]:
+    """The training-only libraries (the ``train`` extra) that are not installed.
+
+    matplotlib, for the curves, is not among them: the app itself needs it.
+    """
     from importlib.util import find_spec
 
-    wanted = {"skimage": "scikit-image", "tqdm": "tqdm", **({"matplotlib": "matplotlib"} if plot else {})}
+    wanted = {"skimage": "scikit-image", "tqdm": "tqdm"}
     return [package for module, package in wanted.items() if find_spec(module) is None]
 
 
@@ -295,7 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    missing = missing_extras(plot=not args.no_plot)
+    missing = missing_extras()
     if missing:
         print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
               "install them with: pip install 'digitapp[train]'", file=sys.stderr)
