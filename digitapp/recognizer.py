@@ -273,8 +273,16 @@ class Recognizer:
     def read_strokes(self, strokes) -> Reading:
         """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""
         strokes = [list(s) for s in strokes]
-        pieces = group_strokes(strokes, lambda members: self.predict_strokes([strokes[i] for i in members]).outputs)
-        predictions = tuple(self.predict_strokes([strokes[i] for i in p.strokes]) for p in pieces)
+        known: dict[tuple[int, ...], Prediction] = {}  # a group scored while grouping is not read again
+
+        def prediction(members) -> Prediction:
+            key = tuple(members)
+            if key not in known:
+                known[key] = self.predict_strokes([strokes[i] for i in key])
+            return known[key]
+
+        pieces = group_strokes(strokes, lambda members: prediction(members).outputs)
+        predictions = tuple(prediction(p.strokes) for p in pieces)
         return Reading(predictions, tuple(p.box for p in pieces), tuple(tuple(p.strokes) for p in pieces))
 
     def read(self, image: ImageLike, ink: Ink = None) -> Reading:
