@@ -49,8 +49,10 @@ class Teacher:
             self.root.after(POLL_MS, self._poll)
 
     def _poll(self) -> None:
-        done = [w for w in self._waiting if w[0].done()]
-        self._waiting = [w for w in self._waiting if not w[0].done()]
+        done, waiting = [], []
+        for w in self._waiting:  # each job looked at once: one finishing meanwhile is not lost
+            (done if w[0].done() else waiting).append(w)
+        self._waiting = waiting
         for future, then, fail in done:
             error = future.exception()
             if error is None:
