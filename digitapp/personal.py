@@ -53,6 +53,11 @@ def _now() -> str:
     return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
 
 
+def _points(strokes) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Strokes as tuples of (x, y) floats; TypeError or ValueError for anything else."""
+    return tuple(tuple((float(x), float(y)) for x, y in s) for s in strokes)
+
+
 @dataclass(frozen=True, eq=False)  # two samples are the same when their ids are
 class Sample:
     """One of the user's digits: ``input`` is the (28, 28) uint8 picture the network saw, ``strokes``
@@ -73,8 +78,7 @@ class Sample:
         """A fresh sample of ``x`` (the (784, 1) or (28, 28) input in [0, 1]) labelled ``label``."""
         label = check_digit(label)
         pixels = np.round(np.clip(np.asarray(x, np.float32), 0, 1) * 255).astype(np.uint8).reshape(FIELD, FIELD)
-        points = None if strokes is None else tuple(tuple((float(px), float(py)) for px, py in s) for s in strokes)
-        return cls(label, pixels, points, _now(), uuid.uuid4().hex)
+        return cls(label, pixels, None if strokes is None else _points(strokes), _now(), uuid.uuid4().hex)
 
     @property
     def x(self) -> np.ndarray:
@@ -100,7 +104,7 @@ class Sample:
                     and sum(len(s) for s in strokes) <= MAX_POINTS):
                 raise ValueError("a sample's strokes are not lists of points")
             try:
-                strokes = tuple(tuple((float(x), float(y)) for x, y in s) for s in strokes)
+                strokes = _points(strokes)
             except (TypeError, ValueError):
                 raise ValueError("a sample's strokes are not lists of (x, y) numbers") from None
             if not all(np.isfinite(p).all() for s in strokes for p in s):
