@@ -295,20 +295,24 @@ class Recognizer:
         strength = ink_image(gray, ink)
         if strength is None:
             return Reading()
-        pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, outputs=self._outputs)
+        known: dict[tuple, Prediction] = {}  # a piece scored while cutting is not read again
+
+        def prediction(piece: np.ndarray) -> Prediction:
+            """The piece (light ink) read as predict() reads it; its ``outputs`` are each their own sigmoid,
+            all low when the piece looks like none of the digits (which two digits joined often do)."""
+            key = (piece.shape, piece.tobytes())
+            if key not in known:
+                known[key] = self.predict(piece, ink="light")
+            return known[key]
+
+        pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, outputs=lambda piece: prediction(piece).outputs)
         if len(pieces) == 1:  # one digit: read the whole picture, exactly as predict() does
             predictions = (self.predict(gray, ink),)
         else:
-            predictions = tuple(self.predict(p.image, ink="light") for p in pieces)
+            predictions = tuple(prediction(p.image) for p in pieces)
         kept = [i for i, p in enumerate(predictions) if not p.is_empty]
         return Reading(tuple(predictions[i] for i in kept), tuple(pieces[i].box for i in kept),
                        tuple(() for _ in kept))
-
-    def _outputs(self, image: np.ndarray) -> np.ndarray:
-        """The network's ten outputs for a piece of a picture (light ink), as it computes them: each its own
-        sigmoid, all low when the piece looks like none of the digits (which two digits joined often do)."""
-        x = preprocess(image, ink="light")
-        return np.zeros(10) if x is None else self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
 
     # -- learning the user's handwriting -------------------------------------------------------
 

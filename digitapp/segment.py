@@ -344,8 +344,10 @@ def _split(ink, mask, slant, y_mean, height, outputs) -> list[Piece]:
     u = xx + slant * (yy - y_mean)
     width = float(np.ptp(u)) / height
     whole = _piece(ink, mask, yy, xx)
-    apart = [] if outputs is None or len(u) < 8 else _apart_cuts(mask, u, yy, height)
-    if outputs is None or len(u) < 8 or (width <= SPLIT_WIDTH and not apart):
+    if outputs is None or len(u) < 8:
+        return [whole]
+    apart = _apart_cuts(mask, u, yy, height)
+    if width <= SPLIT_WIDTH and not apart:
         return [whole]
     whole_outputs = outputs(whole.image)
     bar = _one_digit_value(whole_outputs, width, SPLIT_BAR)
