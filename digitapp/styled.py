@@ -61,7 +61,7 @@ def writer_variation(strokes: Strokes, rng: np.random.Generator) -> list[np.ndar
 
 def input_of(strokes: list[np.ndarray]) -> np.ndarray | None:
     """The network's input for strokes, as the app makes it: uint8 (784,), or None if nothing is left."""
-    image = render_normalised([s.tolist() for s in strokes])
+    image = render_normalised(strokes)
     x = None if image is None else preprocess(image, ink="light")
     return None if x is None else np.round(x[:, 0] * 255).astype(np.uint8)
 

@@ -25,13 +25,12 @@ import numpy as np
 from . import __version__
 from .blas import fast_blas
 from .augment import Augmenter, pen_redrawn
-from .files import user_data_dir
 from .cli import OneLineErrorParser
-from .files import reason, unwritable_reason
+from .files import reason, unwritable_reason, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
 from .preprocess import preprocess_batch
-from .styled import NONE
+from .styled import NONE, non_digits, styled_digits, turned_digits
 from .trainer import DivergenceError, train as train_network
 
 log = logging.getLogger("digitapp.train")
@@ -201,8 +200,6 @@ def as_pixels(images: np.ndarray) -> np.ndarray:
 
 def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.ndarray, np.ndarray]:
     """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST)."""
-    from .styled import non_digits, styled_digits, turned_digits
-
     extra_x, extra_y = [train_x], [train_y]
     if args.styles > 0:
         log.info("drawing %d styled digits and %d non-digits from the templates", args.styles, args.non_digits)
@@ -216,7 +213,7 @@ def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.n
     if args.turned_digits > 0:
         extra_x.append(turned_digits(train_x, train_y, args.turned_digits, np.random.default_rng([args.seed, 4])))
         extra_y.append(np.full(args.turned_digits, NONE))
-    return np.concatenate(extra_x).astype(np.uint8), np.concatenate(extra_y)
+    return np.concatenate(extra_x).astype(np.uint8, copy=False), np.concatenate(extra_y)
 
 
 def train(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Network, dict]:
