@@ -76,6 +76,16 @@ class Prediction:
         return self.is_digit and strong and self.confidence >= self.unsure_below
 
     @property
+    def mark(self) -> str:
+        """What follows the digit wherever it is shown: '?' when the network is unsure of it, else ''."""
+        return "" if self.is_sure else "?"
+
+    @property
+    def marked(self) -> str:
+        """The digit as the app shows it: '4', or '4?' when unsure."""
+        return f"{self.digit}{self.mark}"
+
+    @property
     def verdict(self) -> str:
         """'empty', 'not a digit', 'not sure' or 'sure'."""
         if self.is_empty:
@@ -120,7 +130,7 @@ class Reading:
     @property
     def marked_text(self) -> str:
         """The text with a '?' after each digit the network is unsure of: '4?2'."""
-        return "".join(f"{p.digit}{'' if p.is_sure else '?'}" for p in self.predictions)
+        return "".join(p.marked for p in self.predictions)
 
     @property
     def unsure(self) -> list[int]:
@@ -140,7 +150,7 @@ class Reading:
         """'2026 (2 99%, 0 97%, 2 99%, 6 95%?)': the number, then each digit's confidence (? = unsure)."""
         if self.is_empty:
             return "no digits (blank)"
-        parts = [f"{p.digit} {100 * p.confidence:.0f}%{'' if p.is_sure else '?'}" for p in self.predictions]
+        parts = [f"{p.digit} {100 * p.confidence:.0f}%{p.mark}" for p in self.predictions]
         return f"{self.text} ({', '.join(parts)})"
 
     def to_dict(self) -> dict:

@@ -92,7 +92,7 @@ class ReadingPanel(ttk.Frame):
             colour = SURE_COLOUR if p.is_sure else UNSURE_COLOUR
             fill = SELECTED_FILL if i == selected else ""
             c.create_rectangle(x, 0, x + cell - self.px(3), self.px(118), fill=fill, width=0, tags=(f"cell{i}",))
-            c.create_text(x + cell / 2, self.px(22), text=f"{p.digit}{'' if p.is_sure else '?'}", fill=colour,
+            c.create_text(x + cell / 2, self.px(22), text=p.marked, fill=colour,
                           font=self.number_font, tags=(f"digit{i}",))
             pixels = InputPreview.pixels(p.input)
             image = Image.fromarray(pixels, "L").resize((FIELD * zoom, FIELD * zoom), Image.Resampling.NEAREST)
