@@ -119,9 +119,13 @@ class Corrections:
             x = selected.prediction.input.reshape(-1, 1)
             job = lambda: self.recognizer.learn_input(x, digit)  # noqa: E731
         changes = self._changes
+        self._start(job, f"Learning: {digit}…", lambda prediction: self._learned(digit, verb, changes))
+
+    def _start(self, job: Callable, doing: str, then: Callable) -> None:
+        """Change the model on the worker (``job()``), saying ``doing`` meanwhile; ``then(result)`` after."""
         self.undoable = False
-        self.panel.say(f"Learning: {digit}…")
-        self.teacher.submit(job, lambda prediction: self._learned(digit, verb, changes), self._failed)
+        self.panel.say(doing)
+        self.teacher.submit(job, then, self._failed)
 
     def _learned(self, digit: int, verb: str, changes: int) -> None:
         self.undoable = changes == self._changes
@@ -136,10 +140,7 @@ class Corrections:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
         if not self.undoable:
             return False
-        self.undoable = False
-        self.panel.say("Undoing the correction…")
-        self.teacher.submit(self.recognizer.undo_learning,
-                            lambda done: self._changed("Correction undone"), self._failed)
+        self._start(self.recognizer.undo_learning, "Undoing the correction…", self._changed("Correction undone"))
         return True
 
     def forget(self) -> None:
@@ -149,20 +150,18 @@ class Corrections:
                 f"Delete the {n} samples of your handwriting and the personal model?\n\n"
                 "The model you started with answers again. This cannot be undone."):
             return
-        self.undoable = False
-        self.panel.say("Forgetting your handwriting…")
-        self.teacher.submit(self.recognizer.forget, lambda done: self._changed("Forgot your handwriting"),
-                            self._failed)
+        self._start(self.recognizer.forget, "Forgetting your handwriting…", self._changed("Forgot your handwriting"))
 
     def change_sample(self, job: Callable[[], None], message: str) -> None:
         """Delete or relabel a sample (the base model relearns the rest, in the background)."""
-        self.undoable = False
-        self.panel.say("Relearning…")
-        self.teacher.submit(job, lambda done: self._changed(message), self._failed)
+        self._start(job, "Relearning…", self._changed(message))
 
-    def _changed(self, message: str) -> None:
-        self._refresh()
-        self.panel.say(message)
+    def _changed(self, message: str) -> Callable:
+        """What to do when a change is done: show the changed model and say ``message``."""
+        def then(result) -> None:
+            self._refresh()
+            self.panel.say(message)
+        return then
 
     def _refresh(self) -> None:
         """Everything that shows the model: the answer (recognised again), the model line, the panel, gallery."""
