@@ -9,6 +9,7 @@ import numpy as np
 
 from .model_io import default_model_path, network_from, read_model_file, save_model
 from .network import Network
+from .personal import Learner, Sample, check_digit, relabelled, without
 from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
 from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
@@ -215,8 +216,6 @@ class Recognizer:
     def learner(self):
         """What learning uses: the user's samples so far and the replay set (made on first use)."""
         if self._learner is None:
-            from .personal import Learner
-
             self._learner = Learner()
         return self._learner
 
@@ -342,8 +341,6 @@ class Recognizer:
     def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
         """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,
         with replay of MNIST and of the user's earlier samples; kept on disk when there is a store."""
-        from .personal import Sample
-
         if x is None:
             raise ValueError("nothing to learn: the drawing is blank")
         sample = Sample.new(digit, x, strokes)
@@ -361,9 +358,8 @@ class Recognizer:
             return False
         before, sample_id = self._undo
         self._undo = None
-        self.learner.samples = [s for s in self.learner.samples if s.id != sample_id]
-        if self.store is not None:
-            self.learner.samples = self.store.remove(sample_id)
+        self.learner.samples = (self.store.remove(sample_id) if self.store is not None
+                                else without(self.learner.samples, sample_id))
         self._become_personal(before, learned=bool(self.learner.samples))
         return True
 
@@ -377,24 +373,24 @@ class Recognizer:
 
     def delete_sample(self, sample_id: str) -> None:
         """Delete one stored sample and its effect: the base model relearns the others."""
-        self._change_samples(lambda s: s.remove(sample_id), [s for s in self.learner.samples if s.id != sample_id])
+        self._change_samples(lambda samples: without(samples, sample_id))
 
     def relabel_sample(self, sample_id: str, digit: int) -> None:
         """Give a stored sample another label; the base model relearns all samples."""
-        from dataclasses import replace
-
-        from .personal import check_digit
-
         digit = check_digit(digit)
-        self._change_samples(lambda s: s.relabel(sample_id, digit),
-                             [replace(s, label=digit) if s.id == sample_id else s for s in self.learner.samples])
+        self._change_samples(lambda samples: relabelled(samples, sample_id, digit))
 
     def relearn(self) -> None:
         """The base model relearns every sample (after samples were imported or changed elsewhere)."""
-        self._change_samples(lambda s: s.load(), list(self.learner.samples))
+        self._change_samples(None)
 
-    def _change_samples(self, in_store, in_memory) -> None:
-        self.learner.samples = in_store(self.store) if self.store is not None else in_memory
+    def _change_samples(self, change) -> None:
+        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one;
+        then the base model relearns them all."""
+        if self.store is not None:
+            self.learner.samples = self.store.update(change) if change is not None else self.store.load()
+        elif change is not None:
+            self.learner.samples = change(self.learner.samples)
         self._undo = None
         network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
         self._become_personal(network, learned=bool(self.learner.samples))
