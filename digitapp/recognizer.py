@@ -10,7 +10,8 @@ import numpy as np
 from .model_io import default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .personal import Learner, Sample, check_digit, relabelled, without
-from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
+from .preprocess import (FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, input_from_ink,
+                         preprocess)
 from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
 
@@ -316,7 +317,7 @@ class Recognizer:
 
         pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, outputs=lambda piece: prediction(piece).outputs)
         if len(pieces) == 1:  # one digit: read the whole picture, exactly as predict() does
-            predictions = (self.predict(gray, ink),)
+            predictions = (self.predict_input(input_from_ink(strength)),)
         else:
             predictions = tuple(prediction(p.image) for p in pieces)
         kept = [i for i, p in enumerate(predictions) if not p.is_empty]
