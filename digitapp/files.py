@@ -34,7 +34,7 @@ def atomic_write(path) -> Iterator[BinaryIO]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_leftovers(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+    fd, tmp = new_part_file(path)
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -49,12 +49,22 @@ def atomic_write(path) -> Iterator[BinaryIO]:
         raise
 
 
+def new_part_file(path: Path) -> tuple[int, str]:
+    """Create the temporary file of a write of ``path``, ``.NAME.<random>.part`` beside it: (fd, its path)."""
+    return tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+
+
+def part_files(path: Path) -> Iterator[Path]:
+    """The temporary files that writes of ``path`` made (see :func:`new_part_file`), finished or not."""
+    return path.parent.glob(f".{glob.escape(path.name)}.*{PART_SUFFIX}")
+
+
 def remove_leftovers(path, age_s: float = LEFTOVER_AGE_S) -> None:
     """Delete what an interrupted :func:`atomic_write` of ``path`` left; recent ones may be another writer's."""
     path = Path(path)
     now = time.time()
     try:
-        for part in path.parent.glob(f".{glob.escape(path.name)}.*{PART_SUFFIX}"):
+        for part in part_files(path):
             if now - part.lstat().st_mtime > age_s and part.is_file():
                 part.unlink(missing_ok=True)
     except OSError:
@@ -104,7 +114,7 @@ def unwritable_reason(path) -> str | None:
         return "is not a regular file"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX)
+        fd, probe = new_part_file(path)
         os.close(fd)
         os.unlink(probe)
     except (FileExistsError, NotADirectoryError):

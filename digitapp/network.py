@@ -273,13 +273,22 @@ class Network:
     def evaluate(self, test_data) -> int:
         """How many examples of ``test_data`` (pairs or an ``(X, labels)`` tuple) come out right."""
         X, Y = self.as_arrays(test_data)
-        return int(np.sum(np.argmax(self.feedforward(X), axis=1) == np.argmax(Y, axis=1)))
+        return self.correct(self.feedforward(X), Y)
 
     def total_cost(self, data, lmbda: float = 0.0) -> float:
         """Mean cost over ``data`` plus the L2 term 0.5 (lmbda/n) sum w^2, as in chapter 3."""
         X, Y = self.as_arrays(data)
-        cost = self.cost.fn(self.feedforward(X), Y) / len(X)
-        return cost + 0.5 * (lmbda / len(X)) * sum(float(np.sum(np.square(w, dtype=np.float64)))
+        return self.cost_of(self.feedforward(X), Y, lmbda)
+
+    @staticmethod
+    def correct(A, Y) -> int:
+        """How many of the outputs ``A`` (N, 10) have their largest value where ``Y`` (N, 10) has its 1."""
+        return int(np.sum(np.argmax(A, axis=1) == np.argmax(Y, axis=1)))
+
+    def cost_of(self, A, Y, lmbda: float = 0.0) -> float:
+        """:meth:`total_cost` of outputs ``A`` (N, 10) already computed for targets ``Y`` (N, 10)."""
+        cost = self.cost.fn(A, Y) / len(A)
+        return cost + 0.5 * (lmbda / len(A)) * sum(float(np.sum(np.square(w, dtype=np.float64)))
                                                    for w in self.weights)
 
     def as_arrays(self, data) -> tuple[np.ndarray, np.ndarray]:

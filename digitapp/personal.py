@@ -23,7 +23,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -123,6 +123,16 @@ def check_digit(label) -> int:
     return int(label)
 
 
+def without(samples: Iterable[Sample], sample_id: str) -> list[Sample]:
+    """The samples but the one with id ``sample_id``."""
+    return [s for s in samples if s.id != sample_id]
+
+
+def relabelled(samples: Iterable[Sample], sample_id: str, label: int) -> list[Sample]:
+    """The samples, the one with id ``sample_id`` now labelled ``label``."""
+    return [replace(s, label=label) if s.id == sample_id else s for s in samples]
+
+
 def counts(samples: Iterable[Sample]) -> list[int]:
     """How many samples there are of each digit 0-9."""
     per_digit = [0] * 10
@@ -208,12 +218,16 @@ class SampleStore:
         known = {s.id for s in samples}
         return self.save(samples + [s for s in new if s.id not in known])
 
+    def update(self, change: Callable[[list[Sample]], list[Sample]]) -> list[Sample]:
+        """Store ``change(samples)`` of the samples as stored now (another window's too); returns it."""
+        return self.save(change(self.load()))
+
     def remove(self, sample_id: str) -> list[Sample]:
-        return self.save([s for s in self.load() if s.id != sample_id])
+        return self.update(lambda samples: without(samples, sample_id))
 
     def relabel(self, sample_id: str, label: int) -> list[Sample]:
         label = check_digit(label)
-        return self.save([replace(s, label=label) if s.id == sample_id else s for s in self.load()])
+        return self.update(lambda samples: relabelled(samples, sample_id, label))
 
     def clear(self) -> list[Path]:
         """Delete the samples and the personal model; returns the files removed."""

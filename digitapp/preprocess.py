@@ -341,7 +341,11 @@ def preprocess(image: ImageLike, ink: Ink = None) -> np.ndarray | None:
     the aspect ratio, anti-aliased -> 28x28 field, centre of mass at the
     centre -> slight Gaussian blur -> strongest pixel 1.0.
     """
-    strength = ink_image(as_gray_image(image), ink)
+    return input_from_ink(ink_image(as_gray_image(image), ink))
+
+
+def input_from_ink(strength: Image.Image | None) -> np.ndarray | None:
+    """:func:`preprocess` after the ink is found: the (784, 1) input from what :func:`ink_image` gave."""
     if strength is None:
         return None
     bbox = strength.point(_BBOX_LUT).getbbox()

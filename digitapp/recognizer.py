@@ -9,7 +9,9 @@ import numpy as np
 
 from .model_io import default_model_path, network_from, read_model_file, save_model
 from .network import Network
-from .preprocess import FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, preprocess
+from .personal import Learner, Sample, check_digit, relabelled, without
+from .preprocess import (FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, input_from_ink,
+                         preprocess)
 from .segment import group_strokes, ink_pieces
 from .strokes import render_normalised
 
@@ -76,6 +78,16 @@ class Prediction:
         return self.is_digit and strong and self.confidence >= self.unsure_below
 
     @property
+    def mark(self) -> str:
+        """What follows the digit wherever it is shown: '?' when the network is unsure of it, else ''."""
+        return "" if self.is_sure else "?"
+
+    @property
+    def marked(self) -> str:
+        """The digit as the app shows it: '4', or '4?' when unsure."""
+        return f"{self.digit}{self.mark}"
+
+    @property
     def verdict(self) -> str:
         """'empty', 'not a digit', 'not sure' or 'sure'."""
         if self.is_empty:
@@ -120,7 +132,7 @@ class Reading:
     @property
     def marked_text(self) -> str:
         """The text with a '?' after each digit the network is unsure of: '4?2'."""
-        return "".join(f"{p.digit}{'' if p.is_sure else '?'}" for p in self.predictions)
+        return "".join(p.marked for p in self.predictions)
 
     @property
     def unsure(self) -> list[int]:
@@ -140,7 +152,7 @@ class Reading:
         """'2026 (2 99%, 0 97%, 2 99%, 6 95%?)': the number, then each digit's confidence (? = unsure)."""
         if self.is_empty:
             return "no digits (blank)"
-        parts = [f"{p.digit} {100 * p.confidence:.0f}%{'' if p.is_sure else '?'}" for p in self.predictions]
+        parts = [f"{p.digit} {100 * p.confidence:.0f}%{p.mark}" for p in self.predictions]
         return f"{self.text} ({', '.join(parts)})"
 
     def to_dict(self) -> dict:
@@ -205,8 +217,6 @@ class Recognizer:
     def learner(self):
         """What learning uses: the user's samples so far and the replay set (made on first use)."""
         if self._learner is None:
-            from .personal import Learner
-
             self._learner = Learner()
         return self._learner
 
@@ -307,7 +317,7 @@ class Recognizer:
 
         pieces = ink_pieces(np.asarray(strength), INK_THRESHOLD * 255, outputs=lambda piece: prediction(piece).outputs)
         if len(pieces) == 1:  # one digit: read the whole picture, exactly as predict() does
-            predictions = (self.predict(gray, ink),)
+            predictions = (self.predict_input(input_from_ink(strength)),)
         else:
             predictions = tuple(prediction(p.image) for p in pieces)
         kept = [i for i, p in enumerate(predictions) if not p.is_empty]
@@ -332,8 +342,6 @@ class Recognizer:
     def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
         """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,
         with replay of MNIST and of the user's earlier samples; kept on disk when there is a store."""
-        from .personal import Sample
-
         if x is None:
             raise ValueError("nothing to learn: the drawing is blank")
         sample = Sample.new(digit, x, strokes)
@@ -351,9 +359,8 @@ class Recognizer:
             return False
         before, sample_id = self._undo
         self._undo = None
-        self.learner.samples = [s for s in self.learner.samples if s.id != sample_id]
-        if self.store is not None:
-            self.learner.samples = self.store.remove(sample_id)
+        self.learner.samples = (self.store.remove(sample_id) if self.store is not None
+                                else without(self.learner.samples, sample_id))
         self._become_personal(before, learned=bool(self.learner.samples))
         return True
 
@@ -367,24 +374,24 @@ class Recognizer:
 
     def delete_sample(self, sample_id: str) -> None:
         """Delete one stored sample and its effect: the base model relearns the others."""
-        self._change_samples(lambda s: s.remove(sample_id), [s for s in self.learner.samples if s.id != sample_id])
+        self._change_samples(lambda samples: without(samples, sample_id))
 
     def relabel_sample(self, sample_id: str, digit: int) -> None:
         """Give a stored sample another label; the base model relearns all samples."""
-        from dataclasses import replace
-
-        from .personal import check_digit
-
         digit = check_digit(digit)
-        self._change_samples(lambda s: s.relabel(sample_id, digit),
-                             [replace(s, label=digit) if s.id == sample_id else s for s in self.learner.samples])
+        self._change_samples(lambda samples: relabelled(samples, sample_id, digit))
 
     def relearn(self) -> None:
         """The base model relearns every sample (after samples were imported or changed elsewhere)."""
-        self._change_samples(lambda s: s.load(), list(self.learner.samples))
+        self._change_samples(None)
 
-    def _change_samples(self, in_store, in_memory) -> None:
-        self.learner.samples = in_store(self.store) if self.store is not None else in_memory
+    def _change_samples(self, change) -> None:
+        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one;
+        then the base model relearns them all."""
+        if self.store is not None:
+            self.learner.samples = self.store.update(change) if change is not None else self.store.load()
+        elif change is not None:
+            self.learner.samples = change(self.learner.samples)
         self._undo = None
         network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
         self._become_personal(network, learned=bool(self.learner.samples))

@@ -117,9 +117,14 @@ def measure(network: Network, j: int, start: float, eta: float, lmbda: float, tr
                               "try a smaller eta")
     result = EpochResult(epoch=j + 1, seconds=time.perf_counter() - start, eta=eta)
     if training is not None:
-        result.training_cost = network.total_cost(training, lmbda)
-        result.training_accuracy = network.evaluate(training) / len(training[0])
+        result.training_cost, result.training_accuracy = cost_and_accuracy(network, training, lmbda)
     if evaluation is not None:
-        result.evaluation_cost = network.total_cost(evaluation, lmbda)
-        result.evaluation_accuracy = network.evaluate(evaluation) / len(evaluation[0])
+        result.evaluation_cost, result.evaluation_accuracy = cost_and_accuracy(network, evaluation, lmbda)
     return result
+
+
+def cost_and_accuracy(network: Network, data, lmbda: float) -> tuple[float, float]:
+    """``network.total_cost(data, lmbda)`` and the fraction ``network.evaluate`` gets right, from one forward pass."""
+    X, Y = network.as_arrays(data)
+    A = network.feedforward(X)
+    return network.cost_of(A, Y, lmbda), network.correct(A, Y) / len(X)

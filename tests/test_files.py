@@ -98,15 +98,19 @@ def test_read_regular_file_stops_past_its_limit(tmp_path):
 
 
 def test_atomic_write_removes_old_leftovers_of_the_same_file_only(tmp_path):
-    old, recent = tmp_path / ".m.pkl.abc.part", tmp_path / ".m.pkl.def.part"
-    other = tmp_path / ".other.pkl.abc.part"
-    for part in (old, recent, other):
-        part.write_bytes(b"half")
+    def leftover(path):
+        fd, part = files.new_part_file(path)
+        os.close(fd)
+        return Path(part)
+
+    old, recent, other = leftover(tmp_path / "m.pkl"), leftover(tmp_path / "m.pkl"), leftover(tmp_path / "other.pkl")
     for part in (old, other):
         os.utime(part, (time.time() - 3600, time.time() - 3600))
+    assert sorted(files.part_files(tmp_path / "m.pkl")) == sorted([old, recent])
     with files.atomic_write(tmp_path / "m.pkl") as out:
         out.write(b"whole")
-    assert listing(tmp_path) == [".m.pkl.def.part", ".other.pkl.abc.part", "m.pkl"]
+    assert listing(tmp_path) == sorted([recent.name, other.name, "m.pkl"])
+    assert other.name.startswith(".other.pkl.") and other.name.endswith(".part")  # hidden, and says what it is
 
 
 @pytest.mark.parametrize("where, words", [

@@ -272,6 +272,16 @@ def test_in_memory_learning_needs_no_store():
     assert recognizer.is_personal and recognizer.personal_samples == 1 and recognizer.path == default_model_path()
 
 
+def test_in_memory_relabel_and_delete_need_no_store():
+    recognizer, four = Recognizer.load(), on_canvas(4)
+    recognizer.learn_strokes(four, 4)
+    sample_id = recognizer.learner.samples[0].id
+    recognizer.relabel_sample(sample_id, 7)
+    assert [s.label for s in recognizer.learner.samples] == [7] and recognizer.predict_strokes(four).digit == 7
+    recognizer.delete_sample(sample_id)
+    assert recognizer.learner.samples == [] and recognizer.is_shipped
+
+
 # -- the replay set -----------------------------------------------------------------------------------
 
 def test_the_shipped_replay_set_is_uint8_mnist_like_and_balanced():

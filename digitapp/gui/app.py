@@ -370,8 +370,7 @@ def window_title(prediction, reading=None) -> str:
         return APP_NAME
     if not prediction.is_digit:
         return f"not a digit - {APP_NAME}"
-    mark = "" if prediction.is_sure else "?"
-    return f"{prediction.digit}{mark} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
+    return f"{prediction.marked} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
 
 
 def open_root() -> tk.Tk | None:

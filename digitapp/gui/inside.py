@@ -27,7 +27,7 @@ from PIL import Image
 from ..explain import Explanation, explain
 from ..preprocess import FIELD
 from .canvas import photo_from_image
-from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font
+from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font, zoomed_photo
 
 log = logging.getLogger(__name__)
 
@@ -407,7 +407,6 @@ class InsideView(ttk.Frame):
 
     def _show_evidence(self) -> None:
         e = self.explanation
-        side = FIELD * self.px(EVIDENCE_ZOOM)
         if e is None or e.evidence.size != FIELD * FIELD:
             index = np.full((FIELD, FIELD), 128, np.uint8)
             text = "Draw a digit: red pixels will be those that pushed the answer towards the chosen digit, " \
@@ -420,8 +419,7 @@ class InsideView(ttk.Frame):
             text = (f"Red pushed towards {e.digit}, blue towards {e.runner_up} ({which}). "
                     f"Together they move z{e.digit} − z{e.runner_up} by {total:+.1f} from a blank canvas "
                     f"(now {e.difference:+.1f}).")
-        image = Image.fromarray(self.weights_table[index], "RGB").resize((side, side), Image.Resampling.NEAREST)
-        self.evidence_photo = photo_from_image(image, master=self)
+        self.evidence_photo = zoomed_photo(self.weights_table[index], self.px(EVIDENCE_ZOOM), self)
         self.evidence_label.configure(image=self.evidence_photo)
         self.evidence_text.configure(text=text)
 

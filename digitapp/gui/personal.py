@@ -17,11 +17,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from tkinter import ttk
 from typing import Callable
 
-from PIL import Image
-
 from ..preprocess import FIELD
-from .canvas import photo_from_image
-from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font
+from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
 THUMB_ZOOM = 2      # gallery thumbnails: 56 px
@@ -119,9 +116,13 @@ class Corrections:
             x = selected.prediction.input.reshape(-1, 1)
             job = lambda: self.recognizer.learn_input(x, digit)  # noqa: E731
         changes = self._changes
+        self._start(job, f"Learning: {digit}…", lambda prediction: self._learned(digit, verb, changes))
+
+    def _start(self, job: Callable, doing: str, then: Callable) -> None:
+        """Change the model on the worker (``job()``), saying ``doing`` meanwhile; ``then(result)`` after."""
         self.undoable = False
-        self.panel.say(f"Learning: {digit}…")
-        self.teacher.submit(job, lambda prediction: self._learned(digit, verb, changes), self._failed)
+        self.panel.say(doing)
+        self.teacher.submit(job, then, self._failed)
 
     def _learned(self, digit: int, verb: str, changes: int) -> None:
         self.undoable = changes == self._changes
@@ -136,10 +137,7 @@ class Corrections:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
         if not self.undoable:
             return False
-        self.undoable = False
-        self.panel.say("Undoing the correction…")
-        self.teacher.submit(self.recognizer.undo_learning,
-                            lambda done: self._changed("Correction undone"), self._failed)
+        self._start(self.recognizer.undo_learning, "Undoing the correction…", self._changed("Correction undone"))
         return True
 
     def forget(self) -> None:
@@ -149,20 +147,18 @@ class Corrections:
                 f"Delete the {n} samples of your handwriting and the personal model?\n\n"
                 "The model you started with answers again. This cannot be undone."):
             return
-        self.undoable = False
-        self.panel.say("Forgetting your handwriting…")
-        self.teacher.submit(self.recognizer.forget, lambda done: self._changed("Forgot your handwriting"),
-                            self._failed)
+        self._start(self.recognizer.forget, "Forgetting your handwriting…", self._changed("Forgot your handwriting"))
 
     def change_sample(self, job: Callable[[], None], message: str) -> None:
         """Delete or relabel a sample (the base model relearns the rest, in the background)."""
-        self.undoable = False
-        self.panel.say("Relearning…")
-        self.teacher.submit(job, lambda done: self._changed(message), self._failed)
+        self._start(job, "Relearning…", self._changed(message))
 
-    def _changed(self, message: str) -> None:
-        self._refresh()
-        self.panel.say(message)
+    def _changed(self, message: str) -> Callable:
+        """What to do when a change is done: show the changed model and say ``message``."""
+        def then(result) -> None:
+            self._refresh()
+            self.panel.say(message)
+        return then
 
     def _refresh(self) -> None:
         """Everything that shows the model: the answer (recognised again), the model line, the panel, gallery."""
@@ -224,9 +220,10 @@ class Gallery(tk.Toplevel):
         self.selected: str | None = None
         self.photos: list[tk.PhotoImage] = []
         self.by_item: dict[int, str] = {}
-        side = FIELD * THUMB_ZOOM
-        self.cell = side + 6
-        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=min(10, 6) * self.cell,
+        self.places: dict[str, tuple[int, int]] = {}  # each sample's cell: its top-left corner
+        self.digit_font = derived_font(size=14, weight="bold")
+        self.cell = FIELD * THUMB_ZOOM + 6
+        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=6 * self.cell,
                                 background="#ffffff", highlightthickness=0)
         scroll = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
         self.canvas.configure(yscrollcommand=scroll.set)
@@ -248,41 +245,44 @@ class Gallery(tk.Toplevel):
         self.rowconfigure(0, weight=1)
 
     def show(self, samples) -> None:
-        """Draw one section per digit, its samples newest first."""
+        """Draw one section per digit, its samples newest first (the thumbnails are made here only)."""
         c = self.canvas
         c.delete("all")
-        self.photos, self.by_item = [], {}
+        self.photos, self.by_item, self.places = [], {}, {}
         y = 4
-        ids = {s.id for s in samples}
-        if self.selected not in ids:
-            self.selected = None
         for digit in range(10):
             mine = [s for s in reversed(samples) if s.label == digit]
             if not mine:
                 continue
-            c.create_text(16, y + self.cell / 2, text=str(digit), font=derived_font(size=14, weight="bold"))
+            c.create_text(16, y + self.cell / 2, text=str(digit), font=self.digit_font)
             for k, sample in enumerate(mine):
                 x0, y0 = 30 + (k % PER_LINE) * self.cell, y + (k // PER_LINE) * self.cell
-                pixels = Image.fromarray(sample.input, "L").resize((FIELD * THUMB_ZOOM,) * 2, Image.Resampling.NEAREST)
-                photo = photo_from_image(pixels, master=self)
+                photo = zoomed_photo(sample.input, THUMB_ZOOM, self)
                 self.photos.append(photo)
                 item = c.create_image(x0 + 3, y0 + 3, image=photo, anchor="nw", tags=("sample", sample.id))
                 self.by_item[item] = sample.id
-                if sample.id == self.selected:
-                    c.create_rectangle(x0 + 1, y0 + 1, x0 + self.cell - 1, y0 + self.cell - 1, outline=SURE_COLOUR,
-                                       width=3, tags=("selection",))
+                self.places[sample.id] = (x0, y0)
             y += -(-len(mine) // PER_LINE) * self.cell
             c.create_line(0, y, 30 + PER_LINE * self.cell, y, fill="#e3e6eb")
         c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4), height=min(max(y, self.cell), 6 * self.cell))
+        self.select(self.selected)
+
+    def select(self, sample_id: str | None) -> None:
+        """Frame the sample ``sample_id`` (None, or one no longer shown: none)."""
+        self.selected = sample_id if sample_id in self.places else None
+        self.canvas.delete("selection")
+        if self.selected is not None:
+            x0, y0 = self.places[self.selected]
+            self.canvas.create_rectangle(x0 + 1, y0 + 1, x0 + self.cell - 1, y0 + self.cell - 1, outline=SURE_COLOUR,
+                                         width=3, tags=("selection",))
         self.delete_button.state(["!disabled" if self.selected else "disabled"])
 
     def on_click(self, event) -> None:
         items = self.canvas.find_overlapping(self.canvas.canvasx(event.x), self.canvas.canvasy(event.y),
                                              self.canvas.canvasx(event.x), self.canvas.canvasy(event.y))
         picked = [self.by_item[i] for i in items if i in self.by_item]
-        self.selected = picked[0] if picked else None
         self.focus_set()
-        self.show(self.corrections.recognizer.learner.samples)
+        self.select(picked[0] if picked else None)
 
     def relabel_selected(self, digit: int) -> None:
         if self.selected is not None:

@@ -12,11 +12,8 @@ from tkinter import ttk
 from dataclasses import dataclass
 from typing import Callable
 
-from PIL import Image
-
 from ..preprocess import FIELD
-from .canvas import photo_from_image
-from .widgets import BAR_COLOUR, MUTED_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview, derived_font
+from .widgets import BAR_COLOUR, MUTED_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview, derived_font, zoomed_photo
 
 SELECTED_FILL = "#dfe8f7"
 HINT = "Write a number: every digit is read, left to right. Click a digit to select it."
@@ -92,11 +89,9 @@ class ReadingPanel(ttk.Frame):
             colour = SURE_COLOUR if p.is_sure else UNSURE_COLOUR
             fill = SELECTED_FILL if i == selected else ""
             c.create_rectangle(x, 0, x + cell - self.px(3), self.px(118), fill=fill, width=0, tags=(f"cell{i}",))
-            c.create_text(x + cell / 2, self.px(22), text=f"{p.digit}{'' if p.is_sure else '?'}", fill=colour,
+            c.create_text(x + cell / 2, self.px(22), text=p.marked, fill=colour,
                           font=self.number_font, tags=(f"digit{i}",))
-            pixels = InputPreview.pixels(p.input)
-            image = Image.fromarray(pixels, "L").resize((FIELD * zoom, FIELD * zoom), Image.Resampling.NEAREST)
-            photo = photo_from_image(image, master=self)
+            photo = zoomed_photo(InputPreview.pixels(p.input), zoom, self)
             self.photos.append(photo)
             c.create_image(x + cell / 2, self.px(48), image=photo, anchor="n", tags=(f"thumb{i}",))
             c.create_text(x + cell / 2, self.px(50) + FIELD * zoom + self.px(2), text=f"{100 * p.confidence:.0f}%",

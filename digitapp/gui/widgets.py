@@ -28,6 +28,13 @@ def derived_font(base: str = "TkDefaultFont", **options) -> tkfont.Font:
     return font
 
 
+def zoomed_photo(pixels: np.ndarray, zoom: int, master: tk.Misc) -> tk.PhotoImage:
+    """A uint8 picture (grey, or RGB) magnified ``zoom`` times with square pixels, ready for Tk."""
+    height, width = pixels.shape[:2]
+    image = Image.fromarray(pixels).resize((width * zoom, height * zoom), Image.Resampling.NEAREST)
+    return photo_from_image(image, master=master)
+
+
 class ResultPanel(ttk.Frame):
     """The digit in large type, its confidence, and one bar per class.
 
@@ -141,10 +148,7 @@ class InputPreview(ttk.Frame):
         self.show(np.zeros((FIELD, FIELD), np.float32))
 
     def show(self, array: np.ndarray) -> None:
-        pixels = self.pixels(array)
-        image = Image.fromarray(pixels, "L").resize((FIELD * self.zoom, FIELD * self.zoom),
-                                                    Image.Resampling.NEAREST)
-        self.photo = photo_from_image(image, master=self)
+        self.photo = zoomed_photo(self.pixels(array), self.zoom, self)
         self.image_label.configure(image=self.photo)
 
     @staticmethod
