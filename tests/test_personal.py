@@ -12,7 +12,7 @@ from conftest import assert_one_line_naming, listing
 from digitapp import personal
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
-from digitapp.personal import Learner, Sample, SampleStore, StoreError, open_recognizer
+from digitapp.personal import Learner, Recipe, Sample, SampleStore, StoreError, nearest_other_digits, open_recognizer
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import render_strokes
 from harness.shapes import on_canvas
@@ -177,7 +177,7 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(recognizer):
     drawing = hard_six()
     assert recognizer.predict_strokes(drawing).digit != 6
     prediction = recognizer.learn_strokes(drawing, 6)
-    assert prediction.digit == 6 and prediction.is_sure
+    assert prediction.digit == 6 and prediction.confidence >= Recipe().sure
     np.testing.assert_array_equal(prediction.probabilities, recognizer.predict_strokes(drawing).probabilities)
     (stored,) = recognizer.store.load()
     assert stored.label == 6 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
@@ -292,6 +292,16 @@ def test_the_shipped_replay_set_is_uint8_mnist_like_and_balanced():
     assert (images.reshape(-1, 28, 28)[:, :, :2] == 0).mean() > 0.95  # preprocessed: ink in the middle
     accuracy = Recognizer.load().network.evaluate((images * np.float32(1 / 255), labels)) / len(labels)
     assert accuracy > 0.97  # digits the shipped model was trained on, labelled right
+
+
+def test_the_replayed_neighbours_are_the_nearest_digits_of_other_labels():
+    images, labels = personal.load_replay()
+    x = images[:1] * np.float32(1 / 255)
+    near = nearest_other_digits(images, labels, x, int(labels[0]), 64)
+    assert len(near) == 64 and (labels[near] != labels[0]).all()
+    distance = np.square(images * np.float32(1 / 255) - x).sum(axis=1)
+    others = np.setdiff1d(np.flatnonzero(labels != labels[0]), near)
+    assert (np.diff(distance[near]) >= 0).all() and distance[others].min() >= distance[near].max()
 
 
 def test_a_replay_set_with_objects_is_refused(tmp_path):
