@@ -269,30 +269,32 @@ def load_replay(path=None) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Recipe:
-    """How one sample is learned: ``steps`` mini-batches, each of ``copies`` distorted copies of the new
-    sample (plus the sample itself), up to ``earlier`` of the user's earlier samples and ``replay``
-    MNIST digits, at learning rate ``eta``; then ``steps`` more at a time (``max_steps`` in all) until
-    the network reads the sample as its label with at least ``sure`` of its output, so the answer
-    the user corrected changes at once, and reads every earlier sample right again (those it
-    misreads fill the ``earlier`` places first), so one correction does not undo another.
+    """How one sample is learned: ``steps`` mini-batches at learning rate ``eta``, each of the sample,
+    ``copies`` distorted copies of it, up to ``earlier`` of the user's earlier samples, and ``near``
+    plus ``replay`` MNIST digits; then ``steps`` more at a time (``max_steps`` in all) until the
+    network reads the sample as its label with at least ``sure`` of its output (0.8: the app then
+    shows the corrected answer as sure) and reads every earlier sample right again.  An earlier
+    sample it misreads is learned again like a new one (``copies`` copies, first in the ``earlier``
+    places), so one correction does not undo another.
 
-    Two things keep MNIST.  Every step also replays the ``near`` replay digits of other labels
-    closest to the sample: they are the MNIST digits a new way of writing takes over (10 snowman
-    8s made 67-86 MNIST validation 0s read as 8; with the 64 nearest replayed, 11-15).  And the replayed digits are distorted (a fresh warp per ``replay_block``): 50 samples
-    take some 4,000 steps, which replay the 5,000 digits about 200 times each, and undistorted the
-    network learned them by heart (replay alone lost 0.15 validation points in 4,000 steps;
-    distorted, 0.08).  Chosen on the learning bench's writers and the MNIST validation set, never
-    the test set (README, "Teach it your handwriting")."""
+    Two things keep MNIST.  The ``near`` replay digits of other labels closest to the sample are in
+    every step: they are the MNIST digits a new way of writing takes over (10 snowman 8s made
+    67-86 MNIST validation 0s read as 8; with the nearest replayed, 11-15).  And every replayed
+    digit is distorted (a fresh warp per ``replay_block``): 50 samples take some 4,000 steps,
+    which replay the 5,000 digits about 200 times each, and undistorted the network learned them
+    by heart (replay alone lost 0.15 validation points in 4,000 steps; distorted, 0.08).  Chosen
+    on the learning bench's writers and the MNIST validation set, never the test set (README,
+    "Teach it your handwriting")."""
 
     steps: int = 40
     copies: int = 4
     earlier: int = 6
     replay: int = 246
-    near: int = 64
+    near: int = 32
     replay_block: int = 32
     eta: float = 0.1
     max_steps: int = 240
-    sure: float = 0.7
+    sure: float = 0.8
 
 
 class Learner:
@@ -353,18 +355,16 @@ class Learner:
                     forgotten = misread(network, earlier[-RECHECKED:])
                     if not forgotten and _reads(network, x, sample.label, r.sure):
                         break
-                chosen = forgotten[:r.earlier]  # earlier samples it now reads wrong come first
-                taken = {s.id for s in chosen}
+                again = forgotten[:r.earlier]  # earlier samples it now reads wrong: learned like a new one
+                taken = {s.id for s in again}
                 others = [s for s in earlier if s.id not in taken]
-                chosen += [others[i] for i in rng.choice(len(others), min(r.earlier - len(chosen), len(others)),
-                                                         replace=False)]
-                mine = np.concatenate([np.repeat(x, r.copies, axis=0)] + [s.x[None, :] for s in chosen])
-                mine = np.concatenate([x, self._augment(mine, rng)])
+                chosen = [sample] * r.copies + again * r.copies + [
+                    others[i] for i in rng.choice(len(others), min(r.earlier - len(again), len(others)), replace=False)]
+                mine = np.concatenate([x, self._augment(np.array([s.x for s in chosen]).reshape(-1, x.size), rng)])
                 pick = np.concatenate([near, rng.integers(len(images), size=r.replay)])
                 replayed = self._augment_replay(images[pick], rng) * np.float32(1 / 255)
                 X = np.concatenate([mine, replayed]).astype(network.dtype, copy=False)
-                Y = eye[np.concatenate([[sample.label] * (1 + r.copies), [s.label for s in chosen], labels[pick]])
-                        .astype(np.intp)]
+                Y = eye[np.concatenate([[sample.label], [s.label for s in chosen], labels[pick]]).astype(np.intp)]
                 network.update_mini_batch((X, Y), r.eta)
 
 

@@ -12,7 +12,7 @@ from conftest import assert_one_line_naming, listing
 from digitapp import personal
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
-from digitapp.personal import Learner, Recipe, Sample, SampleStore, StoreError, nearest_other_digits, open_recognizer
+from digitapp.personal import Learner, Sample, SampleStore, StoreError, nearest_other_digits, open_recognizer
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import render_strokes
 from harness.shapes import on_canvas
@@ -177,7 +177,7 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(recognizer):
     drawing = hard_six()
     assert recognizer.predict_strokes(drawing).digit != 6
     prediction = recognizer.learn_strokes(drawing, 6)
-    assert prediction.digit == 6 and prediction.confidence >= Recipe().sure
+    assert prediction.digit == 6 and prediction.is_sure  # learned until the app is sure of it
     np.testing.assert_array_equal(prediction.probabilities, recognizer.predict_strokes(drawing).probabilities)
     (stored,) = recognizer.store.load()
     assert stored.label == 6 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
