@@ -279,7 +279,7 @@ class Recipe:
 
     Two things keep MNIST.  The ``near`` replay digits of other labels closest to the sample are in
     every step: they are the MNIST digits a new way of writing takes over (10 snowman 8s made
-    67-86 MNIST validation 0s read as 8; with the nearest replayed, 11-15).  And every replayed
+    67-86 MNIST validation 0s read as 8 without them, 17-24 with them).  And every replayed
     digit is distorted (a fresh warp per ``replay_block``): 50 samples take some 4,000 steps,
     which replay the 5,000 digits about 200 times each, and undistorted the network learned them
     by heart (replay alone lost 0.15 validation points in 4,000 steps; distorted, 0.08).  Chosen
