@@ -272,8 +272,8 @@ class Recipe:
     """How one sample is learned: ``steps`` mini-batches at learning rate ``eta``, each of the sample,
     ``copies`` distorted copies of it, up to ``earlier`` of the user's earlier samples, and ``near``
     plus ``replay`` MNIST digits; then ``steps`` more at a time (``max_steps`` in all) until the
-    network reads the sample as its label with at least ``sure`` of its output (0.8: the app then
-    shows the corrected answer as sure) and reads every earlier sample right again.  An earlier
+    network reads the sample as its label with at least ``sure`` of its output (0.8, the app's own
+    line between "not sure" and sure) and reads every earlier sample right again.  An earlier
     sample it misreads is learned again like a new one (``copies`` copies, first in the ``earlier``
     places), so one correction does not undo another.
 
