@@ -174,10 +174,15 @@ def run_my_digits(args) -> int:
     from .model_io import ModelError
     from .personal import SampleStore, StoreError, counts, open_recognizer, read_samples, write_samples
 
+    def warn(warnings: list[str]) -> None:
+        for warning in warnings:
+            print(f"digitapp my-digits: {warning}", file=sys.stderr)
+
     store = SampleStore()
     try:
+        samples, warnings = store.load_or_set_aside()
+        warn(warnings)
         if args.action == "list":
-            samples = store.load()
             print(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
             if samples:
                 print("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
@@ -185,23 +190,23 @@ def run_my_digits(args) -> int:
                 kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
                 print(f"{s.id}  {s.label}  {s.time}  {kind}")
         elif args.action == "export":
-            samples = store.load()
+            if args.file.is_dir():
+                raise StoreError(f"{args.file}: is a directory; give the name of the file to write")
             write_samples(samples, args.file)
             print(f"wrote {len(samples)} samples to {args.file}")
         elif args.action == "import":
             if not args.file.is_file():
-                raise StoreError(f"{args.file}: no such samples file")
+                raise StoreError(f"{args.file}: " + ("not a samples file" if args.file.exists() else "no such samples file"))
             new = read_samples(args.file)
-            before = len(store.load())
+            before = len(samples)
             store.add(*new)
             recognizer, warnings = open_recognizer(store=store)
-            for warning in warnings:
-                print(f"digitapp my-digits: {warning}", file=sys.stderr)
+            warn(warnings)
             recognizer.relearn()
             print(f"imported {len(recognizer.learner.samples) - before} new samples of {len(new)} from {args.file}; "
                   f"the personal model has learned all {len(recognizer.learner.samples)}")
         elif args.action == "clear":
-            n = len(store.load()) if store.path.is_file() else 0
+            n = len(samples)
             if not args.yes:
                 if not sys.stdin.isatty():
                     print("digitapp my-digits clear: add --yes to delete your samples without a question",

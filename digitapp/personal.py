@@ -19,7 +19,6 @@ from __future__ import annotations
 import datetime
 import functools
 import json
-import logging
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -30,8 +29,6 @@ import numpy as np
 from .files import atomic_write, read_regular_file, reason, user_data_dir
 from .network import Network
 from .preprocess import FIELD
-
-log = logging.getLogger("digitapp.personal")
 
 SAMPLES_NAME = "my_digits.json"
 PERSONAL_MODEL_NAME = "my_model.pkl"
@@ -105,7 +102,7 @@ class Sample:
                 raise ValueError("a sample's strokes are not lists of points")
             try:
                 strokes = _points(strokes)
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):
                 raise ValueError("a sample's strokes are not lists of (x, y) numbers") from None
             if not all(np.isfinite(p).all() for s in strokes for p in s):
                 raise ValueError("a sample's strokes hold NaN or infinite points")
@@ -207,6 +204,19 @@ class SampleStore:
 
     def load(self) -> list[Sample]:
         return read_samples(self.path)
+
+    def load_or_set_aside(self, then: str = "going on without them") -> tuple[list[Sample], list[str]]:
+        """The samples and no warning; or, when the file is bad, none and one-line warnings: the file
+        is moved aside, and the personal model with it (it was trained on those samples, and the next
+        correction would overwrite it)."""
+        try:
+            return self.load(), []
+        except StoreError as err:
+            warnings = [_set_aside(self.path, err, then)]
+            if self.model_path.is_file():
+                warnings.append(_set_aside(self.model_path, f"{self.model_path}: trained on those samples",
+                                           "so a new correction does not overwrite it"))
+            return [], warnings
 
     def save(self, samples: Sequence[Sample]) -> list[Sample]:
         write_samples(samples, self.path)
@@ -413,19 +423,16 @@ def open_recognizer(model=None, store: SampleStore | None = None):
     from .recognizer import Recognizer
 
     store = store if store is not None else SampleStore()
-    warnings, samples, use_personal = [], [], model is None
-    try:
-        samples = store.load()
-    except StoreError as err:
-        warnings.append(_set_aside(store.path, err, "starting without your samples"
-                                   + (" and with the shipped model" if model is None else "")))
-        use_personal = False
-    if use_personal and store.model_path.is_file():
+    samples, warnings = store.load_or_set_aside("starting without your samples"
+                                                + (" and with the shipped model" if model is None else ""))
+    if model is None and store.model_path.is_file():
         try:
             data = read_model_file(store.model_path)
             base = (data["record"].get("personal") or {}).get("base_model")
+            if not (base and Path(base).is_file()):  # the shipped model, or one gone since (a new install)
+                base = default_model_path()
             return Recognizer(network_from(data), store.model_path, data["record"], store=store,
-                              learner=Learner(samples), base_path=Path(base) if base else default_model_path()), warnings
+                              learner=Learner(samples), base_path=Path(base)), warnings
         except ModelError as err:
             warnings.append(_set_aside(store.model_path, err, "starting with the shipped model"))
     recognizer = Recognizer.load(model)
@@ -433,8 +440,6 @@ def open_recognizer(model=None, store: SampleStore | None = None):
     return recognizer, warnings
 
 
-def _set_aside(path: Path, err: Exception, then: str) -> str:
-    where = move_aside(path)
-    message = f"{err}; moved it to {where.name}, {then}"
-    log.warning("digitapp: %s", message)
-    return message
+def _set_aside(path: Path, why, then: str) -> str:
+    """Move ``path`` aside; the one-line warning that says so (the caller shows it)."""
+    return f"{why}; moved it to {move_aside(path).name}, {then}"

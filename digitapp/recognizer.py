@@ -366,11 +366,12 @@ class Recognizer:
 
     def forget(self) -> None:
         """Back to the model the learning started from: samples and personal model deleted."""
+        base = self._base_network()  # first: when it cannot be loaded, nothing is deleted
         self.learner.samples = []
         self._undo = None
         if self.store is not None:
             self.store.clear()
-        self._become_personal(self._base_network(), learned=False)
+        self._become_personal(base, learned=False)
 
     def delete_sample(self, sample_id: str) -> None:
         """Delete one stored sample and its effect: the base model relearns the others."""

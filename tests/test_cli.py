@@ -417,11 +417,19 @@ def test_my_digits_clear_without_yes_and_no_terminal_refuses(capsys, monkeypatch
     assert code == 1 and "--yes" in err and len(SampleStore().load()) == 1
 
 
-def test_my_digits_with_a_corrupt_store_is_one_line(capsys, user_dir):
+def test_my_digits_with_a_corrupt_store_sets_it_aside_in_one_line(capsys, user_dir):
     (user_dir / "my_digits.json").write_text("[[[")
-    code, _, err = run(["my-digits", "list"], capsys)
+    code, out, err = run(["my-digits", "list"], capsys)
+    assert code == 0 and out.startswith("0 samples")
+    assert_one_line_naming(err, "my_digits.json", "corrupt", "moved it to")
+    assert [p.read_text() for p in user_dir.glob("my_digits.json.bad-*")] == ["[[["]  # kept
+
+
+def test_my_digits_export_to_a_directory_is_one_line(capsys, tmp_path):
+    taught((4,))
+    code, _, err = run(["my-digits", "export", tmp_path], capsys)
     assert code == 1
-    assert_one_line_naming(err, "my_digits.json", "corrupt")
+    assert_one_line_naming(err, "digitapp my-digits", tmp_path, "directory")
 
 
 def test_my_digits_needs_an_action(capsys):

@@ -10,7 +10,7 @@ from PIL import Image
 
 from conftest import assert_one_line_naming, listing
 from digitapp import personal
-from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
+from digitapp.model_io import ModelError, default_model_path, network_from, read_model_file, save_model
 from digitapp.network import Network
 from digitapp.personal import Learner, Sample, SampleStore, StoreError, nearest_other_digits, open_recognizer
 from digitapp.recognizer import Recognizer
@@ -115,6 +115,16 @@ def test_bad_samples_files_are_one_line_errors(tmp_path, content, why):
     assert_one_line_naming(err.value, path, why)
 
 
+def test_a_point_too_large_for_a_float_is_a_one_line_error(tmp_path):
+    path = tmp_path / "s.json"
+    sample = Sample.new(3, np.zeros((28, 28)), [[(1, 2)]]).to_json()
+    sample["strokes"] = [[[10 ** 400, 5]]]
+    path.write_text(json.dumps({"format": "digitapp-samples", "version": 1, "samples": [sample]}))
+    with pytest.raises(StoreError) as err:
+        personal.read_samples(path)
+    assert_one_line_naming(err.value, path, "strokes")
+
+
 def test_a_directory_is_not_a_samples_file(tmp_path):
     with pytest.raises(StoreError, match="directory"):
         personal.read_samples(tmp_path)
@@ -131,13 +141,29 @@ def test_corrupt_samples_file_is_moved_aside_and_the_shipped_model_answers(user_
     recognizer.learn_strokes(on_canvas(3), 3)
     store = recognizer.store
     store.path.write_bytes(b'{"format": "digitapp-samples", "vers')
+    trained = store.model_path.read_bytes()
     again, warnings = open_recognizer()
     assert again.is_shipped and again.learner.samples == []
-    assert len(warnings) == 1
+    assert len(warnings) == 2
     assert_one_line_naming(warnings[0], store.path, "moved it to", "shipped model")
+    assert_one_line_naming(warnings[1], store.model_path, "moved it to")
     aside = [name for name in listing(user_dir) if name.startswith(personal.SAMPLES_NAME + ".bad-")]
     assert len(aside) == 1 and not store.path.exists()
     assert (user_dir / aside[0]).read_bytes() == b'{"format": "digitapp-samples", "vers'  # kept, not deleted
+    again.learn_strokes(on_canvas(5), 5)  # the personal model trained on those samples is not overwritten
+    (model_aside,) = [name for name in listing(user_dir) if name.startswith(personal.PERSONAL_MODEL_NAME + ".bad-")]
+    assert (user_dir / model_aside).read_bytes() == trained
+
+
+def test_a_personal_model_whose_base_model_has_moved_relearns_from_the_shipped_model(user_dir, recognizer):
+    recognizer.learn_strokes(on_canvas(3), 3)
+    data = read_model_file(recognizer.store.model_path)
+    data["record"]["personal"]["base_model"] = str(user_dir / "an old install" / "digit_model.pkl")
+    save_model(network_from(data), recognizer.store.model_path, record=data["record"])
+    again, warnings = open_recognizer()
+    assert again.is_personal and warnings == [] and again.base_path == default_model_path()
+    again.forget()
+    assert again.is_shipped
 
 
 def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(user_dir, recognizer):
