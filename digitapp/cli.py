@@ -90,6 +90,9 @@ def run_predict(args) -> int:
     except ModelError as err:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
+    if recognizer.is_personal and not args.json:  # --json says so in its "model"
+        say(f"digitapp predict: your personal model answers (trained on {recognizer.personal_samples} of your "
+            "digits; --model PATH for another)", sys.stderr)
     if args.save_input is not None:
         problem = unwritable_reason(args.save_input / "input.png")
         if problem:

@@ -440,6 +440,9 @@ def test_my_digits_needs_an_action(capsys):
 
 def test_predict_uses_the_personal_model_and_says_so_in_json(images, capsys):
     taught((4,))
+    code, out, err = run(["predict", images / "one.png"], capsys)
+    assert code == 0 and out.startswith(str(images / "one.png"))
+    assert_one_line_naming(err, "personal model", "trained on 1 of your digits")
     code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
     model = json.loads(out)["model"]
     assert code == 0 and model["personal_samples"] == 1 and model["shipped"] is False
