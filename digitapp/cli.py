@@ -80,14 +80,14 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_predict(args) -> int:
     from .model_io import ModelError
-    from .personal import open_recognizer
+    from .personal import StoreError, open_recognizer
     from .preprocess import ImageError
 
     try:
         recognizer, warnings = open_recognizer(args.model)  # your personal model, as in the app
         for warning in warnings:
             say(f"digitapp predict: {warning}", sys.stderr)
-    except ModelError as err:
+    except (ModelError, StoreError) as err:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
     if recognizer.is_personal and not args.json:  # --json says so in its "model"
@@ -193,6 +193,8 @@ def run_my_digits(args) -> int:
                 kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
                 print(f"{s.id}  {s.label}  {s.time}  {kind}")
         elif args.action == "export":
+            if not samples:  # never replace an earlier export with nothing
+                raise StoreError(f"{store.path}: no samples to export; nothing written to {args.file}")
             if args.file.is_dir():
                 raise StoreError(f"{args.file}: is a directory; give the name of the file to write")
             write_samples(samples, args.file)

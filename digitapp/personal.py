@@ -17,6 +17,7 @@ No Tk here.
 from __future__ import annotations
 
 import datetime
+import errno
 import functools
 import json
 import uuid
@@ -42,6 +43,11 @@ RECHECKED = 1000  # after each round of steps, the newest earlier samples checke
 
 class StoreError(Exception):
     """A samples file that cannot be used; the message is one line naming the file."""
+
+
+class UnreadableStore(StoreError):
+    """A samples file the system will not let us read (permissions, a disk error): not set aside,
+    since the file itself may be fine."""
 
 
 # -- samples ----------------------------------------------------------------------------------------
@@ -152,7 +158,8 @@ def read_samples(path) -> list[Sample]:
     except FileNotFoundError:
         return []
     except OSError as err:
-        raise StoreError(f"{path}: cannot read it as a samples file ({reason(err)})") from None
+        kind = StoreError if err.errno == errno.EFBIG else UnreadableStore
+        raise kind(f"{path}: cannot read it as a samples file ({reason(err)})") from None
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError):
@@ -206,11 +213,13 @@ class SampleStore:
         return read_samples(self.path)
 
     def load_or_set_aside(self, then: str = "going on without them") -> tuple[list[Sample], list[str]]:
-        """The samples and no warning; or, when the file is bad, none and one-line warnings: the file
-        is moved aside, and the personal model with it (it was trained on those samples, and the next
-        correction would overwrite it)."""
+        """The samples and no warning; or, when the file is corrupt, none and one-line warnings: the
+        file is moved aside, and the personal model with it (it was trained on those samples, and the
+        next correction would overwrite it).  Raises UnreadableStore when the file cannot be read."""
         try:
             return self.load(), []
+        except UnreadableStore:
+            raise
         except StoreError as err:
             warnings = [_set_aside(self.path, err, then)]
             if self.model_path.is_file():
@@ -282,8 +291,8 @@ class Recipe:
     """How one sample is learned: ``steps`` mini-batches at learning rate ``eta``, each of the sample,
     ``copies`` distorted copies of it, up to ``earlier`` of the user's earlier samples, and ``near``
     plus ``replay`` MNIST digits; then ``steps`` more at a time (``max_steps`` in all) until the
-    network reads the sample as its label with at least ``sure`` of its output (0.8, the app's own
-    line between "not sure" and sure) and reads every earlier sample right again.  An earlier
+    network reads the sample as its label with at least ``sure`` of its output (0.8, the confidence
+    the app's "sure" also needs) and reads every earlier sample right again.  An earlier
     sample it misreads is learned again like a new one (``copies`` copies, first in the ``earlier``
     places), so one correction does not undo another.
 
@@ -417,9 +426,9 @@ def open_recognizer(model=None, store: SampleStore | None = None):
     there is one, else the shipped model.  A corrupt samples file or personal
     model is moved aside (renamed, never deleted) and the shipped model
     answers.  Raises ModelError when ``model`` (or the shipped model) cannot
-    be loaded.
+    be loaded, UnreadableStore when the samples file cannot be read.
     """
-    from .model_io import ModelError, default_model_path, network_from, read_model_file
+    from .model_io import ModelError, network_from, read_model_file
     from .recognizer import Recognizer
 
     store = store if store is not None else SampleStore()
@@ -428,16 +437,28 @@ def open_recognizer(model=None, store: SampleStore | None = None):
     if model is None and store.model_path.is_file():
         try:
             data = read_model_file(store.model_path)
-            base = (data["record"].get("personal") or {}).get("base_model")
-            if not (base and Path(base).is_file()):  # the shipped model, or one gone since (a new install)
-                base = default_model_path()
+            personal = data["record"].get("personal")
+            base = _base_model(personal.get("base_model") if isinstance(personal, dict) else None)
             return Recognizer(network_from(data), store.model_path, data["record"], store=store,
-                              learner=Learner(samples), base_path=Path(base)), warnings
+                              learner=Learner(samples), base_path=base), warnings
         except ModelError as err:
             warnings.append(_set_aside(store.model_path, err, "starting with the shipped model"))
     recognizer = Recognizer.load(model)
     recognizer.store, recognizer._learner = store, Learner(samples)
     return recognizer, warnings
+
+
+def _base_model(recorded) -> Path:
+    """The model a personal model was learned from: the one recorded when it is still there, else the
+    shipped model (the one recorded, or one gone since, as after a new install)."""
+    try:
+        if isinstance(recorded, str) and Path(recorded).is_file():
+            return Path(recorded)
+    except (OSError, ValueError):  # a name too long, a folder we may not look in, a NUL byte
+        pass
+    from .model_io import default_model_path
+
+    return default_model_path()
 
 
 def _set_aside(path: Path, why, then: str) -> str:

@@ -425,6 +425,16 @@ def test_my_digits_with_a_corrupt_store_sets_it_aside_in_one_line(capsys, user_d
     assert [p.read_text() for p in user_dir.glob("my_digits.json.bad-*")] == ["[[["]  # kept
 
 
+def test_my_digits_export_with_a_corrupt_store_keeps_the_earlier_export(capsys, user_dir, tmp_path):
+    taught((4, 7))
+    backup = tmp_path / "backup.json"
+    assert run(["my-digits", "export", backup], capsys)[0] == 0
+    saved = backup.read_bytes()
+    (user_dir / "my_digits.json").write_text("[[[")
+    code, _, err = run(["my-digits", "export", backup], capsys)
+    assert code == 1 and "no samples to export" in err and backup.read_bytes() == saved
+
+
 def test_my_digits_export_to_a_directory_is_one_line(capsys, tmp_path):
     taught((4,))
     code, _, err = run(["my-digits", "export", tmp_path], capsys)

@@ -155,15 +155,30 @@ def test_corrupt_samples_file_is_moved_aside_and_the_shipped_model_answers(user_
     assert (user_dir / model_aside).read_bytes() == trained
 
 
-def test_a_personal_model_whose_base_model_has_moved_relearns_from_the_shipped_model(user_dir, recognizer):
+@pytest.mark.parametrize("base", ["an old install/digit_model.pkl", "x" * 5000, 42, "a\0b"],
+                         ids=["moved", "name-too-long", "not-a-string", "nul-byte"])
+def test_a_personal_model_whose_base_model_is_gone_relearns_from_the_shipped_model(user_dir, recognizer, base):
     recognizer.learn_strokes(on_canvas(3), 3)
     data = read_model_file(recognizer.store.model_path)
-    data["record"]["personal"]["base_model"] = str(user_dir / "an old install" / "digit_model.pkl")
+    data["record"]["personal"]["base_model"] = str(user_dir / base) if base == "an old install/digit_model.pkl" else base
     save_model(network_from(data), recognizer.store.model_path, record=data["record"])
     again, warnings = open_recognizer()
     assert again.is_personal and warnings == [] and again.base_path == default_model_path()
     again.forget()
     assert again.is_shipped
+
+
+def test_a_samples_file_that_cannot_be_read_is_not_set_aside(user_dir, recognizer, monkeypatch):
+    recognizer.learn_strokes(on_canvas(3), 3)
+
+    def denied(path, max_bytes):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(personal, "read_regular_file", denied)
+    with pytest.raises(personal.UnreadableStore) as err:
+        open_recognizer()
+    assert_one_line_naming(err.value, recognizer.store.path, "permission denied")
+    assert sorted(listing(user_dir)) == [personal.SAMPLES_NAME, personal.PERSONAL_MODEL_NAME]
 
 
 def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(user_dir, recognizer):

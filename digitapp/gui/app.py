@@ -396,17 +396,17 @@ def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
     that says how to get a working model.  A bad samples file or personal model is set aside with a
     one-line warning."""
     from ..model_io import ModelError
-    from ..personal import open_recognizer
+    from ..personal import StoreError, open_recognizer
 
     try:
         recognizer, warnings = open_recognizer(model)
         for warning in warnings:
             print(f"{APP_NAME}: {warning}", file=sys.stderr)
         return recognizer, warnings
-    except ModelError as err:
+    except (ModelError, StoreError) as err:  # no model, or samples the system will not let us read
         print(f"{APP_NAME}: {err}", file=sys.stderr)  # the message says what to do
         root.withdraw()
-        dialogs.error("digitapp: no usable model", str(err))
+        dialogs.error("digitapp cannot start", str(err))
         return None, []
 
 
