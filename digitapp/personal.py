@@ -241,13 +241,6 @@ class SampleStore:
         """Store ``change(samples)`` of the samples as stored now (another window's too); returns it."""
         return self.save(change(self.load()))
 
-    def remove(self, sample_id: str) -> list[Sample]:
-        return self.update(lambda samples: without(samples, sample_id))
-
-    def relabel(self, sample_id: str, label: int) -> list[Sample]:
-        label = check_digit(label)
-        return self.update(lambda samples: relabelled(samples, sample_id, label))
-
     def clear(self) -> list[Path]:
         """Delete the samples and the personal model; returns the files removed."""
         removed = []

@@ -359,8 +359,7 @@ class Recognizer:
             return False
         before, sample_id = self._undo
         self._undo = None
-        self.learner.samples = (self.store.remove(sample_id) if self.store is not None
-                                else without(self.learner.samples, sample_id))
+        self._edit_samples(lambda samples: without(samples, sample_id))
         self._become_personal(before, learned=bool(self.learner.samples))
         return True
 
@@ -386,13 +385,16 @@ class Recognizer:
         """The base model relearns every sample (after samples were imported or changed elsewhere)."""
         self._change_samples(None)
 
-    def _change_samples(self, change) -> None:
-        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one;
-        then the base model relearns them all."""
+    def _edit_samples(self, change) -> None:
+        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one."""
         if self.store is not None:
             self.learner.samples = self.store.update(change) if change is not None else self.store.load()
         elif change is not None:
             self.learner.samples = change(self.learner.samples)
+
+    def _change_samples(self, change) -> None:
+        """:meth:`_edit_samples`, then the base model relearns them all."""
+        self._edit_samples(change)
         self._undo = None
         network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
         self._become_personal(network, learned=bool(self.learner.samples))

@@ -66,8 +66,8 @@ def test_store_round_trip_relabel_remove_clear(user_dir):
     assert [s.id for s in store.add(b, a)] == [a.id, b.id]  # a known id is not added twice
     raw = json.loads(store.path.read_text())
     assert raw["format"] == "digitapp-samples" and raw["samples"][1]["strokes"] is None
-    assert [s.label for s in store.relabel(b.id, 5)] == [1, 5]
-    assert [s.id for s in store.remove(a.id)] == [b.id]
+    assert [s.label for s in store.update(lambda samples: personal.relabelled(samples, b.id, 5))] == [1, 5]
+    assert [s.id for s in store.update(lambda samples: personal.without(samples, a.id))] == [b.id]
     save_model(Network([784, 3, 10], seed=0), store.model_path)
     assert set(store.clear()) == {store.path, store.model_path}
     assert listing(user_dir) == []
