@@ -195,8 +195,9 @@ def run_my_digits(args) -> int:
         elif args.action == "export":
             if not samples:  # never replace an earlier export with nothing
                 raise StoreError(f"{store.path}: no samples to export; nothing written to {args.file}")
-            if args.file.is_dir():
-                raise StoreError(f"{args.file}: is a directory; give the name of the file to write")
+            problem = unwritable_reason(args.file)
+            if problem:
+                raise StoreError(f"{args.file}: {problem}; give the name of the file to write")
             write_samples(samples, args.file)
             print(f"wrote {len(samples)} samples to {args.file}")
         elif args.action == "import":

@@ -439,7 +439,7 @@ def test_my_digits_export_to_a_directory_is_one_line(capsys, tmp_path):
     taught((4,))
     code, _, err = run(["my-digits", "export", tmp_path], capsys)
     assert code == 1
-    assert_one_line_naming(err, "digitapp my-digits", tmp_path, "directory")
+    assert_one_line_naming(err, "digitapp my-digits", tmp_path, "is a folder, not a file")
 
 
 def test_my_digits_needs_an_action(capsys):
