@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from bench.styles import (add_seed_and_model, digits_summary, load_recognizer, model_line, non_digit_drawings, pct,
+from bench.styles import (digits_summary, model_line, non_digit_drawings, parse_and_load, pct,
                           recognise, style_drawings)
 from digitapp.templates import NON_DIGITS as TRAINED_SHAPES
 from harness.styles import NON_DIGITS
@@ -52,9 +52,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.non_digits", description=__doc__.splitlines()[0])
     parser.add_argument("--per-shape", type=int, default=60, help="drawings per shape (default: %(default)s)")
     parser.add_argument("--per-style", type=int, default=40, help="digit drawings per style (default: %(default)s)")
-    add_seed_and_model(parser)
-    args = parser.parse_args(argv)
-    recognizer = load_recognizer(args.model, "non_digits")
+    args, recognizer = parse_and_load(parser, argv, "non_digits")
     if recognizer is None:
         return 2
     started = time.perf_counter()

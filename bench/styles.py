@@ -75,10 +75,13 @@ def non_digit_drawings(per_shape: int, seed: int) -> list[tuple[str, int, list]]
             for k, name in enumerate(NON_DIGITS) for i in range(per_shape)]
 
 
-def add_seed_and_model(parser: argparse.ArgumentParser) -> None:
-    """The options every drawing bench has: the writers' seed and the model."""
+def parse_and_load(parser: argparse.ArgumentParser, argv, prog: str):
+    """The command line, with the options every drawing bench has (the writers' seed and the model),
+    and that model: ``(args, Recognizer)``, or ``(args, None)`` after a one-line error on stderr."""
     parser.add_argument("--seed", type=int, default=0, help="seed for the writers' variation (default: %(default)s)")
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped model)")
+    args = parser.parse_args(argv)
+    return args, load_recognizer(args.model, prog)
 
 
 def model_line(args, recognizer) -> str:
@@ -144,9 +147,7 @@ def report(a: Answers) -> str:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.styles", description=__doc__.splitlines()[0])
     parser.add_argument("--per-style", type=int, default=80, help="drawings per style (default: %(default)s)")
-    add_seed_and_model(parser)
-    args = parser.parse_args(argv)
-    recognizer = load_recognizer(args.model, "styles")
+    args, recognizer = parse_and_load(parser, argv, "styles")
     if recognizer is None:
         return 2
     started = time.perf_counter()
