@@ -23,6 +23,7 @@ from PIL import Image, UnidentifiedImageError
 from scipy import ndimage
 
 from .files import open_regular, reason
+from .strokes import render_normalised
 
 FIELD = 28          # side of the network's input
 BOX = 20            # the longer side of the digit inside it
@@ -395,3 +396,10 @@ def centre_in_field(crop: Image.Image) -> np.ndarray | None:
 
 
 _BBOX_LUT = [0 if v < INK_THRESHOLD * 255 else 255 for v in range(256)]
+
+
+def strokes_input(strokes) -> np.ndarray | None:
+    """The (784, 1) input for mouse strokes (None when nothing is drawn), as the app makes it: redrawn
+    with a pen in proportion to the digit, so the pen and size the user drew with do not matter."""
+    image = render_normalised(strokes)
+    return None if image is None else preprocess(image, ink="light")

@@ -11,9 +11,8 @@ from .model_io import default_model_path, network_from, read_model_file, save_mo
 from .network import Network
 from .personal import Learner, Sample, check_digit, relabelled, without
 from .preprocess import (FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, input_from_ink,
-                         preprocess)
+                         preprocess, strokes_input)
 from .segment import group_strokes, ink_pieces
-from .strokes import render_normalised
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
@@ -170,6 +169,11 @@ def _shown(value, kind, longest: int = 300):
     return value[:longest] if isinstance(value, str) else value
 
 
+def _is_shipped_file(path: Path | None) -> bool:
+    """Whether ``path`` is the model file that ships with the package."""
+    return path is not None and path.resolve() == default_model_path().resolve()
+
+
 class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST.
 
@@ -205,8 +209,7 @@ class Recognizer:
 
     @property
     def is_shipped(self) -> bool:
-        return (not self.is_personal and self.path is not None
-                and self.path.resolve() == default_model_path().resolve())
+        return not self.is_personal and _is_shipped_file(self.path)
 
     @property
     def is_personal(self) -> bool:
@@ -247,9 +250,8 @@ class Recognizer:
         parts = [f"{'shipped model' if info['shipped'] else 'model'} {name}"]
         if self.is_personal:
             base = Path(info["base_model"]) if info["base_model"] else None
-            shipped = base is not None and base.resolve() == default_model_path().resolve()
             parts = [f"personalised, trained on {self.personal_samples} of your digits",
-                     f"from {'shipped model' if shipped else 'model'} {base.name if base else 'in memory'}"]
+                     f"from {'shipped model' if _is_shipped_file(base) else 'model'} {base.name if base else 'in memory'}"]
         if isinstance(info["date"], str):
             parts.append(f"trained {info['date'][:10]}")
         if isinstance(info["test_accuracy"], (int, float)):
@@ -266,8 +268,7 @@ class Recognizer:
         This is what the app does with a drawing: the pen the user picked and
         the size they drew at no longer change the stroke width the network sees.
         """
-        image = render_normalised(strokes)
-        return self.predict_input(None if image is None else preprocess(image, ink="light"))
+        return self.predict_input(strokes_input(strokes))
 
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
@@ -336,8 +337,7 @@ class Recognizer:
     def learn_strokes(self, strokes, digit: int) -> Prediction:
         """Learn that mouse ``strokes`` (what :meth:`predict_strokes` takes) show ``digit``."""
         strokes = [list(s) for s in strokes if len(s)]
-        image = render_normalised(strokes)
-        return self.learn_input(None if image is None else preprocess(image, ink="light"), digit, strokes)
+        return self.learn_input(strokes_input(strokes), digit, strokes)
 
     def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
         """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,

@@ -3,8 +3,7 @@
 Each template (:mod:`digitapp.templates`) is drawn many times with a
 writer's variation (each stroke moved and resized on its own, then slant,
 rotation, aspect and a smooth wobble for the whole drawing) and goes through
-exactly the app's path for strokes (``render_normalised`` then
-``preprocess``), so the network trains on what it will be shown.  Random
+exactly the app's path for strokes (``preprocess.strokes_input``), so the network trains on what it will be shown.  Random
 scribbles and stray lines add non-digits no template has.  Non-digits carry
 the label :data:`NONE`: the trainer's target for them is all ten outputs 0,
 the book's sigmoid way of saying "none of these".
@@ -16,8 +15,7 @@ import math
 
 import numpy as np
 
-from .preprocess import FIELD, preprocess
-from .strokes import render_normalised
+from .preprocess import FIELD, strokes_input
 from .templates import DIGIT_STYLES, NON_DIGITS, Strokes, path
 
 NONE = -1            # the label of a drawing that is no digit
@@ -61,8 +59,7 @@ def writer_variation(strokes: Strokes, rng: np.random.Generator) -> list[np.ndar
 
 def input_of(strokes: list[np.ndarray]) -> np.ndarray | None:
     """The network's input for strokes, as the app makes it: uint8 (784,), or None if nothing is left."""
-    image = render_normalised(strokes)
-    x = None if image is None else preprocess(image, ink="light")
+    x = strokes_input(strokes)
     return None if x is None else np.round(x[:, 0] * 255).astype(np.uint8)
 
 
