@@ -342,18 +342,16 @@ class InsideView(ttk.Frame):
         from ..blas import fast_blas
 
         with fast_blas():  # small products: a second BLAS thread only adds hand-offs (60 ms, not 0.3, when busy)
-            self.explanation = None if x is None or not x.any() else self._explain(network, x)
+            self.explanation = None if x is None or not x.any() else self._explain(network, x, prediction.digit)
         self._show_grid()
         self._show_evidence()
         self._show_outputs()
         self._show_neuron()
         self.renders += 1
 
-    def _explain(self, network, x) -> Explanation:
-        explanation = explain(network, x)
-        if self.rival is None or self.rival in (explanation.digit, explanation.runner_up):
-            return explanation
-        return explain(network, x, explanation.digit, self.rival)
+    def _explain(self, network, x, digit: int) -> Explanation:
+        """The answer ``digit`` against the rival the user set (the runner-up when none, or it is the answer)."""
+        return explain(network, x, digit, None if self.rival == digit else self.rival)
 
     def set_rival(self, digit: int | None) -> None:
         """Set the answer against ``digit`` in the evidence map (None: against the runner-up)."""
