@@ -39,11 +39,10 @@ class DrawingCanvas(tk.Canvas):
         super().__init__(master, width=width, height=side, background=PAPER_COLOUR,
                          highlightthickness=0, borderwidth=0, cursor="pencil")
         self.side = side
-        self.size = (width, side)
         self.pen_width = pen_width
         self.on_change = on_change
         self.hint = hint
-        self.drawing = Drawing(self.size)
+        self.drawing = Drawing((width, side))
         self._line: int | None = None  # the canvas item of the stroke being drawn
         self._flat: list[float] = []   # its coordinates, flat
         self._photo: tk.PhotoImage | None = None
@@ -51,6 +50,11 @@ class DrawingCanvas(tk.Canvas):
         self.bind("<B1-Motion>", self.on_motion)
         self.bind("<ButtonRelease-1>", self.on_release)
         self.redraw()
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels: the drawing's."""
+        return self.drawing.size
 
     def __repr__(self):
         return f"DrawingCanvas({self.size[0]}x{self.size[1]}, {self.drawing!r})"
