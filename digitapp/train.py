@@ -138,10 +138,9 @@ def missing_extras() -> list[str]:
 def with_my_digits(train_x: np.ndarray, train_y: np.ndarray, samples) -> tuple[np.ndarray, np.ndarray]:
     """The training set plus the user's samples, each repeated to weigh MY_DIGITS_SHARE together."""
     repeats = max(1, round(MY_DIGITS_SHARE * len(train_x) / len(samples)))
-    mine = np.stack([s.input.reshape(-1) for s in samples])
-    mine = mine if train_x.dtype == np.uint8 else mine * np.float32(1 / 255)
+    mine = np.stack([s.input.reshape(-1) for s in samples])  # uint8 pixels, like the training images
     labels = np.array([s.label for s in samples], train_y.dtype)
-    return (np.concatenate([train_x, np.tile(mine, (repeats, 1)).astype(train_x.dtype)]),
+    return (np.concatenate([train_x, np.tile(mine, (repeats, 1))]),
             np.concatenate([train_y, np.tile(labels, repeats)]))
 
 
