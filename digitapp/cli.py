@@ -81,7 +81,7 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 def run_predict(args) -> int:
     from .model_io import ModelError
     from .personal import StoreError, open_recognizer
-    from .preprocess import ImageError
+    from .imagefile import ImageError
 
     try:
         recognizer, warnings = open_recognizer(args.model)  # your personal model, as in the app

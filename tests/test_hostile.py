@@ -20,7 +20,7 @@ import pytest
 
 from conftest import assert_one_line_naming
 from digitapp.model_io import ModelError, load_model
-from digitapp.preprocess import ImageError, load_image
+from digitapp.imagefile import ImageError, load_image
 from hostile import (MEMORY_CAP, SECONDS_PER_FILE, VALID_IMAGES, image_recipes, model_recipes, run_capped,
                      write)
 

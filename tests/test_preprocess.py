@@ -7,7 +7,8 @@ import pytest
 from PIL import Image, ImageDraw
 from scipy import ndimage
 
-from digitapp.preprocess import FIELD, ImageError, preprocess
+from digitapp.imagefile import ImageError
+from digitapp.preprocess import FIELD, preprocess
 from harness.shapes import DIGITS, OTHERS, place
 
 SHAPES = {"seven": DIGITS[7], "one": DIGITS[1], "four": DIGITS[4], "dash": OTHERS["dash"], "plus": OTHERS["plus"]}
@@ -340,7 +341,7 @@ def test_mnist_centre_of_mass_is_where_preprocess_puts_it(mnist_data):
 def test_postscript_and_pdf_never_reach_ghostscript(tmp_path, monkeypatch, content):
     import subprocess
 
-    from digitapp.preprocess import ImageError, load_image
+    from digitapp.imagefile import ImageError, load_image
 
     def no_programs(*args, **kwargs):
         raise AssertionError(f"a program was started: {args[0]!r}")
@@ -355,7 +356,7 @@ def test_postscript_and_pdf_never_reach_ghostscript(tmp_path, monkeypatch, conte
 
 
 def test_a_transparent_picture_is_shrunk_before_its_float_copy(monkeypatch):
-    from digitapp.preprocess import MAX_SIDE, to_grayscale_image
+    from digitapp.imagefile import MAX_SIDE, to_grayscale_image
 
     big = Image.new("RGBA", (3000, 2000), (0, 0, 0, 0))
     shapes = []
@@ -367,12 +368,12 @@ def test_a_transparent_picture_is_shrunk_before_its_float_copy(monkeypatch):
 
 
 def test_the_size_is_checked_before_decoding(tmp_path, monkeypatch):
-    from digitapp import preprocess
-    from digitapp.preprocess import ImageError, load_image
+    from digitapp import imagefile
+    from digitapp.imagefile import ImageError, load_image
 
     path = tmp_path / "big.png"
     Image.new("L", (2000, 1000), 255).save(path)
-    monkeypatch.setattr(preprocess, "MAX_PIXELS", 1_999_999)
+    monkeypatch.setattr(imagefile, "MAX_PIXELS", 1_999_999)
     from PIL import ImageFile
 
     monkeypatch.setattr(ImageFile.ImageFile, "load", lambda self: pytest.fail("decoded"))
@@ -386,8 +387,8 @@ def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
     import time
     import zlib
 
-    from digitapp import preprocess
-    from digitapp.preprocess import ImageError, load_image
+    from digitapp import imagefile
+    from digitapp.imagefile import ImageError, load_image
 
     def chunk(kind, data=b""):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
@@ -395,7 +396,7 @@ def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
     path = tmp_path / "chunks.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 0, 0, 0, 0))
                      + chunk(b"abCd") * 1_000_000 + chunk(b"IDAT", zlib.compress(bytes(72))) + chunk(b"IEND"))
-    monkeypatch.setattr(preprocess, "DECODE_SECONDS", 0.3)
+    monkeypatch.setattr(imagefile, "DECODE_SECONDS", 0.3)
     started = time.perf_counter()
     with pytest.raises(ImageError) as info:
         load_image(path)
@@ -438,7 +439,7 @@ def test_wide_pil_images_are_scaled_not_clipped(tmp_path, mode):
 
 
 def test_as_uint8_keeps_0_255_and_0_1_ranges():
-    from digitapp.preprocess import as_uint8
+    from digitapp.imagefile import as_uint8
 
     assert as_uint8(np.array([[0, 128, 255]], np.int64)).tolist() == [[0, 128, 255]]
     assert as_uint8(np.array([[0.0, 0.5, 1.0]])).tolist() == [[0, 128, 255]]
@@ -468,7 +469,7 @@ def test_a_photo_gives_nearly_the_clean_input(seed, light):
 
 def test_without_the_lighting_removal_a_photo_is_lost():
     """The yardstick for the test above: a plain threshold against the border cannot read such a photo."""
-    from digitapp import preprocess as module
+    from digitapp import ink as module
 
     clean, photo = photo_pair("seven", 2)
     assert shift_tolerant_correlation(preprocess(photo), preprocess(clean)) > 0.85

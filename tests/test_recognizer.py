@@ -8,7 +8,8 @@ from PIL import Image
 
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
 from digitapp.network import Network
-from digitapp.preprocess import FIELD, ImageError, preprocess
+from digitapp.imagefile import ImageError
+from digitapp.preprocess import FIELD, preprocess
 from digitapp.recognizer import Prediction, Reading, Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes
 from harness.shapes import DIGITS, number_on_canvas, on_canvas, place

@@ -222,7 +222,7 @@ class App:
 
     def open_image(self, path=None) -> bool:
         """Show an image file on the canvas and recognise it; a bad file gets a one-line error."""
-        from ..preprocess import ImageError, load_image
+        from ..imagefile import ImageError, load_image
 
         path = self.dialogs.ask_open_path() if path is None else Path(path)
         if path is None:

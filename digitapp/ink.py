@@ -1,0 +1,164 @@
+"""Finding the ink in a picture: how strongly each pixel is ink, for drawings, scans and photos.
+
+A clean drawing only needs its contrast stretched.  A photo (a border that
+is not even) first has its paper's lighting estimated and divided out, and
+loses dark regions along its border (a table, a shadow) and the rings JPEG
+leaves at their edges.  No Tk here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from PIL import Image
+from scipy import ndimage
+
+INK_THRESHOLD = 0.25  # ink fainter than this (of the strongest ink) is noise for cropping
+MIN_CONTRAST = 0.08   # below this the image is blank: nothing drawn
+UNEVEN_BORDER = 0.06  # a border whose 5th-95th percentile spread exceeds this (of full scale) is a photo's
+LIGHTING_SIDE = 128   # the paper's lighting is estimated on a copy this small ...
+LIGHTING_WINDOW = 0.25  # ... with a window this share of its shorter side: wider than any stroke
+LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge
+NOISE_FLOOR = 4.0     # in a photo, ink stands this many noise deviations above the paper
+BORDER_INK_SHARE = 0.03  # ink touching the border is background (a table, a shadow) if other ink holds this share
+
+Ink = Literal["dark", "light", None]
+
+
+def _border(pixels: np.ndarray) -> np.ndarray:
+    """The outermost pixels: mostly background in any picture of a digit."""
+    return np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+
+
+def ink_image(gray: Image.Image, ink: Ink = None) -> Image.Image | None:
+    """Ink strength as an 'L' image (255 = the strongest ink, 0 = background), or None if blank.
+
+    ``ink="dark"`` means dark ink on light paper, ``"light"`` the reverse;
+    ``None`` decides from the border, which is mostly background.  A photo
+    (a border that is not even) first has its paper's lighting estimated and
+    divided out, and loses dark regions along the border (a table, a shadow);
+    a clean drawing is left as it is.  Contrast is stretched so faded pencil
+    and black marker look alike, and ink fainter than half of INK_THRESHOLD
+    (paper texture, JPEG noise) becomes background.
+    """
+    if ink not in ("dark", "light", None):
+        raise ValueError(f"ink must be 'dark', 'light' or None, not {ink!r}")
+    pixels = np.asarray(gray)
+    border = _border(pixels)
+    low, background, high = np.percentile(border, [5, 50, 95])  # one pass: this runs on every drawing
+    background = float(background)
+    if high - low > UNEVEN_BORDER * 255:
+        return _photo_ink(pixels, ink or _photo_polarity(pixels))
+    if ink is None:
+        ink = "dark" if background > 127.5 else "light"
+    darkest, lightest = gray.getextrema()
+    levels = np.arange(256, dtype=np.float32)
+    if ink == "dark":
+        contrast, strength = background - darkest, background - levels
+    else:
+        contrast, strength = lightest - background, levels - background
+    if contrast < MIN_CONTRAST * 255:
+        return None
+    strength = np.clip(strength * (255 / contrast), 0.0, 255.0)
+    strength[strength < INK_THRESHOLD / 2 * 255] = 0.0
+    return gray.point(strength.round().astype(np.uint8).tolist())
+
+
+def _shrunk(pixels: np.ndarray) -> np.ndarray:
+    """A float copy at most LIGHTING_SIDE on its longer side, speckle removed: enough to see the lighting."""
+    shrink = min(1.0, LIGHTING_SIDE / max(pixels.shape))
+    small = ndimage.zoom(pixels.astype(np.float32), shrink, order=1) if shrink < 1 else pixels.astype(np.float32)
+    return ndimage.median_filter(small, 3)
+
+
+def _window(small: np.ndarray) -> int:
+    return max(3, int(LIGHTING_WINDOW * min(small.shape)) | 1)
+
+
+def _photo_polarity(pixels: np.ndarray) -> Ink:
+    """Dark or light ink in a photo: the way round that leaves the paper clean.
+
+    The border's brightness misleads under a strong gradient.  Taken the
+    right way round, the typical pixel (paper) is no ink at all; the wrong
+    way round, the paper around the strokes and beside a table becomes faint
+    "ink".
+    """
+    small = _shrunk(pixels)
+    typical = {ink: float(np.median(_strength(small, paper_lighting(small, ink), ink))) for ink in ("dark", "light")}
+    return "dark" if typical["dark"] <= typical["light"] else "light"
+
+
+def _strength(image: np.ndarray, lighting: np.ndarray, ink: Ink) -> np.ndarray:
+    """How strongly each pixel is ink, 0 for paper, relative to the paper's own lighting.
+
+    Ink takes away a share of the light the paper reflects; where the
+    lighting is far darker than the paper at its best (a table), that share
+    is taken of half the paper's light, so noise there does not become ink.
+    """
+    if ink == "dark":
+        paper = np.maximum(lighting, 0.5 * float(np.percentile(lighting, 95)))
+        strength = (lighting - image) / np.maximum(paper, 1.0)
+    else:
+        room = np.maximum(255.0 - lighting, 0.5 * (255.0 - float(np.percentile(lighting, 5))))
+        strength = (image - lighting) / np.maximum(room, 1.0)
+    return np.clip(strength, 0.0, None)
+
+
+def paper_lighting(image: np.ndarray, ink: Ink) -> np.ndarray:
+    """The paper's brightness under uneven light (float, the image's shape), the ink taken away.
+
+    A grey closing (dark ink) or opening (light ink) with a window wider than
+    any stroke fills the strokes with the paper around them and keeps slow
+    gradients and the sharp edges of broad regions (a table, a shadow).
+    """
+    fill = ndimage.grey_closing if ink == "dark" else ndimage.grey_opening
+    return fill(image, size=_window(image))
+
+
+def _border_regions(strength: np.ndarray) -> np.ndarray:
+    """Ink-like regions that touch the border, when other ink is there to read (bool mask, widened a little).
+
+    A table edge or a shadow along the border is dark like ink; a digit
+    rarely touches the frame, and if all ink does, it is kept.
+    """
+    parts, n = ndimage.label(strength > INK_THRESHOLD / 2 * strength.max(initial=0), structure=np.ones((3, 3)))
+    touching = np.unique(_border(parts))
+    touching = touching[touching > 0]
+    if n == 0 or not len(touching):
+        return np.zeros(strength.shape, bool)
+    mass = ndimage.sum(strength, parts, index=np.arange(1, n + 1))
+    inner = mass.sum() - mass[touching - 1].sum()
+    if inner < BORDER_INK_SHARE * mass.sum():
+        return np.zeros(strength.shape, bool)
+    return ndimage.binary_dilation(np.isin(parts, touching), iterations=max(2, max(strength.shape) // 100))
+
+
+def _lighting_edges(lighting: np.ndarray) -> np.ndarray:
+    """Where the lighting steps sharply (a table's or a shadow's edge), widened: JPEG rings there like ink.
+
+    Light changes slowly across paper; a step of more than LIGHTING_STEP of
+    the paper's brightness per pixel is the edge of something that is not paper.
+    """
+    paper = max(float(np.percentile(lighting, 95)), 1.0)
+    steep = ndimage.gaussian_gradient_magnitude(lighting, 1.5) > LIGHTING_STEP * paper
+    return ndimage.binary_dilation(steep, iterations=3 + max(lighting.shape) // 200) if steep.any() else steep
+
+
+def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
+    """Ink strength of a photo: the paper's lighting divided out, noise smoothed, border regions dropped."""
+    image = pixels.astype(np.float32)
+    if min(image.shape) >= 64:
+        image = ndimage.median_filter(image, 3)  # sensor noise and JPEG speckle
+    lighting = paper_lighting(image, ink)
+    strength = _strength(image, lighting, ink)
+    # The paper's own grain (noise, texture) sets a floor: ink is what stands well above it.
+    deviation = np.abs(strength - np.median(strength))
+    strength = np.clip(strength - np.median(strength) - NOISE_FLOOR * 1.4826 * np.median(deviation), 0.0, None)
+    strength[_border_regions(strength) | _lighting_edges(lighting)] = 0.0
+    contrast = float(strength.max(initial=0))
+    if contrast < MIN_CONTRAST:
+        return None
+    strength /= contrast
+    strength[strength < INK_THRESHOLD / 2] = 0.0
+    return Image.fromarray(np.round(strength * 255).astype(np.uint8), "L")

@@ -1,0 +1,245 @@
+"""The user's samples: the digits they corrected or confirmed, and the file that keeps them.
+
+A correction is a :class:`Sample` (the 28x28 input as uint8, the strokes
+when it was drawn, the label, the time).  :class:`SampleStore` keeps the
+samples in the user data directory as plain JSON (no code can run on
+loading), and the personal model learned from them beside it, both written
+atomically; a corrupt file is moved aside, never deleted.
+"""
+
+from __future__ import annotations
+
+import datetime
+import errno
+import json
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+import numpy as np
+
+from .files import atomic_write, read_regular_file, reason, user_data_dir
+from .preprocess import DIGITS, FIELD
+
+SAMPLES_NAME = "my_digits.json"
+PERSONAL_MODEL_NAME = "my_model.pkl"
+FORMAT = "digitapp-samples"
+VERSION = 1
+MAX_STORE_BYTES = 100 * 1024 * 1024
+MAX_POINTS = 100_000  # per sample: far more than any drawing, less than a hostile file wants
+
+
+class StoreError(Exception):
+    """A samples file that cannot be used; the message is one line naming the file."""
+
+
+class UnreadableStore(StoreError):
+    """A samples file the system will not let us read (permissions, a disk error): not set aside,
+    since the file itself may be fine."""
+
+
+# -- samples ----------------------------------------------------------------------------------------
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+
+
+def _points(strokes) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """Strokes as tuples of (x, y) floats; TypeError or ValueError for anything else."""
+    return tuple(tuple((float(x), float(y)) for x, y in s) for s in strokes)
+
+
+@dataclass(frozen=True, eq=False)  # two samples are the same when their ids are
+class Sample:
+    """One of the user's digits: ``input`` is the (28, 28) uint8 picture the network saw, ``strokes``
+    the points drawn (canvas pixels), or None for an opened image."""
+
+    label: int
+    input: np.ndarray = field(repr=False)
+    strokes: tuple | None = field(default=None, repr=False)
+    time: str = ""
+    id: str = ""
+
+    def __repr__(self):
+        kind = f"{len(self.strokes)} strokes" if self.strokes is not None else "image"
+        return f"Sample({self.label}, {kind}, {self.time!r}, id={self.id!r})"
+
+    @classmethod
+    def new(cls, label: int, x: np.ndarray, strokes=None) -> "Sample":
+        """A fresh sample of ``x`` (the (784, 1) or (28, 28) input in [0, 1]) labelled ``label``."""
+        label = check_digit(label)
+        pixels = np.round(np.clip(np.asarray(x, np.float32), 0, 1) * 255).astype(np.uint8).reshape(FIELD, FIELD)
+        return cls(label, pixels, None if strokes is None else _points(strokes), _now(), uuid.uuid4().hex)
+
+    @property
+    def x(self) -> np.ndarray:
+        """The input as a (784,) float32 row in [0, 1]."""
+        return self.input.reshape(-1) * np.float32(1 / 255)
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "label": self.label, "time": self.time,
+                "strokes": None if self.strokes is None else [[list(p) for p in s] for s in self.strokes],
+                "input": self.input.reshape(-1).tolist()}
+
+    @classmethod
+    def from_json(cls, data) -> "Sample":
+        """The sample a JSON object describes; raises ValueError saying what is wrong."""
+        if not isinstance(data, dict):
+            raise ValueError("a sample is not an object")
+        label, pixels, strokes = data.get("label"), data.get("input"), data.get("strokes")
+        if not (isinstance(pixels, list) and len(pixels) == FIELD * FIELD
+                and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in pixels)):
+            raise ValueError(f"a sample's input is not {FIELD * FIELD} pixels 0-255")
+        if strokes is not None:
+            if not (isinstance(strokes, list) and all(isinstance(s, list) for s in strokes)
+                    and sum(len(s) for s in strokes) <= MAX_POINTS):
+                raise ValueError("a sample's strokes are not lists of points")
+            try:
+                strokes = _points(strokes)
+            except (TypeError, ValueError, OverflowError):
+                raise ValueError("a sample's strokes are not lists of (x, y) numbers") from None
+            if not all(np.isfinite(p).all() for s in strokes for p in s):
+                raise ValueError("a sample's strokes hold NaN or infinite points")
+        sample_id, time = data.get("id"), data.get("time", "")
+        if not (isinstance(sample_id, str) and 0 < len(sample_id) <= 64 and isinstance(time, str)):
+            raise ValueError("a sample has no id or a bad time")
+        return cls(check_digit(label), np.array(pixels, np.uint8).reshape(FIELD, FIELD), strokes,
+                   time[:40], sample_id)
+
+
+def check_digit(label) -> int:
+    """``label`` as an int 0-9, or ValueError."""
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= int(label) < DIGITS:
+        raise ValueError(f"a digit label must be an int from 0 to {DIGITS - 1}, not {label!r}")
+    return int(label)
+
+
+def without(samples: Iterable[Sample], sample_id: str) -> list[Sample]:
+    """The samples but the one with id ``sample_id``."""
+    return [s for s in samples if s.id != sample_id]
+
+
+def relabelled(samples: Iterable[Sample], sample_id: str, label: int) -> list[Sample]:
+    """The samples, the one with id ``sample_id`` now labelled ``label``."""
+    return [replace(s, label=label) if s.id == sample_id else s for s in samples]
+
+
+def counts(samples: Iterable[Sample]) -> list[int]:
+    """How many samples there are of each digit 0-9."""
+    per_digit = [0] * DIGITS
+    for sample in samples:
+        per_digit[sample.label] += 1
+    return per_digit
+
+
+def to_bytes(samples: Sequence[Sample]) -> bytes:
+    """The samples file's contents."""
+    data = {"format": FORMAT, "version": VERSION, "samples": [s.to_json() for s in samples]}
+    return json.dumps(data, separators=(",", ":")).encode()
+
+
+def read_samples(path) -> list[Sample]:
+    """The samples in a samples file; [] when it does not exist; StoreError (one line) when it is bad."""
+    path = Path(path)
+    try:
+        raw = read_regular_file(path, MAX_STORE_BYTES)
+    except FileNotFoundError:
+        return []
+    except OSError as err:
+        kind = StoreError if err.errno == errno.EFBIG else UnreadableStore
+        raise kind(f"{path}: cannot read it as a samples file ({reason(err)})") from None
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise StoreError(f"{path}: corrupt or truncated samples file (not JSON)") from None
+    if not (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("samples"), list)):
+        raise StoreError(f"{path}: not a digitapp samples file")
+    if data.get("version") != VERSION:
+        raise StoreError(f"{path}: samples format version {str(data.get('version'))[:20]!r}, "
+                         f"this digitapp reads {VERSION}")
+    try:
+        return [Sample.from_json(item) for item in data["samples"]]
+    except ValueError as err:
+        raise StoreError(f"{path}: {err}") from None
+
+
+def write_samples(samples: Sequence[Sample], path) -> Path:
+    """Write the samples file atomically (a crash or a second window never leaves half a file)."""
+    with atomic_write(path) as out:
+        out.write(to_bytes(samples))
+    return Path(path)
+
+
+def move_aside(path: Path) -> Path:
+    """Rename a bad file to NAME.bad-DATE (kept for the user, out of the way); returns the new path."""
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.bad-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.bad-{stamp}-{n}")
+    path.replace(target)
+    return target
+
+
+class SampleStore:
+    """The user's samples file and personal model in ``folder`` (default: the user data directory).
+
+    Every change reads the file again first, so two windows adding samples
+    keep both; the write itself is atomic (last writer wins).
+    """
+
+    def __init__(self, folder=None):
+        self.folder = Path(folder) if folder is not None else user_data_dir()
+        self.path = self.folder / SAMPLES_NAME
+        self.model_path = self.folder / PERSONAL_MODEL_NAME
+
+    def __repr__(self):
+        return f"SampleStore({str(self.folder)!r})"
+
+    def load(self) -> list[Sample]:
+        return read_samples(self.path)
+
+    def load_orset_aside(self, then: str = "going on without them") -> tuple[list[Sample], list[str]]:
+        """The samples and no warning; or, when the file is corrupt, none and one-line warnings: the
+        file is moved aside, and the personal model with it (it was trained on those samples, and the
+        next correction would overwrite it).  Raises UnreadableStore when the file cannot be read."""
+        try:
+            return self.load(), []
+        except UnreadableStore:
+            raise
+        except StoreError as err:
+            warnings = [set_aside(self.path, err, then)]
+            if self.model_path.is_file():
+                warnings.append(set_aside(self.model_path, f"{self.model_path}: trained on those samples",
+                                           "so a new correction does not overwrite it"))
+            return [], warnings
+
+    def save(self, samples: Sequence[Sample]) -> list[Sample]:
+        write_samples(samples, self.path)
+        return list(samples)
+
+    def add(self, *new: Sample) -> list[Sample]:
+        """Append samples (ids already there are skipped); returns everything now stored."""
+        samples = self.load()
+        known = {s.id for s in samples}
+        return self.save(samples + [s for s in new if s.id not in known])
+
+    def update(self, change: Callable[[list[Sample]], list[Sample]]) -> list[Sample]:
+        """Store ``change(samples)`` of the samples as stored now (another window's too); returns it."""
+        return self.save(change(self.load()))
+
+    def clear(self) -> list[Path]:
+        """Delete the samples and the personal model; returns the files removed."""
+        removed = []
+        for path in (self.path, self.model_path):
+            if path.is_file():
+                path.unlink()
+                removed.append(path)
+        return removed
+
+
+def set_aside(path: Path, why, then: str) -> str:
+    """Move ``path`` aside; the one-line warning that says so (the caller shows it)."""
+    return f"{why}; moved it to {move_aside(path).name}, {then}"
