@@ -91,7 +91,8 @@ def measure_handlers(display: str):
     from digitapp.gui.app import App
     from digitapp.gui.canvas import DrawingCanvas
     from digitapp.gui.personal import Corrections, Teacher
-    from digitapp.personal import SampleStore, open_recognizer
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import SampleStore
 
     timings = Timings()
     for name in ("on_press", "on_motion", "on_release"):
@@ -104,7 +105,7 @@ def measure_handlers(display: str):
 
     root = tk.Tk(className="digitapp")
     store = SampleStore(tempfile.mkdtemp(prefix="bench-gui-"))
-    app = App(root, open_recognizer(store=store)[0])
+    app = App(root, PersonalModel.open(store=store)[0])
     window.pump(root, 0.5)
     timings.ms.clear()  # the start-up prediction is not drawing
 

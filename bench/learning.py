@@ -9,9 +9,9 @@ correction), a writer draws it again and again with a
 writer's variation, as a user of the app would: whenever the app reads a
 drawing wrong, the writer corrects it (``learn_strokes``); when it reads
 :data:`PATIENCE` drawings in a row right, the writer confirms the last one
-instead (also ``learn_strokes``, as Enter does).  A fresh Recognizer (the
+instead (also ``learn_strokes``, as Enter does).  A fresh PersonalModel (the
 shipped model) learns K = 1, 3, 5, 10 such corrections (the K runs share one
-recognizer learning in order, which is the same as a fresh one learning the
+model learning in order, which is the same as a fresh one learning the
 first K; the column "wrong" says how many of the 10 were real corrections),
 and is then asked to read ``--new`` NEW drawings of that style it has never seen.  It prints accuracy on those, MNIST accuracy (validation
 and test, through the app's preprocessing) before and after, and the time
@@ -25,7 +25,7 @@ per ``learn_strokes`` call.  Then the guarantees:
 A last line gives, for comparison, how the shipped model reads the style
 bench's styles (harness/styles.py) before any learning.
 
-Settings of the learning recipe (digitapp.personal.Recipe) were chosen on
+Settings of the learning recipe (digitapp.learning.Recipe) were chosen on
 this bench's styles and the MNIST validation set, never on the test set.
 """
 
@@ -40,7 +40,8 @@ import numpy as np
 
 import mnist_loader
 from digitapp.blas import fast_blas
-from digitapp.personal import Learner
+from digitapp.learning import Learner
+from digitapp.personal import PersonalModel
 from digitapp.preprocess import preprocess_batch
 from digitapp.recognizer import Recognizer
 from harness.personal_styles import PERSONAL_STYLES, draw_personal_style
@@ -51,26 +52,24 @@ PATIENCE = 30
 THRESHOLD_STYLE, MAX_MNIST_DROP, FURTHER = 0.95, 0.3, 20
 
 
-def fresh(model, seed: int) -> Recognizer:
-    """The model, with an in-memory learner (the user's real store is never touched)."""
-    recognizer = Recognizer.load(model)
-    recognizer._learner = Learner(seed=seed)
-    return recognizer
+def fresh(model, seed: int) -> PersonalModel:
+    """The model, learning in memory (the user's real store is never touched)."""
+    return PersonalModel(Recognizer.load(model), learner=Learner(seed=seed))
 
 
-def accuracy(recognizer: Recognizer, drawings, digit: int) -> float:
-    return float(np.mean([recognizer.predict_strokes(s).digit == digit for s in drawings]))
+def accuracy(me: PersonalModel, drawings, digit: int) -> float:
+    return float(np.mean([me.recognizer.predict_strokes(s).digit == digit for s in drawings]))
 
 
-def mnist_accuracy(recognizer: Recognizer, data) -> float:
-    return recognizer.network.evaluate(data) / len(data[1])
+def mnist_accuracy(me: PersonalModel, data) -> float:
+    return me.recognizer.network.evaluate(data) / len(data[1])
 
 
-def next_correction(recognizer: Recognizer, name: str, rng) -> tuple[list, bool]:
+def next_correction(me: PersonalModel, name: str, rng) -> tuple[list, bool]:
     """The writer draws until the app reads one wrong (a correction), or confirms after PATIENCE right ones."""
     for _ in range(PATIENCE):
         strokes = draw_personal_style(name, rng)
-        if recognizer.predict_strokes(strokes).digit != PERSONAL_STYLES[name].digit:
+        if me.recognizer.predict_strokes(strokes).digit != PERSONAL_STYLES[name].digit:
             return strokes, True
     return strokes, False
 
@@ -80,17 +79,17 @@ def style_table(model, new: int, seed: int, validation, test, times: list[float]
     for k, (name, style) in enumerate(PERSONAL_STYLES.items()):
         writer, reader = np.random.default_rng([seed, k, 1]), np.random.default_rng([seed, k, 2])
         unseen = [draw_personal_style(name, reader) for _ in range(new)]
-        recognizer = fresh(model, seed)
-        row = {"style": name, 0: accuracy(recognizer, unseen, style.digit), "wrong": 0}
+        me = fresh(model, seed)
+        row = {"style": name, 0: accuracy(me, unseen, style.digit), "wrong": 0}
         for j in range(1, max(KS) + 1):
-            strokes, wrong = next_correction(recognizer, name, writer)
+            strokes, wrong = next_correction(me, name, writer)
             row["wrong"] += wrong
             started = time.perf_counter()
-            recognizer.learn_strokes(strokes, style.digit)
+            me.learn_strokes(strokes, style.digit)
             times.append(time.perf_counter() - started)
             if j in KS:
-                row[j] = accuracy(recognizer, unseen, style.digit)
-        row["validation"], row["test"] = mnist_accuracy(recognizer, validation), mnist_accuracy(recognizer, test)
+                row[j] = accuracy(me, unseen, style.digit)
+        row["validation"], row["test"] = mnist_accuracy(me, validation), mnist_accuracy(me, test)
         rows.append(row)
         print(f"  {name:<18}" + "".join(f"{100 * row[j]:7.0f}%" for j in (0, *KS)) + f"{row['wrong']:7d}"
               + f"{100 * row['validation']:9.2f}%{100 * row['test']:8.2f}%", flush=True)
@@ -99,8 +98,8 @@ def style_table(model, new: int, seed: int, validation, test, times: list[float]
 
 def style_bench_before(model, new: int, seed: int) -> list[float]:
     """How the model reads each style of the style bench (harness/styles.py) before any learning."""
-    recognizer = fresh(model, seed)
-    return [accuracy(recognizer, [draw_style(name, np.random.default_rng([seed, k, 2])) for _ in range(new)], style.digit)
+    me = fresh(model, seed)
+    return [accuracy(me, [draw_style(name, np.random.default_rng([seed, k, 2])) for _ in range(new)], style.digit)
             for k, (name, style) in enumerate(STYLES.items())]
 
 
@@ -108,11 +107,11 @@ def fifty_samples(model, seed: int, validation, test) -> tuple[float, float, flo
     """MNIST validation and test accuracy before and after 50 corrections drawn from all the styles."""
     rng = np.random.default_rng([seed, 50])
     names = list(PERSONAL_STYLES)
-    recognizer = fresh(model, seed)
-    before = mnist_accuracy(recognizer, validation), mnist_accuracy(recognizer, test)
+    me = fresh(model, seed)
+    before = mnist_accuracy(me, validation), mnist_accuracy(me, test)
     for name in rng.choice(names, 50):
-        recognizer.learn_strokes(next_correction(recognizer, name, rng)[0], PERSONAL_STYLES[name].digit)
-    return (*before, mnist_accuracy(recognizer, validation), mnist_accuracy(recognizer, test))
+        me.learn_strokes(next_correction(me, name, rng)[0], PERSONAL_STYLES[name].digit)
+    return (*before, mnist_accuracy(me, validation), mnist_accuracy(me, test))
 
 
 def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
@@ -122,12 +121,12 @@ def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
     kept = []
     for t in range(trials):
         rng = np.random.default_rng([seed, 9, t])
-        recognizer = fresh(model, seed + t)
+        me = fresh(model, seed + t)
         drawing = draw_personal_style(nines[t % len(nines)], rng)
-        recognizer.learn_strokes(drawing, 9)
+        me.learn_strokes(drawing, 9)
         for name in rng.choice(others, FURTHER):
-            recognizer.learn_strokes(next_correction(recognizer, name, rng)[0], PERSONAL_STYLES[name].digit)
-        kept.append(recognizer.predict_strokes(drawing).digit == 9)
+            me.learn_strokes(next_correction(me, name, rng)[0], PERSONAL_STYLES[name].digit)
+        kept.append(me.recognizer.predict_strokes(drawing).digit == 9)
     return kept
 
 

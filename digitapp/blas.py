@@ -8,16 +8,40 @@ on a 2-core machine).  So training and recognition run with one BLAS thread.
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
+# The BLAS pools are process-wide, and the window's two threads (reading and learning) both limit them.
+# Each block's own exit must not undo another's limit, so the blocks inside are counted here: the limit in
+# force is that of the newest block still inside, and the pools get their own settings back when the last
+# block leaves.
+_lock = threading.Lock()
+_inside: list[tuple[object, int]] = []  # (a token per block, its thread limit), oldest first
+_restorer = None  # the first block's limiter: it remembers the pools' own settings
+
 
 @contextmanager
 def fast_blas(threads: int = 1):
-    """Limit every BLAS pool in the process to ``threads`` while the block runs."""
-    with threadpool_limits(limits=threads, user_api="blas"):
+    """Limit every BLAS pool in the process to ``threads`` while the block runs (safe from any thread)."""
+    global _restorer
+    token = object()
+    with _lock:
+        _inside.append((token, threads))
+        limiter = threadpool_limits(limits=threads, user_api="blas")
+        if _restorer is None:
+            _restorer = limiter
+    try:
         yield
+    finally:
+        with _lock:
+            _inside.remove(next(entry for entry in _inside if entry[0] is token))
+            if _inside:
+                threadpool_limits(limits=_inside[-1][1], user_api="blas")
+            else:
+                _restorer.restore_original_limits()
+                _restorer = None
 
 
 def blas_description() -> str:

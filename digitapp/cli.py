@@ -79,20 +79,18 @@ def add_gui_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_predict(args) -> int:
-    from .model_io import ModelError
-    from .personal import StoreError, open_recognizer
     from .imagefile import ImageError
+    from .model_io import ModelError
+    from .samples import StoreError
 
     try:
-        recognizer, warnings = open_recognizer(args.model)  # your personal model, as in the app
-        for warning in warnings:
-            say(f"digitapp predict: {warning}", sys.stderr)
+        recognizer = open_personal(args.model, "digitapp predict").recognizer  # your personal model, as in the app
     except (ModelError, StoreError) as err:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
-    if recognizer.is_personal and not args.json:  # --json says so in its "model"
-        say(f"digitapp predict: your personal model answers (trained on {recognizer.personal_samples} of your "
-            "digits; --model PATH for another)", sys.stderr)
+    if recognizer.info.is_personal and not args.json:  # --json says so in its "model"
+        say(f"digitapp predict: your personal model answers (trained on {recognizer.info.personal_samples} of "
+            "your digits; --model PATH for another)", sys.stderr)
     if args.save_input is not None:
         problem = unwritable_reason(args.save_input / "input.png")
         if problem:
@@ -120,6 +118,17 @@ def run_predict(args) -> int:
     return 1 if failures else 0
 
 
+def open_personal(model, command: str, store=None):
+    """The PersonalModel the app would start with (``model``: another model answers); the warnings
+    about files set aside go to stderr, one line each, after ``command``."""
+    from .personal import PersonalModel
+
+    personal, warnings = PersonalModel.open(model, store)
+    for warning in warnings:
+        say(f"{command}: {warning}", sys.stderr)
+    return personal
+
+
 def reading_line(path: Path, reading) -> str:
     """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
     'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
@@ -138,7 +147,7 @@ def reading_json(path: Path, reading, recognizer) -> dict:
     single = {}
     if len(reading) <= 1:
         single = (reading.predictions[0] if len(reading) else recognizer.predict_input(None)).to_dict()
-    return {"file": str(path), **reading.to_dict(), **single, "model": recognizer.model_info()}
+    return {"file": str(path), **reading.to_dict(), **single, "model": recognizer.info.to_dict()}
 
 
 _CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 9}
@@ -175,7 +184,7 @@ def save_input_png(array, path: Path, scale: int = 10) -> Path:
 
 def run_my_digits(args) -> int:
     from .model_io import ModelError
-    from .personal import SampleStore, StoreError, counts, open_recognizer, read_samples, write_samples
+    from .samples import SampleStore, StoreError, counts, read_samples, write_samples
 
     def warn(warnings: list[str]) -> None:
         for warning in warnings:
@@ -206,11 +215,10 @@ def run_my_digits(args) -> int:
             new = read_samples(args.file)
             before = len(samples)
             store.add(*new)
-            recognizer, warnings = open_recognizer(store=store)
-            warn(warnings)
-            recognizer.relearn()
-            print(f"imported {len(recognizer.learner.samples) - before} new samples of {len(new)} from {args.file}; "
-                  f"the personal model has learned all {len(recognizer.learner.samples)}")
+            personal = open_personal(None, "digitapp my-digits", store)
+            personal.relearn()
+            print(f"imported {len(personal.samples) - before} new samples of {len(new)} from {args.file}; "
+                  f"the personal model has learned all {len(personal.samples)}")
         elif args.action == "clear":
             n = len(samples)
             if not args.yes:

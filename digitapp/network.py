@@ -309,3 +309,10 @@ class Network:
         labels = np.asarray(labels)
         Y = labels.astype(self.dtype) if labels.ndim == 2 else np.eye(n_out, dtype=self.dtype)[labels]
         return X.astype(self.dtype, copy=False), Y
+
+
+def shares(outputs: np.ndarray) -> np.ndarray:
+    """Each output's share of all of them (the app's "confidence" is the winner's): the outputs scaled
+    to sum to 1, in their own dtype.  Sigmoid outputs are each in (0, 1) on their own, so the shares say
+    how clearly one digit stands out, not whether any digit is there."""
+    return outputs / outputs.sum()

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .model_io import default_model_path, network_from, read_model_file, save_model
-from .network import Network
-from .personal import Learner, Sample, check_digit, relabelled, without
-from .preprocess import (FIELD, INK_THRESHOLD, ImageLike, Ink, as_gray_image, ink_image, input_from_ink,
-                         preprocess, strokes_input)
+from .imagefile import ImageLike, as_gray_image
+from .ink import INK_THRESHOLD, Ink, ink_image
+from .model_info import ModelInfo
+from .model_io import default_model_path, network_from, read_model_file
+from .network import Network, shares
+from .preprocess import DIGITS, FIELD, input_from_ink, preprocess, strokes_input
 from .segment import group_strokes, ink_pieces
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
@@ -162,40 +163,24 @@ class Reading:
         }
 
 
-def _shown(value, kind, longest: int = 300):
-    """A record entry as the app shows it: None unless of ``kind`` (a file may hold any plain data), cut short."""
-    if not isinstance(value, kind) or isinstance(value, bool):
-        return None
-    return value[:longest] if isinstance(value, str) else value
-
-
-def _is_shipped_file(path: Path | None) -> bool:
-    """Whether ``path`` is the model file that ships with the package."""
-    return path is not None and path.resolve() == default_model_path().resolve()
-
-
 class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST.
 
-    It can also learn the user's handwriting (:meth:`learn`, :meth:`learn_strokes`):
-    its ``learner`` keeps the samples learned so far, and with a ``store``
-    (:class:`~digitapp.personal.SampleStore`) every sample and the personal
-    model are kept on disk.  ``base_path`` is the model the learning started from.
+    It only reads: nothing here changes ``network``, so the window's thread
+    can read with it while a learning thread builds the next one (see
+    :class:`~digitapp.personal.PersonalModel`, which swaps in a new
+    Recognizer whole).  ``path`` and ``record`` say which model it is.
     """
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW,
-                 *, store=None, learner=None, base_path: Path | None = None):
+                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW):
         self.network = network
-        self.path = path
+        self.path = Path(path) if path is not None else None
         self.record = record or {}
         self.unsure_below = unsure_below
         self.none_below = none_below
         self.weak_below = weak_below
-        self.store = store
-        self._learner = learner
-        self.base_path = base_path if base_path is not None else path
-        self._undo = None  # (network before the last correction, that sample's id)
+        self.info = ModelInfo.of(network, self.path, self.record)
 
     def __repr__(self):
         return f"Recognizer({self.network!r}, path={str(self.path) if self.path else None!r})"
@@ -207,56 +192,9 @@ class Recognizer:
         data = read_model_file(path)
         return cls(network_from(data), path, data["record"])
 
-    @property
-    def is_shipped(self) -> bool:
-        return not self.is_personal and _is_shipped_file(self.path)
-
-    @property
-    def is_personal(self) -> bool:
-        """Whether this network has learned some of the user's samples."""
-        return isinstance(self.record.get("personal"), dict)
-
-    @property
-    def learner(self):
-        """What learning uses: the user's samples so far and the replay set (made on first use)."""
-        if self._learner is None:
-            self._learner = Learner()
-        return self._learner
-
-    @property
-    def personal_samples(self) -> int:
-        """How many of the user's samples this network has learned (0 when it is not personalised)."""
-        return len(self.learner.samples) if self.is_personal else 0
-
-    def model_info(self) -> dict:
-        """Which model this is: its file and what its training record says (None where it says nothing)."""
-        record = self.record
-        return {
-            "file": str(self.path) if self.path else None,
-            "shipped": self.is_shipped,
-            "date": _shown(record.get("date"), str),
-            "recipe": _shown(record.get("command"), str),
-            "epochs": _shown(record.get("epochs"), int),
-            "validation_accuracy": _shown(record.get("validation_accuracy"), (int, float)),
-            "test_accuracy": _shown(record.get("test_accuracy"), (int, float)),
-            "personal_samples": self.personal_samples if self.is_personal else None,
-            "base_model": str(self.base_path) if self.is_personal and self.base_path else None,
-        }
-
     def describe(self) -> str:
         """One line for people: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.74%'."""
-        info = self.model_info()
-        name = Path(info["file"]).name if info["file"] else "a model in memory"
-        parts = [f"{'shipped model' if info['shipped'] else 'model'} {name}"]
-        if self.is_personal:
-            base = Path(info["base_model"]) if info["base_model"] else None
-            parts = [f"personalised, trained on {self.personal_samples} of your digits",
-                     f"from {'shipped model' if _is_shipped_file(base) else 'model'} {base.name if base else 'in memory'}"]
-        if isinstance(info["date"], str):
-            parts.append(f"trained {info['date'][:10]}")
-        if isinstance(info["test_accuracy"], (int, float)):
-            parts.append(f"MNIST test {100 * info['test_accuracy']:.2f}%")
-        return ", ".join(parts)
+        return self.info.describe()
 
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
         """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file."""
@@ -273,10 +211,10 @@ class Recognizer:
     def predict_input(self, x: np.ndarray | None) -> Prediction:
         """Recognise an already preprocessed (784, 1) input; None means a blank drawing."""
         if x is None:
-            return Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
-                              np.zeros(10), self.none_below, self.weak_below)
+            return Prediction(None, 0.0, np.zeros(DIGITS), np.zeros((FIELD, FIELD), np.float32), self.unsure_below,
+                              np.zeros(DIGITS), self.none_below, self.weak_below)
         output = self.network.feedforward(x.astype(self.network.dtype, copy=False)).ravel()
-        probabilities = output / output.sum()
+        probabilities = shares(output)
         digit = int(np.argmax(probabilities))
         return Prediction(digit, float(probabilities[digit]), probabilities,
                           x.reshape(FIELD, FIELD), self.unsure_below, output, self.none_below, self.weak_below)
@@ -324,96 +262,3 @@ class Recognizer:
         kept = [i for i, p in enumerate(predictions) if not p.is_empty]
         return Reading(tuple(predictions[i] for i in kept), tuple(pieces[i].box for i in kept),
                        tuple(() for _ in kept))
-
-    # -- learning the user's handwriting -------------------------------------------------------
-
-    def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
-        """Learn that ``image`` (what :meth:`predict` takes) shows ``digit``; returns the new Prediction.
-
-        Raises ValueError for a blank image or a label that is not 0-9.
-        """
-        return self.learn_input(preprocess(image, ink), digit)
-
-    def learn_strokes(self, strokes, digit: int) -> Prediction:
-        """Learn that mouse ``strokes`` (what :meth:`predict_strokes` takes) show ``digit``."""
-        strokes = [list(s) for s in strokes if len(s)]
-        return self.learn_input(strokes_input(strokes), digit, strokes)
-
-    def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
-        """Learn a preprocessed input as ``digit``: the network is replaced by one that has learned it,
-        with replay of MNIST and of the user's earlier samples; kept on disk when there is a store."""
-        if x is None:
-            raise ValueError("nothing to learn: the drawing is blank")
-        sample = Sample.new(digit, x, strokes)
-        before = self.network
-        if self.store is not None:
-            self.learner.samples = self.store.add(sample)[:-1]  # other windows' samples too
-        network = self.learner.learn(before, sample)
-        self._become_personal(network)
-        self._undo = (before, sample.id)
-        return self.predict_input(x)
-
-    def undo_learning(self) -> bool:
-        """Take back the last correction: its sample and its effect (the network from before it)."""
-        if self._undo is None:
-            return False
-        before, sample_id = self._undo
-        self._undo = None
-        self._edit_samples(lambda samples: without(samples, sample_id))
-        self._become_personal(before, learned=bool(self.learner.samples))
-        return True
-
-    def forget(self) -> None:
-        """Back to the model the learning started from: samples and personal model deleted."""
-        base = self._base_network()  # first: when it cannot be loaded, nothing is deleted
-        self.learner.samples = []
-        self._undo = None
-        if self.store is not None:
-            self.store.clear()
-        self._become_personal(base, learned=False)
-
-    def delete_sample(self, sample_id: str) -> None:
-        """Delete one stored sample and its effect: the base model relearns the others."""
-        self._change_samples(lambda samples: without(samples, sample_id))
-
-    def relabel_sample(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label; the base model relearns all samples."""
-        digit = check_digit(digit)
-        self._change_samples(lambda samples: relabelled(samples, sample_id, digit))
-
-    def relearn(self) -> None:
-        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
-        self._change_samples(None)
-
-    def _edit_samples(self, change) -> None:
-        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one."""
-        if self.store is not None:
-            self.learner.samples = self.store.update(change) if change is not None else self.store.load()
-        elif change is not None:
-            self.learner.samples = change(self.learner.samples)
-
-    def _change_samples(self, change) -> None:
-        """:meth:`_edit_samples`, then the base model relearns them all."""
-        self._edit_samples(change)
-        self._undo = None
-        network = self.learner.relearn(self._base_network()) if self.learner.samples else self._base_network()
-        self._become_personal(network, learned=bool(self.learner.samples))
-
-    def _base_network(self) -> Network:
-        return network_from(read_model_file(self.base_path or default_model_path()))
-
-    def _become_personal(self, network: Network, learned: bool = True) -> None:
-        """Answer with ``network``; record (and with a store, save) it as personal or go back to the base."""
-        base_record = {k: v for k, v in self.record.items() if k != "personal"}
-        if learned:
-            self.record = {**base_record, "personal": {
-                "base_model": str(self.base_path) if self.base_path else None,
-                "samples": len(self.learner.samples)}}
-            if self.store is not None:
-                self.path = save_model(network, self.store.model_path, self.record)
-        else:
-            self.record = base_record
-            self.path = self.base_path
-            if self.store is not None:
-                self.store.model_path.unlink(missing_ok=True)
-        self.network = network

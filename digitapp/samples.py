@@ -201,7 +201,7 @@ class SampleStore:
     def load(self) -> list[Sample]:
         return read_samples(self.path)
 
-    def load_orset_aside(self, then: str = "going on without them") -> tuple[list[Sample], list[str]]:
+    def load_or_set_aside(self, then: str = "going on without them") -> tuple[list[Sample], list[str]]:
         """The samples and no warning; or, when the file is corrupt, none and one-line warnings: the
         file is moved aside, and the personal model with it (it was trained on those samples, and the
         next correction would overwrite it).  Raises UnreadableStore when the file cannot be read."""

@@ -23,6 +23,8 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy import ndimage
 
+from .network import shares
+
 MAX_SLANT = 0.8        # ink leaning more than this (x per unit of y) is not an upright stroke's
 MERGE_OVERLAP = 0.35   # items overlapping by this share of the narrower one are one digit
 NEAR = 0.12            # ... or, for a small item (flag, bar), nearer than this share of a digit's height
@@ -394,8 +396,7 @@ def _log(value: float) -> float:
 
 def _share(outputs: np.ndarray) -> float:
     """The network's confidence: its top output's share of all ten (0 when it gives nothing)."""
-    total = float(outputs.sum())
-    return float(outputs.max()) / total if total > 0 else 0.0
+    return float(shares(outputs).max()) if outputs.sum() > 0 else 0.0
 
 
 def _column_cuts(xx, yy, slant, y_mean, height) -> list[np.ndarray]:

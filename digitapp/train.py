@@ -299,7 +299,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
               "install them with: pip install 'digitapp[train]'", file=sys.stderr)
         return 1
-    from .personal import SampleStore, StoreError
+    from .samples import SampleStore, StoreError
 
     samples, store = [], SampleStore()
     output = args.output or (store.model_path if args.my_digits else default_output())

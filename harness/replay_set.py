@@ -1,6 +1,6 @@
 """Build ``models/replay.npz``, the MNIST digits that personal learning replays: ``python -m harness.replay_set``.
 
-When the user corrects an answer, :mod:`digitapp.personal` mixes the new
+When the user corrects an answer, :mod:`digitapp.learning` mixes the new
 sample with MNIST training digits so the network keeps what it knew.  The
 app must not need the MNIST download for that, so a compact replay set
 ships with the package: a class-balanced random pick of the 50,000 training

@@ -435,7 +435,7 @@ def _load(paths: list[str]) -> None:
 def _gui(paths: list[str], what: str) -> None:
     import tkinter as tk
 
-    from digitapp.gui.app import App, load_recognizer
+    from digitapp.gui.app import App, load_personal
     from digitapp.recognizer import Recognizer
 
     class Dialogs:
@@ -449,10 +449,10 @@ def _gui(paths: list[str], what: str) -> None:
     if what == "models":
         for path in paths:
             started, dialogs = time.perf_counter(), Dialogs()
-            recognizer, _ = load_recognizer(root, path, dialogs)
-            if recognizer is not None:
-                App(tk.Toplevel(root), recognizer, dialogs)  # shows what the model's record says
-            _report(path, " | ".join(dialogs.errors) or f"loaded {recognizer!r}", started)
+            personal, _ = load_personal(root, path, dialogs)
+            if personal is not None:
+                App(tk.Toplevel(root), personal, dialogs)  # shows what the model's record says
+            _report(path, " | ".join(dialogs.errors) or f"loaded {personal.recognizer!r}", started)
         return
     dialogs = Dialogs()
     app = App(root, Recognizer.load(), dialogs)

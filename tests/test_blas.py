@@ -58,3 +58,25 @@ def test_blas_description_names_each_library_and_its_threads(two_threads):
 def test_blas_description_without_blas(monkeypatch):
     monkeypatch.setattr(blas, "threadpool_info", lambda: [{"user_api": "openmp", "num_threads": 4}])
     assert blas_description() == "no BLAS found"
+
+
+def test_blocks_in_two_threads_leave_each_other_their_limit(two_threads):
+    """The learning thread leaving its block while the window's thread is inside keeps the window's limit,
+    and the pools get their own settings back only when both have left."""
+    import threading
+
+    entered, leave = threading.Event(), threading.Event()
+
+    def other():
+        with fast_blas():
+            entered.set()
+            leave.wait(10)
+
+    worker = threading.Thread(target=other)
+    worker.start()
+    entered.wait(10)
+    with fast_blas():
+        leave.set()
+        worker.join(10)
+        assert set(blas_threads()) == {1}  # the other block left first: this one's limit holds
+    assert set(blas_threads()) == {2}

@@ -358,12 +358,12 @@ def test_fetch_data_with_no_source_is_a_one_line_error(tiny_data_dir, tmp_path, 
 
 def taught(digits=(4, 7)):
     """The shipped model with the user's store, having learned a clear drawing of each of ``digits``."""
-    from digitapp.personal import open_recognizer
+    from digitapp.personal import PersonalModel
 
-    recognizer = open_recognizer()[0]
+    personal = PersonalModel.open()[0]
     for d in digits:
-        recognizer.learn_strokes(on_canvas(d), d)
-    return recognizer
+        personal.learn_strokes(on_canvas(d), d)
+    return personal
 
 
 def test_my_digits_list(capsys, user_dir):
@@ -377,18 +377,19 @@ def test_my_digits_list(capsys, user_dir):
 
 
 def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
-    from digitapp.personal import SampleStore, open_recognizer
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import SampleStore
 
-    before = [(s.id, s.label) for s in taught().learner.samples]
+    before = [(s.id, s.label) for s in taught().samples]
     exported = tmp_path / "mine.json"
     assert run(["my-digits", "export", exported], capsys)[0] == 0
     code, out, _ = run(["my-digits", "clear", "--yes"], capsys)
     assert code == 0 and "deleted 2 samples" in out and SampleStore().load() == []
-    assert not open_recognizer()[0].is_personal
+    assert not PersonalModel.open()[0].recognizer.info.is_personal
     code, out, _ = run(["my-digits", "import", exported], capsys)
     assert code == 0 and "imported 2 new samples of 2" in out
-    again = open_recognizer()[0]
-    assert [(s.id, s.label) for s in again.learner.samples] == before and again.personal_samples == 2
+    again = PersonalModel.open()[0]
+    assert [(s.id, s.label) for s in again.samples] == before and again.recognizer.info.personal_samples == 2
     code, out, _ = run(["my-digits", "import", exported], capsys)  # nothing new the second time
     assert code == 0 and "imported 0 new samples of 2" in out and len(SampleStore().load()) == 2
 
@@ -396,7 +397,7 @@ def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
 @pytest.mark.parametrize("content", [b"{broken", b'{"format": "digitapp-samples", "version": 1, "samples": [5]}',
                                      None], ids=["truncated", "bad-sample", "missing"])
 def test_my_digits_import_of_a_bad_file_is_one_line_and_changes_nothing(capsys, tmp_path, content):
-    from digitapp.personal import SampleStore
+    from digitapp.samples import SampleStore
 
     taught((4,))
     path = tmp_path / "bad.json"
@@ -409,7 +410,7 @@ def test_my_digits_import_of_a_bad_file_is_one_line_and_changes_nothing(capsys, 
 
 
 def test_my_digits_clear_without_yes_and_no_terminal_refuses(capsys, monkeypatch):
-    from digitapp.personal import SampleStore
+    from digitapp.samples import SampleStore
 
     taught((4,))
     monkeypatch.setattr(sys.stdin, "isatty", lambda: False)

@@ -326,7 +326,7 @@ def test_save_the_drawing(app, recognizer, tmp_path):
 def test_an_unsure_answer_is_marked(app):
     probabilities = np.array([0, 0, 0.05, 0.42, 0, 0.38, 0, 0, 0.15, 0])
     unsure = Prediction(3, 0.42, probabilities, np.zeros((FIELD, FIELD), np.float32))
-    app.recognizer = type("Unsure", (), {"read_strokes": lambda self, strokes: Reading((unsure,), ((0, 0, 9, 9),),
+    app.personal.recognizer = type("Unsure", (), {"read_strokes": lambda self, strokes: Reading((unsure,), ((0, 0, 9, 9),),
                                                                                        ((0,),))})()
     draw_with_events(app.canvas, digit(app, 3))
     assert app.result.state == "unsure"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from digitapp.personal import SampleStore, open_recognizer
+from digitapp.personal import PersonalModel
+from digitapp.samples import SampleStore
 from harness.shapes import on_canvas
 from harness.styles import draw_style
 from harness.window import draw_with_events, draw_with_xdotool, pump
@@ -79,7 +80,7 @@ def test_a_digit_key_after_a_wrong_answer_changes_the_answer(window):
     assert "Corrected: 6" in app.corrections.panel.message.cget("text")
     (sample,) = SampleStore().load()
     assert sample.label == 6 and len(sample.strokes) == 1
-    assert open_recognizer()[0].is_personal  # kept for the next start
+    assert PersonalModel.open()[0].recognizer.info.is_personal  # kept for the next start
 
 
 @pytest.mark.gui
@@ -95,7 +96,7 @@ def test_ctrl_z_right_after_a_correction_takes_it_back(window):
     assert app.prediction.digit == wrong.digit
     np.testing.assert_allclose(app.prediction.probabilities, wrong.probabilities, atol=1e-6)
     assert app.canvas.drawing.sheet.strokes  # the drawing itself was not undone
-    assert SampleStore().load() == [] and not app.recognizer.is_personal
+    assert SampleStore().load() == [] and not app.recognizer.info.is_personal
     assert "Press the right digit" in app.corrections.panel.label.cget("text")
     press(app, "<Control-z>")  # the next Ctrl+Z undoes the stroke, as before
     assert app.canvas.drawing.is_empty
@@ -157,7 +158,7 @@ def test_forget_my_handwriting_asks_first(window, user_dir):
     app.corrections.panel.forget_button.invoke()
     settle(app)
     assert SampleStore().load() == [] and not SampleStore().model_path.exists()
-    assert app.recognizer.is_shipped and app.prediction.digit != 6
+    assert app.recognizer.info.shipped and app.prediction.digit != 6
     assert app.model_label.cget("text").startswith("Model: shipped model")
     assert app.corrections.panel.forget_button.instate(["disabled"])
 
@@ -198,13 +199,13 @@ def test_the_app_starts_with_the_personal_model_and_says_so(display, user_dir): 
 
     from digitapp.gui.app import start
 
-    recognizer, _ = open_recognizer()
+    personal, _ = PersonalModel.open()
     for seed in (0, 1):
-        recognizer.learn_strokes(curled_nine_strokes(seed), 9)
+        personal.learn_strokes(curled_nine_strokes(seed), 9)
     root = tk.Tk(className="digitapp")
     try:
         app = start(root, make_dialogs=AskingDialogs)
-        assert app.recognizer.is_personal
+        assert app.recognizer.info.is_personal
         assert app.model_label.cget("text").startswith("Model: personalised, trained on 2 of your digits")
         assert app.corrections.panel.label.cget("text") == "Personalised: trained on 2 of your digits"
     finally:
@@ -222,7 +223,7 @@ def test_a_corrupt_samples_file_is_a_one_line_warning_and_the_shipped_model(disp
     root = tk.Tk(className="digitapp")
     try:
         app = start(root, make_dialogs=AskingDialogs)
-        assert app.recognizer.is_shipped and "moved it to" in app.status.cget("text")
+        assert app.recognizer.info.shipped and "moved it to" in app.status.cget("text")
     finally:
         root.destroy()
     err = capfd.readouterr().err.strip().splitlines()

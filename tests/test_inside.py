@@ -1,5 +1,5 @@
 """The look-inside panel: its pictures read back from the real window under Xvfb and checked against
-digitapp.explain, drawing with real pointer events; and its layout and model-info helpers.
+digitapp.explain, drawing with real pointer events; and its layout helpers.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PIL import Image
 from conftest import FakeDialogs
 from digitapp.explain import explain
 from digitapp.gui.inside import (BACKGROUND_RGB, EVIDENCE_ZOOM, TileGrid, colour_table, curves_image,
-                                 describe_neuron, diverging_index, grid_shape, model_lines, provenance)
+                                 describe_neuron, diverging_index, grid_shape)
 from digitapp.model_io import save_model
 from digitapp.network import Network
 from digitapp.preprocess import FIELD
@@ -71,34 +71,11 @@ def test_colour_tables_are_matplotlibs():
     assert table[-1, 0] > table[-1, 2] and table[0, 2] > table[0, 0]  # positive red, negative blue
 
 
-@pytest.mark.parametrize("info, expected", [
-    ({"shipped": True, "file": "x.pkl"}, "shipped"),
-    ({"shipped": False, "file": "x.pkl"}, "other file"),
-    ({"shipped": False, "file": None}, "in memory"),
-    ({"shipped": False, "file": "x.pkl", "personal": True}, "personalised"),
-])
-def test_provenance(info, expected):
-    assert provenance(info) == expected
-
-
-def test_model_lines_from_the_shipped_record():
-    recognizer = Recognizer.load()
-    record = recognizer.record
-    text = model_lines(recognizer)
-    assert text.startswith("digit_model.pkl: shipped model")
-    assert f"Network({recognizer.network.sizes})" in text
-    assert f"{record['epochs']} epochs" in text and record["date"][:10] in text
-    assert f"MNIST test {100 * record['test_accuracy']:.2f}%" in text
-    assert f"validation {100 * record['validation_accuracy']:.2f}%" in text
-
-
-def test_model_lines_and_curves_survive_an_odd_record(tmp_path):
+def test_curves_survive_an_odd_record(tmp_path):
     odd = {"date": 20261121, "epochs": "many", "test_accuracy": "high", "command": ["x"],
            "history": [{"epoch": "one"}, 3]}
     path = save_model(Network([784, 5, 10], seed=0), tmp_path / "odd.pkl", odd)
-    recognizer = Recognizer.load(path)
-    assert model_lines(recognizer).splitlines()[-1] == "no training record"
-    assert curves_image(recognizer) == (None, "no training curves in this model's record")
+    assert curves_image(Recognizer.load(path)) == (None, "no training curves in this model's record")
 
 
 def test_curves_come_from_the_record_else_the_png_beside_the_file(tmp_path):
@@ -306,7 +283,7 @@ def test_clicking_an_output_sets_the_answer_against_that_digit(app, recognizer):
 @pytest.mark.gui
 def test_the_model_is_described(app, recognizer):
     view = open_view(app)
-    assert view.model_text.cget("text") == model_lines(recognizer)
+    assert view.model_text.cget("text") == "\n".join(recognizer.info.details())
     assert "shipped model" in view.model_text.cget("text")
     assert view.curves_photo is not None and view.curves_photo.width() > 100
     assert view.curves_label.winfo_ismapped()
@@ -331,7 +308,7 @@ def test_closing_stops_the_work_and_reopening_catches_up(app):
 
 @pytest.mark.gui
 def test_weights_changed_in_place_are_redrawn(app, recognizer):
-    app.recognizer = Recognizer(copy.deepcopy(recognizer.network), recognizer.path, recognizer.record)
+    app.personal.recognizer = Recognizer(copy.deepcopy(recognizer.network), recognizer.path, recognizer.record)
     view = open_view(app)
     draw(app, 0)
     weights = app.recognizer.network.weights[0]

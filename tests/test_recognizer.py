@@ -35,14 +35,14 @@ def seven():
 
 
 def test_load_without_a_path_gives_the_shipped_model(recognizer):
-    assert recognizer.path == default_model_path() and recognizer.is_shipped
+    assert recognizer.path == default_model_path() and recognizer.info.shipped
     assert recognizer.network.sizes[0] == 784 and recognizer.network.sizes[-1] == 10
     record = read_model_file()["record"]
     assert recognizer.record == record
-    info = recognizer.model_info()
-    assert info["file"] == str(default_model_path()) and info["shipped"] is True
-    assert info["test_accuracy"] == record["test_accuracy"] and info["date"] == record["date"]
-    assert info["recipe"] == record["command"] and info["epochs"] == record["epochs"]
+    info = recognizer.info
+    assert info.file == default_model_path() and info.shipped is True
+    assert info.test_accuracy == record["test_accuracy"] and info.date == record["date"]
+    assert info.recipe == record["command"] and info.epochs == record["epochs"]
     assert recognizer.describe() == (f"shipped model digit_model.pkl, trained {record['date'][:10]}, "
                                      f"MNIST test {100 * record['test_accuracy']:.2f}%")
     assert "Recognizer(" in repr(recognizer) and "Network(" in repr(recognizer)
@@ -51,7 +51,7 @@ def test_load_without_a_path_gives_the_shipped_model(recognizer):
 def test_load_with_a_path(tmp_path):
     path = save_model(Network([784, 10], seed=0), tmp_path / "m.pkl", {"test_accuracy": 0.5})
     r = Recognizer.load(path)
-    assert r.path == path and r.network.sizes == [784, 10] and not r.is_shipped
+    assert r.path == path and r.network.sizes == [784, 10] and not r.info.shipped
     assert r.record == {"test_accuracy": 0.5} and r.describe() == "model m.pkl, MNIST test 50.00%"
 
 

@@ -248,7 +248,8 @@ def test_train_help_shows_every_default_once(capsys):
 
 
 def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_dir, user_dir, caplog):
-    from digitapp.personal import Sample, SampleStore, open_recognizer
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import Sample, SampleStore
 
     rng = np.random.default_rng(1)
     store = SampleStore()
@@ -259,13 +260,13 @@ def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_
     record = read_model_file(store.model_path)["record"]
     assert record["personal"] == {"base_model": None, "samples": 3, "retrained": True}
     assert "adding 3 samples of your handwriting" in caplog.text
-    recognizer, warnings = open_recognizer()
-    assert warnings == [] and recognizer.is_personal and recognizer.personal_samples == 3
-    assert recognizer.base_path == default_model_path()  # Forget goes back to the shipped model
+    personal, warnings = PersonalModel.open()
+    assert warnings == [] and personal.recognizer.info.personal_samples == 3
+    assert personal.base_path == default_model_path()  # Forget goes back to the shipped model
 
 
 def test_with_my_digits_weighs_a_few_samples_as_one_percent():
-    from digitapp.personal import Sample
+    from digitapp.samples import Sample
 
     samples = [Sample.new(d, np.full((784, 1), 0.5)) for d in (3, 4)]
     X, y = train.with_my_digits(np.zeros((1000, 784), np.uint8), np.zeros(1000, int), samples)

@@ -20,7 +20,7 @@ try:
 except ImportError:  # a Python built without Tk
     tk = ttk = None
 
-from ..preprocess import FIELD
+from ..preprocess import DIGITS, FIELD
 from ..strokes import CANVAS_SIDE, CANVAS_WIDTH
 
 APP_NAME = "digitapp"
@@ -73,14 +73,17 @@ def ui_scale(root: tk.Misc) -> float:
 class App:
     """The main window: canvas and tools on the left, the answer, bars and input preview on the right."""
 
-    def __init__(self, root: tk.Tk, recognizer, dialogs: Dialogs | None = None):
+    def __init__(self, root: tk.Tk, model, dialogs: Dialogs | None = None):
+        """``model`` is the PersonalModel that answers and learns, or a Recognizer (learning then stays in
+        memory)."""
+        from ..personal import PersonalModel
         from .canvas import DrawingCanvas
         from .inside import InsideView
         from .reading import ReadingPanel
         from .widgets import InputPreview, ResultPanel, derived_font
 
         self.root = root
-        self.recognizer = recognizer
+        self.personal = model if isinstance(model, PersonalModel) else PersonalModel(model)
         self.dialogs = dialogs or Dialogs(root)
         self.scale = ui_scale(root)
         self.prediction = None   # the selected digit's (the last one's until a digit is clicked)
@@ -151,7 +154,7 @@ class App:
                                     title="What the network sees (28×28)")
         self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(12), 0))
         small = derived_font(size=8)
-        self.model_label = ttk.Label(right, text=model_text(recognizer), style="Muted.TLabel", font=small,
+        self.model_label = ttk.Label(right, text=model_text(self.recognizer.info), style="Muted.TLabel", font=small,
                                      wraplength=self.px(260), justify="left")
         self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
@@ -159,7 +162,9 @@ class App:
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
         from .personal import Corrections
 
-        self.corrections = Corrections(self, right)
+        self.corrections = Corrections(root, self.personal, right, selected=self.digit_to_correct,
+                                       ask_yes_no=self.dialogs.ask_yes_no, on_model_changed=self.model_changed)
+        self.result.bars.bind("<Button-1>", self.on_bar_click)
         self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
         footer = ttk.Frame(outer)
@@ -174,6 +179,11 @@ class App:
 
     def __repr__(self):
         return f"App({self.recognizer!r}, {self.canvas!r}, title={self.root.title()!r})"
+
+    @property
+    def recognizer(self):
+        """The Recognizer answering now (learning swaps in a new one)."""
+        return self.personal.recognizer
 
     def px(self, n: float) -> int:
         return max(1, round(n * self.scale))
@@ -266,6 +276,26 @@ class App:
     def say(self, message: str) -> None:
         self.status.configure(text=message)
 
+    # -- corrections -----------------------------------------------------------------------------
+
+    def digit_to_correct(self):
+        """The selected digit, unless nothing is drawn or a stroke is still being drawn."""
+        drawing = self.canvas.drawing
+        if drawing.is_empty or drawing.drawing_stroke:
+            return None
+        return self.selected_digit
+
+    def on_bar_click(self, event) -> None:
+        """A click on a digit's bar teaches that digit, as its key does."""
+        digit = int(event.y // self.result.row_height)
+        if 0 <= digit < DIGITS:
+            self.corrections.correct(digit)
+
+    def model_changed(self) -> None:
+        """After learning changed the model: read the canvas again and say which model answers."""
+        self.predict_now()
+        self.model_label.configure(text=model_text(self.recognizer.info))
+
     # -- recognition ---------------------------------------------------------------------------
 
     def on_canvas_change(self, kind: str) -> None:
@@ -353,12 +383,12 @@ class App:
         self.save_button.state(["!disabled" if not drawing.is_empty else "disabled"])
 
 
-def model_text(recognizer) -> str:
-    """Which model answers, for the window: file, date, test accuracy and the command that trained it."""
-    recipe = (recognizer.model_info()["recipe"] or "").strip()
+def model_text(info) -> str:
+    """Which model answers, for the window: its ModelInfo's line and the command that trained it."""
+    recipe = (info.recipe or "").strip()
     if recipe == "digitapp train":
         recipe += " (the default recipe)"
-    return f"Model: {recognizer.describe()}" + (f"\nTrained with: {recipe}" if recipe else "")
+    return f"Model: {info.describe()}" + (f"\nTrained with: {recipe}" if recipe else "")
 
 
 def window_title(prediction, reading=None) -> str:
@@ -391,18 +421,19 @@ def open_root() -> tk.Tk | None:
         return None
 
 
-def load_recognizer(root: tk.Tk, model, dialogs: Dialogs):
-    """The Recognizer (the user's personal model unless ``model`` is given), or None after a dialog
-    that says how to get a working model.  A bad samples file or personal model is set aside with a
-    one-line warning."""
+def load_personal(root: tk.Tk, model, dialogs: Dialogs):
+    """The PersonalModel (the user's personal model answers unless ``model`` is given), or None after a
+    dialog that says how to get a working model.  A bad samples file or personal model is set aside with
+    a one-line warning."""
     from ..model_io import ModelError
-    from ..personal import StoreError, open_recognizer
+    from ..personal import PersonalModel
+    from ..samples import StoreError
 
     try:
-        recognizer, warnings = open_recognizer(model)
+        personal, warnings = PersonalModel.open(model)
         for warning in warnings:
             print(f"{APP_NAME}: {warning}", file=sys.stderr)
-        return recognizer, warnings
+        return personal, warnings
     except (ModelError, StoreError) as err:  # no model, or samples the system will not let us read
         print(f"{APP_NAME}: {err}", file=sys.stderr)  # the message says what to do
         root.withdraw()
@@ -414,10 +445,10 @@ def start(root: tk.Tk, model: Path | None = None, image: Path | None = None, *,
           make_dialogs=Dialogs) -> App | None:
     """The window on ``root`` as ``digitapp`` sets it up; None (after telling the user) when no model loads."""
     dialogs = make_dialogs(root)
-    recognizer, warnings = load_recognizer(root, model, dialogs)
-    if recognizer is None:
+    personal, warnings = load_personal(root, model, dialogs)
+    if personal is None:
         return None
-    app = App(root, recognizer, dialogs)
+    app = App(root, personal, dialogs)
     if warnings:
         app.say(warnings[0])
     if image is not None:

@@ -134,39 +134,6 @@ def weights_key(network) -> tuple:
     return id(network), id(w), w.shape, zlib.crc32(np.ascontiguousarray(w).view(np.uint8))
 
 
-def provenance(info: dict) -> str:
-    """'personalised', 'shipped' or 'other file', from Recognizer.model_info()."""
-    if info.get("personal") or info.get("personalised"):
-        return "personalised"
-    return "shipped" if info.get("shipped") else ("other file" if info.get("file") else "in memory")
-
-
-def model_lines(recognizer) -> str:
-    """The model section's text: file, where it comes from, shape, training record."""
-    info = recognizer.model_info()
-    net = recognizer.network
-    name = Path(info["file"]).name if info.get("file") else None
-    lines = [f"{name}: {provenance(info)} model" if name else "a model in memory, not from a file"]
-    if info.get("file") and not info.get("shipped"):
-        lines.append(f"in {Path(info['file']).parent}")
-    lines.append(f"Network({net.sizes}), {net.cost.name} cost")
-    trained = []
-    if isinstance(info.get("date"), str):
-        trained.append(f"trained {info['date'][:10]}")
-    if isinstance(info.get("epochs"), int):
-        trained.append(f"{info['epochs']} epochs")
-    recipe = info.get("recipe")
-    if isinstance(recipe, str) and recipe.strip():
-        trained.append(f"by '{recipe.strip()}'")
-    lines.append(", ".join(trained) if trained else "no training record")
-    scores = [f"{label} {100 * info[key]:.2f}%" for key, label in (("validation_accuracy", "validation"),
-                                                                     ("test_accuracy", "MNIST test"))
-              if isinstance(info.get(key), (int, float))]
-    if scores:
-        lines.append(", ".join(scores))
-    return "\n".join(lines)
-
-
 def curves_image(recognizer) -> tuple[Image.Image | None, str]:
     """The training curves: drawn from the record's history, else the PNG beside the model file; and where from."""
     history = recognizer.record.get("history")
@@ -366,7 +333,7 @@ class InsideView(ttk.Frame):
             self.set_rival(None if chosen or digit == self.rival else digit)
 
     def _show_model(self, recognizer) -> None:
-        self.model_text.configure(text=model_lines(recognizer))
+        self.model_text.configure(text="\n".join(recognizer.info.details()))
         image, source = curves_image(recognizer)
         self.curves_photo = None if image is None else photo_from_image(image, master=self)
         self.curves_label.configure(image=self.curves_photo or "")

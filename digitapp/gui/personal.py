@@ -2,12 +2,12 @@
 
 A digit key (or a click on that digit's bar) after an answer says what the
 drawing really is; Enter (or the same digit) confirms the answer.  The
-Recognizer learns on a worker thread (:class:`Teacher`), so drawing never
+PersonalModel learns on a worker thread (:class:`Teacher`), so drawing never
 waits; the result comes back to the Tk thread through ``root.after``
 polling, and then the answer is recognised again.  Ctrl+Z right after a
 correction takes it back.  :class:`PersonalPanel` says whether the model is
 personalised and offers the gallery (:class:`Gallery`) and "Forget my
-handwriting".  No maths here: everything is a Recognizer call.
+handwriting".  No maths here: everything is a PersonalModel call.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from tkinter import ttk
 from typing import Callable
 
-from ..preprocess import FIELD
+from ..preprocess import DIGITS, FIELD
 from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
@@ -65,56 +65,57 @@ class Teacher:
 
 
 class Corrections:
-    """The app's corrections: keys and bar clicks, learning off the Tk thread, undo, Forget, the gallery."""
+    """The app's corrections: digit keys, learning off the Tk thread, undo, Forget, the gallery.
 
-    def __init__(self, app, parent: tk.Misc):
-        self.app = app
-        self.teacher = Teacher(app.root)
+    It is given what it needs, not the whole window: the PersonalModel that
+    learns, ``selected()`` for the digit a correction is about (None when
+    there is none), ``ask_yes_no`` for Forget's question, and
+    ``on_model_changed()`` to show the new answer once a change is done.
+    """
+
+    def __init__(self, root: tk.Misc, personal, parent: tk.Misc, *, selected: Callable,
+                 ask_yes_no: Callable[[str, str], bool], on_model_changed: Callable[[], None]):
+        self.root = root
+        self.personal = personal
+        self.selected = selected
+        self.ask_yes_no = ask_yes_no
+        self.on_model_changed = on_model_changed
+        self.teacher = Teacher(root)
         self.undoable = False
         self._changes = 0  # canvas changes so far: a correction is undoable only if none came after it
         self.gallery: Gallery | None = None
         self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget)
-        self.panel.show(app.recognizer)
-        root = app.root
-        for d in range(10):
+        self.panel.show(personal)
+        for d in range(DIGITS):
             root.bind(str(d), lambda e, d=d: self.correct(d))
             root.bind(f"<KP_{d}>", lambda e, d=d: self.correct(d))
         for key in ("<Return>", "<KP_Enter>"):
             root.bind(key, lambda e: self.confirm())
-        app.result.bars.bind("<Button-1>", self.on_bar_click)
         root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
-
-    @property
-    def recognizer(self):
-        return self.app.recognizer
 
     def canvas_changed(self) -> None:
         self._changes += 1
         self.undoable = False
 
-    def on_bar_click(self, event) -> None:
-        digit = int(event.y // self.app.result.row_height)
-        if 0 <= digit <= 9:
-            self.correct(digit)
-
     def confirm(self) -> None:
-        if self.app.prediction is not None and self.app.prediction.digit is not None:
-            self.correct(self.app.prediction.digit)
+        selected = self.selected()
+        if selected is not None and selected.prediction.digit is not None:
+            self.correct(selected.prediction.digit)
 
     def correct(self, digit: int) -> None:
         """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` and
         learn it in the background: its strokes when drawn, its 28x28 input when opened from a file."""
-        drawing = self.app.canvas.drawing
-        selected = self.app.selected_digit
-        if drawing.is_empty or drawing.drawing_stroke or selected is None or selected.prediction.digit is None:
+        selected = self.selected()
+        if selected is None or selected.prediction.digit is None:
             self.panel.say("Draw a digit first; then press the right digit key to teach it")
             return
         verb = "Confirmed" if digit == selected.prediction.digit else "Corrected"
+        personal = self.personal
         if selected.strokes is not None:
-            job = lambda: self.recognizer.learn_strokes(selected.strokes, digit)  # noqa: E731
+            job = lambda: personal.learn_strokes(selected.strokes, digit)  # noqa: E731
         else:
             x = selected.prediction.input.reshape(-1, 1)
-            job = lambda: self.recognizer.learn_input(x, digit)  # noqa: E731
+            job = lambda: personal.learn_input(x, digit)  # noqa: E731
         changes = self._changes
         self._start(job, f"Learning: {digit}…", lambda prediction: self._learned(digit, verb, changes))
 
@@ -137,21 +138,27 @@ class Corrections:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
         if not self.undoable:
             return False
-        self._start(self.recognizer.undo_learning, "Undoing the correction…", self._changed("Correction undone"))
+        self._start(self.personal.undo, "Undoing the correction…", self._changed("Correction undone"))
         return True
 
     def forget(self) -> None:
-        n = self.recognizer.personal_samples or len(self.recognizer.learner.samples)
-        if not self.app.dialogs.ask_yes_no(
+        n = self.personal.recognizer.info.personal_samples or len(self.personal.samples)
+        if not self.ask_yes_no(
                 "Forget my handwriting",
                 f"Delete the {n} samples of your handwriting and the personal model?\n\n"
                 "The model you started with answers again. This cannot be undone."):
             return
-        self._start(self.recognizer.forget, "Forgetting your handwriting…", self._changed("Forgot your handwriting"))
+        self._start(self.personal.forget, "Forgetting your handwriting…", self._changed("Forgot your handwriting"))
 
     def change_sample(self, job: Callable[[], None], message: str) -> None:
         """Delete or relabel a sample (the base model relearns the rest, in the background)."""
         self._start(job, "Relearning…", self._changed(message))
+
+    def relabel(self, sample_id: str, digit: int) -> None:
+        self.change_sample(lambda: self.personal.relabel(sample_id, digit), f"Relabelled the sample as {digit}")
+
+    def delete(self, sample_id: str) -> None:
+        self.change_sample(lambda: self.personal.delete(sample_id), "Deleted the sample")
 
     def _changed(self, message: str) -> Callable:
         """What to do when a change is done: show the changed model and say ``message``."""
@@ -161,21 +168,18 @@ class Corrections:
         return then
 
     def _refresh(self) -> None:
-        """Everything that shows the model: the answer (recognised again), the model line, the panel, gallery."""
-        from .app import model_text
-
-        self.app.predict_now()
-        self.app.model_label.configure(text=model_text(self.recognizer))
-        self.panel.show(self.recognizer)
+        """Everything that shows the model: the window (answer recognised again, model line), panel, gallery."""
+        self.on_model_changed()
+        self.panel.show(self.personal)
         if self.gallery is not None and self.gallery.winfo_exists():
-            self.gallery.show(self.recognizer.learner.samples)
+            self.gallery.show(self.personal.samples)
 
     def open_gallery(self) -> None:
         if self.gallery is not None and self.gallery.winfo_exists():
             self.gallery.lift()
         else:
-            self.gallery = Gallery(self.app.root, self)
-        self.gallery.show(self.recognizer.learner.samples)
+            self.gallery = Gallery(self.root, on_relabel=self.relabel, on_delete=self.delete)
+        self.gallery.show(self.personal.samples)
 
 
 class PersonalPanel(ttk.Frame):
@@ -197,15 +201,16 @@ class PersonalPanel(ttk.Frame):
         """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""
         self.message.configure(text=text)
 
-    def show(self, recognizer) -> None:
-        n = recognizer.personal_samples
+    def show(self, personal) -> None:
+        """Say whether the answering model is personalised; offer the gallery and Forget when there is something."""
+        n = personal.recognizer.info.personal_samples
         if n:
             self.label.configure(text=f"Personalised: trained on {n} of your digits",
                                  foreground=SURE_COLOUR)
         else:
             self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it",
                                  foreground=MUTED_COLOUR)
-        stored = len(recognizer.learner.samples)
+        stored = len(personal.samples)
         self.forget_button.state(["!disabled" if n or stored else "disabled"])
         self.gallery_button.state(["!disabled" if stored else "disabled"])
 
@@ -213,10 +218,10 @@ class PersonalPanel(ttk.Frame):
 class Gallery(tk.Toplevel):
     """The stored samples of each digit that has some; click one, then a digit key relabels it, Delete deletes it."""
 
-    def __init__(self, master, corrections: Corrections):
+    def __init__(self, master, on_relabel: Callable[[str, int], None], on_delete: Callable[[str], None]):
         super().__init__(master)
         self.title("My digits - digitapp")
-        self.corrections = corrections
+        self.on_relabel, self.on_delete = on_relabel, on_delete
         self.selected: str | None = None
         self.photos: list[tk.PhotoImage] = []
         self.by_item: dict[int, str] = {}
@@ -236,7 +241,7 @@ class Gallery(tk.Toplevel):
         self.delete_button = ttk.Button(tools, text="Delete", command=self.delete_selected)
         self.delete_button.pack(side="right")
         self.canvas.bind("<Button-1>", self.on_click)
-        for d in range(10):
+        for d in range(DIGITS):
             self.bind(str(d), lambda e, d=d: self.relabel_selected(d))
         for key in ("<Delete>", "<BackSpace>"):
             self.bind(key, lambda e: self.delete_selected())
@@ -250,7 +255,7 @@ class Gallery(tk.Toplevel):
         c.delete("all")
         self.photos, self.by_item, self.places = [], {}, {}
         y = 4
-        for digit in range(10):
+        for digit in range(DIGITS):
             mine = [s for s in reversed(samples) if s.label == digit]
             if not mine:
                 continue
@@ -286,12 +291,9 @@ class Gallery(tk.Toplevel):
 
     def relabel_selected(self, digit: int) -> None:
         if self.selected is not None:
-            sample_id = self.selected
-            self.corrections.change_sample(lambda: self.corrections.recognizer.relabel_sample(sample_id, digit),
-                                           f"Relabelled the sample as {digit}")
+            self.on_relabel(self.selected, digit)
 
     def delete_selected(self) -> None:
         if self.selected is not None:
             sample_id, self.selected = self.selected, None
-            self.corrections.change_sample(lambda: self.corrections.recognizer.delete_sample(sample_id),
-                                           "Deleted the sample")
+            self.on_delete(sample_id)

@@ -1,0 +1,152 @@
+"""Which model answers: one typed description that the window, look inside, ``predict`` and ``--json`` format.
+
+A model file's record is plain data from a file, so it can hold anything:
+every field here is checked and cut short once, when the description is
+made, and nothing downstream looks into the record again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model_io import default_model_path
+
+
+def is_shipped_file(path: Path | None) -> bool:
+    """Whether ``path`` is the model file that ships with the package."""
+    return path is not None and Path(path).resolve() == default_model_path().resolve()
+
+
+def _shown(value, kind, longest: int = 300):
+    """A record entry as the app shows it: None unless of ``kind``, strings cut short."""
+    if not isinstance(value, kind) or isinstance(value, bool):
+        return None
+    return value[:longest] if isinstance(value, str) else value
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """What a model is and how it was trained.
+
+    For a personalised model (``personal_samples`` is not None) the training
+    record and its accuracies are the base model's, measured before the
+    user's digits were learned; ``base_model`` names that model.
+    """
+
+    file: Path | None
+    shipped: bool
+    sizes: tuple[int, ...]
+    cost: str
+    date: str | None = None
+    recipe: str | None = None
+    epochs: int | None = None
+    validation_accuracy: float | None = None
+    test_accuracy: float | None = None
+    personal_samples: int | None = None
+    base_model: Path | None = None
+
+    @classmethod
+    def of(cls, network, path: Path | None, record: dict) -> "ModelInfo":
+        """The description of ``network``, loaded from ``path`` (None: made in memory) with ``record``."""
+        personal = record.get("personal")
+        samples = base = None
+        if isinstance(personal, dict):
+            samples = _shown(personal.get("samples"), int) or 0
+            recorded = _shown(personal.get("base_model"), str)
+            base = Path(recorded) if recorded else None
+        return cls(
+            file=Path(path) if path is not None else None,
+            shipped=samples is None and is_shipped_file(path),
+            sizes=tuple(network.sizes),
+            cost=getattr(network.cost, "name", str(network.cost)),
+            date=_shown(record.get("date"), str),
+            recipe=_shown(record.get("command"), str),
+            epochs=_shown(record.get("epochs"), int),
+            validation_accuracy=_shown(record.get("validation_accuracy"), (int, float)),
+            test_accuracy=_shown(record.get("test_accuracy"), (int, float)),
+            personal_samples=samples,
+            base_model=base,
+        )
+
+    @property
+    def is_personal(self) -> bool:
+        return self.personal_samples is not None
+
+    @property
+    def kind(self) -> str:
+        """'personalised', 'shipped', 'other file' or 'in memory'."""
+        if self.is_personal:
+            return "personalised"
+        if self.shipped:
+            return "shipped"
+        return "other file" if self.file is not None else "in memory"
+
+    @property
+    def base_name(self) -> str:
+        """'shipped model digit_model.pkl', 'model other.pkl' or 'a model in memory': where learning started."""
+        if self.base_model is None:
+            return "a model in memory"
+        return f"{'shipped model' if is_shipped_file(self.base_model) else 'model'} {self.base_model.name}"
+
+    def _training(self) -> list[str]:
+        """'trained 2026-11-20' and 'MNIST test 98.74%', where the record says so."""
+        parts = [f"trained {self.date[:10]}"] if self.date else []
+        if self.test_accuracy is not None:
+            parts.append(f"MNIST test {100 * self.test_accuracy:.2f}%")
+        return parts
+
+    def describe(self) -> str:
+        """One line: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.74%', or for a
+        personalised model 'personalised, trained on 23 of your digits, from shipped model digit_model.pkl
+        (trained 2026-11-20, MNIST test 98.74% before your digits)'."""
+        if self.is_personal:
+            line = f"personalised, trained on {self.personal_samples} of your digits, from {self.base_name}"
+            training = self._training()
+            if training:
+                line += f" ({', '.join(training)}{' before your digits' if self.test_accuracy is not None else ''})"
+            return line
+        name = self.file.name if self.file is not None else "a model in memory"
+        return ", ".join([f"{'shipped model' if self.shipped else 'model'} {name}", *self._training()])
+
+    def details(self) -> list[str]:
+        """The look-inside panel's lines: file, where it comes from, shape, training record, accuracies."""
+        if self.file is None:
+            lines = ["a model in memory, not from a file"]
+        else:
+            lines = [f"{self.file.name}: {self.kind} model"]
+            if self.is_personal:
+                lines.append(f"trained on {self.personal_samples} of your digits, from {self.base_name}")
+            if not self.shipped:
+                lines.append(f"in {self.file.parent}")
+        lines.append(f"Network({list(self.sizes)}), {self.cost} cost")
+        trained = [f"trained {self.date[:10]}"] if self.date else []
+        if self.epochs is not None:
+            trained.append(f"{self.epochs} epochs")
+        if self.recipe and self.recipe.strip():
+            trained.append(f"by '{self.recipe.strip()}'")
+        if trained and self.is_personal:
+            trained[0] = "base " + trained[0]
+        lines.append(", ".join(trained) if trained else "no training record")
+        scores = [f"{label} {100 * value:.2f}%" for value, label in ((self.validation_accuracy, "validation"),
+                                                                     (self.test_accuracy, "MNIST test"))
+                  if value is not None]
+        if scores:
+            lines.append(", ".join(scores) + (" (before your digits)" if self.is_personal else ""))
+        return lines
+
+    def to_dict(self) -> dict:
+        """For ``predict --json``: plain values, None where the record says nothing."""
+        return {
+            "file": str(self.file) if self.file is not None else None,
+            "shipped": self.shipped,
+            "sizes": list(self.sizes),
+            "cost": self.cost,
+            "date": self.date,
+            "recipe": self.recipe,
+            "epochs": self.epochs,
+            "validation_accuracy": self.validation_accuracy,
+            "test_accuracy": self.test_accuracy,
+            "personal_samples": self.personal_samples,
+            "base_model": str(self.base_model) if self.base_model is not None else None,
+        }
