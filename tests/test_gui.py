@@ -188,7 +188,7 @@ def test_fast_strokes_leave_no_gaps(app):
 def test_live_prediction_while_drawing_is_throttled(app, recognizer, monkeypatch):
     calls = []
     real = app.recognizer.read_strokes
-    monkeypatch.setattr(app, "recognizer", type("Counting", (), {
+    monkeypatch.setattr(app.personal, "recognizer", type("Counting", (), {
         "read_strokes": lambda self, strokes: calls.append(len(strokes)) or real(strokes)})())
     canvas, points = app.canvas, digit(app, 7)[0]
     canvas.event_generate("<ButtonPress-1>", x=round(points[0][0]), y=round(points[0][1]))

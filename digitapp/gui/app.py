@@ -163,7 +163,8 @@ class App:
         from .personal import Corrections
 
         self.corrections = Corrections(root, self.personal, right, selected=self.digit_to_correct,
-                                       ask_yes_no=self.dialogs.ask_yes_no, on_model_changed=self.model_changed)
+                                       ask_yes_no=lambda *question: self.dialogs.ask_yes_no(*question),
+                                       on_model_changed=self.model_changed)
         self.result.bars.bind("<Button-1>", self.on_bar_click)
         self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
