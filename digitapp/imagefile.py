@@ -129,7 +129,7 @@ def to_grayscale_image(img: Image.Image) -> Image.Image:
     full-size float copy of a huge picture is ever made.
     """
     if img.mode in ("I", "F") or img.mode.startswith("I;"):  # 16- and 32-bit: scale, do not clip
-        img = Image.fromarray(as_uint8(np.asarray(img)))
+        img = _deep_to_uint8(img)
     transparent = img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info)
     mode = "RGBA" if transparent else "L"
     shrunk = img.convert(mode) if img.mode != mode else img
@@ -151,6 +151,19 @@ def to_grayscale_image(img: Image.Image) -> Image.Image:
     return Image.fromarray(flat.round().astype(np.uint8), "L")
 
 
+def _deep_to_uint8(img: Image.Image) -> Image.Image:
+    """A 16-bit, 32-bit or float picture as 8 bits, shrunk to MAX_SIDE first: its levels are mapped from
+    the whole picture's lowest and highest, but no full-size float copy is made (a 40-megapixel float
+    picture stays well under a gigabyte)."""
+    if img.mode.startswith("I;"):  # Pillow shrinks 32-bit pictures, not 16-bit ones
+        img = img.convert("I")
+    low, high = img.getextrema()
+    if max(img.size) > MAX_SIDE:
+        img = img.copy()
+        img.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BOX)
+    return Image.fromarray(as_uint8(np.asarray(img), (low, high)))
+
+
 def as_gray_image(image: ImageLike) -> Image.Image:
     """An 8-bit grayscale PIL image from a PIL image, a NumPy array (0-1 or 0-255) or a file path."""
     if isinstance(image, (str, Path)):
@@ -163,17 +176,21 @@ def as_gray_image(image: ImageLike) -> Image.Image:
     return to_grayscale_image(Image.fromarray(as_uint8(array)))
 
 
-def as_uint8(array: np.ndarray) -> np.ndarray:
+def as_uint8(array: np.ndarray, extrema: tuple[float, float] | None = None) -> np.ndarray:
     """8-bit levels from any numeric array, scaled, never clipped.
 
     0-1 floats are intensities; values within 0-255 are taken as they are;
     anything wider (16-bit, 32-bit, HDR floats) is stretched from its
-    lowest to its highest value, so no ink is lost to clipping.
+    lowest to its highest value (``extrema``, when they are known from a
+    larger picture this one was shrunk from), so no ink is lost to clipping.
     """
     if array.dtype == np.uint8:
         return array
     array = np.nan_to_num(np.asarray(array, np.float64), posinf=0.0, neginf=0.0)
-    low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 0.0)
+    if extrema is not None and all(np.isfinite(extrema)):
+        low, high = float(extrema[0]), float(extrema[1])
+    else:
+        low, high = (float(array.min()), float(array.max())) if array.size else (0.0, 0.0)
     if low >= 0 and high <= 1.0 and array.dtype.kind == "f":  # 0-1 intensities
         array = array * 255
     elif low < 0 or high > 255:

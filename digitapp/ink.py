@@ -68,7 +68,11 @@ def ink_image(gray: Image.Image, ink: Ink = None) -> Image.Image | None:
 def _shrunk(pixels: np.ndarray) -> np.ndarray:
     """A float copy at most LIGHTING_SIDE on its longer side, speckle removed: enough to see the lighting."""
     shrink = min(1.0, LIGHTING_SIDE / max(pixels.shape))
-    small = ndimage.zoom(pixels.astype(np.float32), shrink, order=1) if shrink < 1 else pixels.astype(np.float32)
+    if shrink < 1:  # each side at least one pixel, however thin the picture
+        zoom = [max(1, round(side * shrink)) / side for side in pixels.shape]
+        small = ndimage.zoom(pixels.astype(np.float32), zoom, order=1)
+    else:
+        small = pixels.astype(np.float32)
     return ndimage.median_filter(small, 3)
 
 

@@ -32,6 +32,7 @@ from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
 from .samples import Sample, SampleStore, check_digit, relabelled, set_aside, without
+from .strokes import clean_strokes
 
 
 class PersonalModel:
@@ -96,7 +97,7 @@ class PersonalModel:
 
     def learn_strokes(self, strokes, digit: int) -> Prediction:
         """Learn that mouse ``strokes`` (what Recognizer.predict_strokes takes) show ``digit``."""
-        strokes = [list(s) for s in strokes if len(s)]
+        strokes = [s for s in clean_strokes(strokes) if s]
         return self.learn_input(strokes_input(strokes), digit, strokes)
 
     def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:

@@ -14,6 +14,7 @@ from .model_io import default_model_path, network_from, read_model_file
 from .network import Network, shares
 from .preprocess import DIGITS, FIELD, input_from_ink, preprocess, strokes_input
 from .segment import group_strokes, ink_pieces
+from .strokes import clean_strokes
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
@@ -221,7 +222,7 @@ class Recognizer:
 
     def read_strokes(self, strokes) -> Reading:
         """Every digit in mouse strokes, left to right: strokes are grouped into digits, each read alone."""
-        strokes = [list(s) for s in strokes]
+        strokes = clean_strokes(strokes)
         known: dict[tuple[int, ...], Prediction] = {}  # a group scored while grouping is not read again
 
         def prediction(members) -> Prediction:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import errno
 import json
+import re
 import uuid
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,13 +22,17 @@ import numpy as np
 
 from .files import atomic_write, read_regular_file, reason, user_data_dir
 from .preprocess import DIGITS, FIELD
+from .strokes import KEPT_POINTS, StrokeError, clean_strokes
 
 SAMPLES_NAME = "my_digits.json"
 PERSONAL_MODEL_NAME = "my_model.pkl"
 FORMAT = "digitapp-samples"
 VERSION = 1
 MAX_STORE_BYTES = 100 * 1024 * 1024
-MAX_POINTS = 100_000  # per sample: far more than any drawing, less than a hostile file wants
+#: What a sample may hold besides its strokes (whose bounds are digitapp.strokes'): one table for the
+#: reader, the writer, import and the API.
+ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
+MAX_TIME = 40
 
 
 class StoreError(Exception):
@@ -46,8 +51,20 @@ def _now() -> str:
 
 
 def _points(strokes) -> tuple[tuple[tuple[float, float], ...], ...]:
-    """Strokes as tuples of (x, y) floats; TypeError or ValueError for anything else."""
-    return tuple(tuple((float(x), float(y)) for x, y in s) for s in strokes)
+    """Strokes as tuples of (x, y) floats, checked and thinned as every drawing is (StrokeError, a
+    ValueError, for anything else); empty strokes left out."""
+    return tuple(tuple(s) for s in clean_strokes(strokes) if s)
+
+
+def _text(value, longest: int) -> bool:
+    """Whether ``value`` is a string of at most ``longest`` printable characters that UTF-8 can hold."""
+    if not (isinstance(value, str) and len(value) <= longest and value.isprintable()):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from a JSON escape
+        return False
+    return True
 
 
 @dataclass(frozen=True, eq=False)  # two samples are the same when their ids are
@@ -92,20 +109,20 @@ class Sample:
                 and all(isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 255 for v in pixels)):
             raise ValueError(f"a sample's input is not {FIELD * FIELD} pixels 0-255")
         if strokes is not None:
-            if not (isinstance(strokes, list) and all(isinstance(s, list) for s in strokes)
-                    and sum(len(s) for s in strokes) <= MAX_POINTS):
+            if not (isinstance(strokes, list) and all(isinstance(s, list) for s in strokes)):
                 raise ValueError("a sample's strokes are not lists of points")
+            if sum(len(s) for s in strokes) > KEPT_POINTS:  # more than a sample is ever written with
+                raise ValueError(f"a sample's strokes hold more than {KEPT_POINTS:,} points")
             try:
                 strokes = _points(strokes)
-            except (TypeError, ValueError, OverflowError):
-                raise ValueError("a sample's strokes are not lists of (x, y) numbers") from None
-            if not all(np.isfinite(p).all() for s in strokes for p in s):
-                raise ValueError("a sample's strokes hold NaN or infinite points")
+            except StrokeError as err:
+                raise ValueError(f"a sample's strokes: {err}") from None
         sample_id, time = data.get("id"), data.get("time", "")
-        if not (isinstance(sample_id, str) and 0 < len(sample_id) <= 64 and isinstance(time, str)):
-            raise ValueError("a sample has no id or a bad time")
-        return cls(check_digit(label), np.array(pixels, np.uint8).reshape(FIELD, FIELD), strokes,
-                   time[:40], sample_id)
+        if not (isinstance(sample_id, str) and ID.fullmatch(sample_id)):
+            raise ValueError("a sample has no id, or an id that is not 1-64 letters, digits, '-' or '_'")
+        if not _text(time, MAX_TIME):
+            raise ValueError(f"a sample's time is not up to {MAX_TIME} printable characters")
+        return cls(check_digit(label), np.array(pixels, np.uint8).reshape(FIELD, FIELD), strokes, time, sample_id)
 
 
 def check_digit(label) -> int:
@@ -153,6 +170,8 @@ def read_samples(path) -> list[Sample]:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         raise StoreError(f"{path}: corrupt or truncated samples file (not JSON)") from None
+    except MemoryError:
+        raise StoreError(f"{path}: too large to load in the memory there is") from None
     if not (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("samples"), list)):
         raise StoreError(f"{path}: not a digitapp samples file")
     if data.get("version") != VERSION:

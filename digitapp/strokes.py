@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Sequence
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 Point = tuple[float, float]
@@ -24,6 +25,73 @@ CANVAS_SIDE = 320
 #: The canvas's width: room for a number of several digits, each about as large as a single one drawn
 #: in a CANVAS_SIDE square (which is where a single digit goes, as before).
 CANVAS_WIDTH = 512
+
+
+#: What one drawing may hold, for every caller (the canvas, the Python API, a samples file): far more than
+#: any hand draws, far less than makes a reading take seconds or gigabytes.
+MAX_STROKES = 1_000
+MAX_POINTS = 1_000_000
+MAX_COORDINATE = 100_000.0  # canvas pixels either way: 200 canvases wide
+#: A drawing with more points than this is thinned before it is drawn or kept: points closer than
+#: THIN_STEP of the drawing's extent are merged (no pen shows the difference), then, if still too many,
+#: every stroke keeps evenly spaced points.  A hand on a mouse gives some 70-200 points per digit.
+KEPT_POINTS = 4_000
+THIN_STEP = 1 / 512
+
+
+class StrokeError(ValueError):
+    """Strokes that no drawing could be: the message says what is wrong, in one line."""
+
+
+def clean_strokes(strokes) -> list[list[Point]]:
+    """Strokes as lists of (x, y) floats, each checked, in their order (empty ones kept, so indices hold);
+    thinned when denser than KEPT_POINTS.  Raises StrokeError for anything else."""
+    try:
+        strokes = list(strokes)
+    except TypeError:
+        raise StrokeError("strokes must be a list of strokes, each a list of (x, y) points") from None
+    if len(strokes) > MAX_STROKES:
+        raise StrokeError(f"too many strokes ({len(strokes)}; a drawing holds at most {MAX_STROKES})")
+    arrays, total = [], 0
+    for stroke in strokes:
+        try:
+            n = len(stroke)
+        except TypeError:
+            raise StrokeError("a stroke must be a list of (x, y) points") from None
+        total += n
+        if total > MAX_POINTS:
+            raise StrokeError(f"too many points (more than {MAX_POINTS:,} in one drawing)")
+        try:
+            points = np.array(stroke, dtype=np.float64).reshape(n, 2) if n else np.zeros((0, 2))
+        except (TypeError, ValueError, OverflowError):
+            raise StrokeError("a stroke's points must be (x, y) pairs of numbers") from None
+        if not np.isfinite(points).all():
+            raise StrokeError("a stroke holds NaN or infinite coordinates")
+        if n and np.abs(points).max() > MAX_COORDINATE:
+            raise StrokeError(f"a point lies {np.abs(points).max():.3g} pixels out (at most {MAX_COORDINATE:g})")
+        arrays.append(points)
+    if total > KEPT_POINTS:
+        arrays = _thinned(arrays, total)
+    return [[(x, y) for x, y in a.tolist()] for a in arrays]
+
+
+def _thinned(arrays: list[np.ndarray], total: int) -> list[np.ndarray]:
+    """Fewer points that draw the same: neighbours on one cell of a fine grid merged, then evenly spaced."""
+    ink = np.concatenate([a for a in arrays if len(a)])
+    step = max(float(np.ptp(ink, axis=0).max()) * THIN_STEP, 1e-9)
+    merged = []
+    for a in arrays:
+        if len(a) > 1:  # a point is kept where it enters a new cell; the ends always
+            cells = np.floor(a / step)
+            moved = np.any(cells[1:] != cells[:-1], axis=1)
+            a = a[np.concatenate([[True], moved[:-1], [True]])]
+        merged.append(a)
+    total = sum(len(a) for a in merged)
+    if total <= KEPT_POINTS:
+        return merged
+    share = (KEPT_POINTS - 2 * len(merged)) / total  # every stroke keeps its two ends: at most KEPT_POINTS
+    return [a[np.unique(np.linspace(0, len(a) - 1, max(2, int(len(a) * share))).round().astype(int))]
+            if len(a) > 2 else a for a in merged]
 
 
 def draw_stroke(draw: ImageDraw.ImageDraw, points: Stroke, width: float) -> None:
@@ -57,7 +125,7 @@ def render_normalised(strokes: Iterable[Stroke]) -> Image.Image | None:
     Whatever pen the user chose and however small they drew, the network then
     sees strokes as thick, relative to the digit, as MNIST's were.
     """
-    strokes = [[(float(x), float(y)) for x, y in stroke] for stroke in strokes if len(stroke)]
+    strokes = [stroke for stroke in clean_strokes(strokes) if stroke]
     if not strokes:
         return None
     xs = [x for stroke in strokes for x, _ in stroke]

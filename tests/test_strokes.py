@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -96,3 +98,55 @@ def test_several_strokes_are_all_drawn():
 def test_fractional_points_are_accepted():
     a = pixels(render_strokes([[(10.25, 10.75), (40.5, 30.5)]], (50, 50), 5.5))
     assert a[20, 25] == 255
+
+
+# -- strokes from anywhere: checked and thinned before they are drawn -------------------------------
+
+@pytest.mark.parametrize("strokes, why", [
+    ([[(1, 2), (float("nan"), 3)]], "NaN or infinite"),
+    ([[(1, 2), (float("inf"), 3)]], "NaN or infinite"),
+    ([[(1, 2), (1e300, 3)]], "out"),
+    ([[(0, 0), (1e6, 1e6)]], "out"),
+    ([[("a", 2)]], "pairs of numbers"),
+    ([[(1, 2, 3)]], "pairs of numbers"),
+    ([5], "list of (x, y) points"),
+    (7, "list of strokes"),
+    ([[(1, 1)]] * 1001, "too many strokes"),
+], ids=["nan", "inf", "huge", "wide", "text", "triple", "not-a-stroke", "not-a-list", "strokes"])
+def test_strokes_no_drawing_could_be_are_one_line_errors(strokes, why):
+    from digitapp.strokes import StrokeError, clean_strokes
+
+    with pytest.raises(StrokeError, match=re.escape(why)) as err:
+        clean_strokes(strokes)
+    assert "\n" not in str(err.value) and isinstance(err.value, ValueError)
+
+
+def test_a_drawing_as_dense_as_a_hand_draws_is_left_as_it_is():
+    from digitapp.strokes import clean_strokes
+
+    rng = np.random.default_rng(0)
+    strokes = [rng.uniform(0, 300, (200, 2)).tolist() for _ in range(8)]
+    cleaned = clean_strokes(strokes + [[]])
+    assert cleaned == [[tuple(p) for p in s] for s in strokes] + [[]]  # empty strokes keep their place
+
+
+def test_a_million_points_are_thinned_to_what_the_pen_shows():
+    from digitapp.strokes import KEPT_POINTS, clean_strokes, render_normalised
+
+    t = np.linspace(0, 2 * np.pi, 1_000_000)
+    circle = np.stack([150 + 100 * np.cos(t), 150 + 100 * np.sin(t)], axis=1)
+    thinned = clean_strokes([circle])
+    assert 100 < sum(len(s) for s in thinned) <= KEPT_POINTS
+    dense, sparse = render_normalised([circle[::2500]]), render_normalised(thinned)
+    assert dense.size == sparse.size
+    assert np.abs(np.asarray(dense, float) - np.asarray(sparse, float)).mean() < 2  # the same ring
+
+
+def test_many_strokes_are_thinned_but_each_keeps_its_ends():
+    from digitapp.strokes import KEPT_POINTS, clean_strokes
+
+    rng = np.random.default_rng(1)
+    strokes = [rng.uniform(0, 300, (5000, 2)) for _ in range(200)]
+    thinned = clean_strokes(strokes)
+    assert sum(len(s) for s in thinned) <= KEPT_POINTS and all(len(s) >= 2 for s in thinned)
+    assert all(s[0] == tuple(a[0]) and s[-1] == tuple(a[-1]) for s, a in zip(thinned, strokes))
