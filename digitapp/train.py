@@ -23,9 +23,9 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least
 from .blas import fast_blas
 from .augment import Augmenter, pen_redrawn
-from .cli import OneLineErrorParser
 from .files import reason, unwritable_reason, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
@@ -89,39 +89,6 @@ def build_parser() -> argparse.ArgumentParser:
                              f"that together they are {100 * MY_DIGITS_SHARE:g}%% of the training set; the model "
                              "becomes your personal model (default output: the one the app starts with)")
     return parser
-
-
-class DefaultsOnceFormatter(argparse.HelpFormatter):
-    """Adds '(default: X)' to an option's help unless it says its default already or has none to say."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
-            return text
-        default = " ".join(map(str, action.default)) if isinstance(action.default, list) else "%(default)s"
-        return f"{text} (default: {default})"
-
-
-def at_least(low, kind):
-    """An argparse type: a number of ``kind`` that is ``low`` or more (finite)."""
-    return _number(kind, lambda value: value >= low, f"at least {low}")
-
-
-def above(low: float):
-    """An argparse type: a finite float greater than ``low``."""
-    return _number(float, lambda value: value > low, f"greater than {low:g}")
-
-
-def _number(kind, accept, wanted: str):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
-        if not (math.isfinite(value) and accept(value)):
-            raise argparse.ArgumentTypeError(f"{text} is not allowed, it must be {wanted}")
-        return value
-    return parse
 
 
 def missing_extras() -> list[str]:

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 import digitapp
 from conftest import listing, mnist_files, write_files
 from digitapp import train
+from digitapp.arguments import DefaultsOnceFormatter
 from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
 from digitapp.network import Network
 from harness.shapes import DIGITS, place
@@ -239,7 +240,7 @@ def test_train_help_shows_every_default_once(capsys):
         train.main(["--help"])
     options = " ".join(capsys.readouterr().out.split()).split(" options: ", 1)[1]
     assert "(default: None)" not in options
-    formatter = train.DefaultsOnceFormatter("digitapp train")
+    formatter = DefaultsOnceFormatter("digitapp train")
     for action in train.build_parser()._actions:
         if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
             text = formatter._get_help_string(action) % {"default": action.default}
