@@ -25,6 +25,7 @@ import numpy as np
 from . import __version__
 from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least
 from .blas import fast_blas
+from .curves import plot_curves
 from .augment import Augmenter, pen_redrawn
 from .files import reason, unwritable_reason, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
@@ -114,34 +115,6 @@ def with_my_digits(train_x: np.ndarray, train_y: np.ndarray, samples) -> tuple[n
 def default_output() -> Path:
     """Where a retrained model goes unless ``-o`` says otherwise: the user's, never the shipped one."""
     return user_data_dir() / "models" / MODEL_NAME
-
-
-def plot_curves(history: list[dict], path: Path, figsize=(10, 4)) -> Path:
-    """Validation and training accuracy and cost per epoch (the record's history), as a PNG file or stream."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    epochs = [h["epoch"] for h in history]
-    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=figsize)
-    for attr, label in (("training_accuracy", "training"), ("evaluation_accuracy", "validation")):
-        values = [h[attr] for h in history]
-        if None not in values:
-            ax_acc.plot(epochs, [100 * v for v in values], marker=".", label=label)
-    for attr, label in (("training_cost", "training"), ("evaluation_cost", "validation")):
-        values = [h[attr] for h in history]
-        if None not in values:
-            ax_cost.plot(epochs, values, marker=".", label=label)
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
-    ax_cost.set(xlabel="epoch", ylabel="cost per example", title="Cost")
-    for ax in (ax_acc, ax_cost):
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
 
 
 def _like_drawings(train_x, validation, test):

@@ -174,7 +174,7 @@ def curves_image(recognizer) -> tuple[Image.Image | None, str]:
         try:
             import matplotlib
 
-            from ..train import plot_curves
+            from ..curves import plot_curves
 
             out = io.BytesIO()
             with matplotlib.rc_context({"font.size": 6.5, "lines.markersize": 2, "lines.linewidth": 1}):
