@@ -25,6 +25,7 @@ from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, WE
                            colour_table, describe_neuron, evidence_map, layer_title, output_role, outputs_note,
                            outputs_title, role_colours, weights_key)
 from .canvas import photo_from_image
+from .scaling import Scaled
 from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font, zoomed_photo
 
 GRID_SIDE = 320                  # the tile grid's side at 96 dpi, whatever the number of neurons
@@ -65,7 +66,7 @@ def model_lines(recognizer) -> str:
     return "\n".join(lines)
 
 
-class InsideView(ttk.Frame):
+class InsideView(ttk.Frame, Scaled):
     """The panel; :meth:`show` it a Prediction (or None) after every drawing, :meth:`toggle` it open and shut."""
 
     def __init__(self, master, scale: float = 1.0, **grid_options):
@@ -88,9 +89,6 @@ class InsideView(ttk.Frame):
         grid = self.tile_grid
         return (f"InsideView({'open' if self.is_open else 'closed'}, {self.renders} updates"
                 + (f", {grid.n} neurons)" if grid else ")"))
-
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
 
     @property
     def tile_grid(self):

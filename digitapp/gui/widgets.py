@@ -11,6 +11,7 @@ from PIL import Image
 
 from ..preprocess import FIELD
 from .canvas import photo_from_image
+from .scaling import Scaled
 
 SURE_COLOUR = "#2563c9"
 UNSURE_COLOUR = "#c77c02"
@@ -35,7 +36,7 @@ def zoomed_photo(pixels: np.ndarray, zoom: int, master: tk.Misc) -> tk.PhotoImag
     return photo_from_image(image, master=master)
 
 
-class ResultPanel(ttk.Frame):
+class ResultPanel(ttk.Frame, Scaled):
     """The digit in large type, its confidence, and one bar per class.
 
     ``state`` is ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"``
@@ -70,9 +71,6 @@ class ResultPanel(ttk.Frame):
         self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(6), 0))
         self._build_bars()
         self.show(None)
-
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
 
     def _build_bars(self) -> None:
         c, h, t = self.bars, self.row_height, self.bar_thickness
