@@ -1,4 +1,5 @@
-"""The panels that show a Prediction: the answer with its bars, and the 28x28 input preview."""
+"""The panels that show a Prediction (the answer with its bars, and the 28x28 input preview), and what all
+the panels share: their colours, fonts made from Tk's, and magnified photos of small pictures."""
 
 from __future__ import annotations
 
