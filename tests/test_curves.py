@@ -46,5 +46,6 @@ def test_the_small_picture_comes_from_the_record_else_the_png_beside_the_model(t
 
 
 def test_an_odd_history_is_no_picture(tmp_path):
-    assert curves_image([{"epoch": "one"}, 3], tmp_path / "odd.pkl") == (None, "no training curves in this model's record")
-    assert curves_image([], None) == (None, "no training curves in this model's record")
+    nothing = (None, "no training curves in this model's record")
+    assert curves_image([{"epoch": "one"}, 3], tmp_path / "odd.pkl") == nothing
+    assert curves_image([], None) == nothing

@@ -233,7 +233,8 @@ def test_the_walk_sees_every_kind_of_import(tmp_path):
         "digitapp/recognizer.py": "def read():\n    from digitapp.personal import Sample\n",
         "digitapp/personal.py": "import digitapp.recognizer\nfrom digitapp import network\n",
         "digitapp/gui/__init__.py": "",
-        "digitapp/gui/app.py": "class App:\n    def go(self):\n        from ..train import run\n        from . import inside\n",
+        "digitapp/gui/app.py": ("class App:\n    def go(self):\n        from ..train import run\n"
+                                "        from . import inside\n"),
         "digitapp/gui/inside.py": "from ..look_inside import TileGrid\nimport mnist_loader\n",
         "digitapp/train.py": "from .gui.app import App\n",
         "digitapp/look_inside.py": "",
