@@ -22,8 +22,8 @@ PACKAGE = "digitapp"
 #: relative to the package ("gui.app"); "__init__" is the package itself; "gui" and "gui.*" are the window.
 LAYERS: dict[str, tuple[str, ...]] = {
     "maths": ("network", "optimizers", "network2", "activations", "blas"),
-    "data": ("mnist_loader", "files", "imagefile", "strokes", "preprocess", "segment", "augment", "templates",
-             "styled", "training_data"),
+    "data": ("mnist_loader", "files", "imagefile", "ink", "strokes", "preprocess", "segment", "augment",
+             "templates", "styled", "training_data"),
     "reading": ("model_io", "recognizer", "explain", "model_info", "look_inside"),
     "learning": ("samples", "learning", "personal", "trainer", "lab"),
     "shells": ("arguments", "cli", "train", "curves", "gui.*", "__main__", "__init__"),
