@@ -31,7 +31,7 @@ def _upsample_matrix(coarse: int, fine: int = FIELD) -> np.ndarray:
 
 @dataclass
 class Augmenter:
-    """Callable ``(X (N, 784), rng) -> distorted X``, for ``Network.SGD(transform=...)``.
+    """Callable ``(X (N, 784), rng) -> distorted X``: the ``augment`` of :func:`digitapp.trainer.train`.
 
     Angles in degrees, lengths in pixels of the 28x28 field.
     """

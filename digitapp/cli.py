@@ -11,16 +11,10 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .arguments import OneLineErrorParser
 from .files import reason, unwritable_reason
 
 COMMANDS = ("gui", "train", "predict", "fetch-data", "my-digits")
-
-
-class OneLineErrorParser(argparse.ArgumentParser):
-    """An ArgumentParser whose errors are one line: what is wrong and where the help is."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

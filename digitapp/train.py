@@ -1,9 +1,10 @@
 """Retrain the digit model: ``digitapp train`` or ``python -m digitapp.train``.
 
-Loads MNIST, trains a Network with the loop in :mod:`digitapp.trainer`
-(showing a progress bar and the validation accuracy after each epoch),
-measures the test accuracy, and only then writes the model (atomically) and
-a PNG of the training curves beside it.  Ctrl-C or an error leaves any
+Builds the training set (:mod:`digitapp.training_data`), trains a Network
+with the loop in :mod:`digitapp.trainer` (showing a progress bar and the
+validation accuracy after each epoch), measures the test accuracy, and only
+then writes the model (atomically) and a PNG of the training curves
+(:mod:`digitapp.curves`) beside it.  Ctrl-C or an error leaves any
 existing model untouched.  Without ``-o`` the model goes to the user's data
 directory: retraining never replaces the shipped model by accident.
 """
@@ -22,16 +23,16 @@ from pathlib import Path
 
 import numpy as np
 
-from . import __version__
+from . import __version__, trainer
+from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least
+from .augment import Augmenter
 from .blas import fast_blas
-from .augment import Augmenter, pen_redrawn
-from .cli import OneLineErrorParser
+from .curves import plot_curves
 from .files import reason, unwritable_reason, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
-from .preprocess import preprocess_batch
-from .styled import NONE, non_digits, styled_digits, turned_digits
-from .trainer import DivergenceError, train as train_network
+from .trainer import DivergenceError
+from .training_data import INPUT_KINDS, build_training_set
 
 log = logging.getLogger("digitapp.train")
 
@@ -63,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), default=DEFAULTS["schedule"],
                         help="learning rate per epoch: eta decaying to 0 along a half cosine, or eta throughout")
-    parser.add_argument("--inputs", choices=("preprocessed", "raw"), default=DEFAULTS["inputs"],
+    parser.add_argument("--inputs", choices=INPUT_KINDS, default=DEFAULTS["inputs"],
                         help="MNIST through the app's preprocessing of drawings, or as it comes")
     parser.add_argument("--augment", action=argparse.BooleanOptionalAction, default=DEFAULTS["augment"],
                         help="a fresh random distortion of every training image each epoch")
@@ -91,39 +92,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class DefaultsOnceFormatter(argparse.HelpFormatter):
-    """Adds '(default: X)' to an option's help unless it says its default already or has none to say."""
-
-    def _get_help_string(self, action):
-        text = action.help or ""
-        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or not action.option_strings:
-            return text
-        default = " ".join(map(str, action.default)) if isinstance(action.default, list) else "%(default)s"
-        return f"{text} (default: {default})"
-
-
-def at_least(low, kind):
-    """An argparse type: a number of ``kind`` that is ``low`` or more (finite)."""
-    return _number(kind, lambda value: value >= low, f"at least {low}")
-
-
-def above(low: float):
-    """An argparse type: a finite float greater than ``low``."""
-    return _number(float, lambda value: value > low, f"greater than {low:g}")
-
-
-def _number(kind, accept, wanted: str):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
-        if not (math.isfinite(value) and accept(value)):
-            raise argparse.ArgumentTypeError(f"{text} is not allowed, it must be {wanted}")
-        return value
-    return parse
-
-
 def missing_extras() -> list[str]:
     """The training-only libraries (the ``train`` extra) that are not installed.
 
@@ -149,87 +117,40 @@ def default_output() -> Path:
     return user_data_dir() / "models" / MODEL_NAME
 
 
-def plot_curves(history: list[dict], path: Path, figsize=(10, 4)) -> Path:
-    """Validation and training accuracy and cost per epoch (the record's history), as a PNG file or stream."""
-    import matplotlib
+class StageBars:
+    """tqdm bars for the training-set builder's long stages, one per stage, all closed on leaving the block."""
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    def __init__(self):
+        self.bars: dict = {}
 
-    epochs = [h["epoch"] for h in history]
-    fig, (ax_acc, ax_cost) = plt.subplots(1, 2, figsize=figsize)
-    for attr, label in (("training_accuracy", "training"), ("evaluation_accuracy", "validation")):
-        values = [h[attr] for h in history]
-        if None not in values:
-            ax_acc.plot(epochs, [100 * v for v in values], marker=".", label=label)
-    for attr, label in (("training_cost", "training"), ("evaluation_cost", "validation")):
-        values = [h[attr] for h in history]
-        if None not in values:
-            ax_cost.plot(epochs, values, marker=".", label=label)
-    ax_acc.set(xlabel="epoch", ylabel="accuracy (%)", title="Accuracy")
-    ax_cost.set(xlabel="epoch", ylabel="cost per example", title="Cost")
-    for ax in (ax_acc, ax_cost):
-        ax.grid(alpha=0.3)
-        ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return path
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self.bars.get(stage)
+        if bar is None:
+            bar = self.bars[stage] = tqdm(total=total, unit="image", unit_scale=True, desc=stage, dynamic_ncols=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    def __enter__(self) -> "StageBars":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for bar in self.bars.values():
+            bar.close()
 
 
-def _like_drawings(train_x, validation, test):
-    """MNIST through the app's own preprocessing, so the network trains on what it will be shown."""
+def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Network, dict]:
+    """Run the training ``digitapp train`` was asked for (plus the user's ``samples``); return the network
+    and its record."""
     from tqdm import tqdm
 
-    total = len(train_x) + len(validation[0]) + len(test[0])
-    with tqdm(total=total, unit="image", unit_scale=True, desc="preprocessing", dynamic_ncols=True) as bar:
-        step = lambda k: bar.update(1)  # noqa: E731
-        out = [preprocess_batch(train_x, step, pixels=True)]
-        out += [preprocess_batch(images, step) for images in (validation[0], test[0])]
-    return out[0], (out[1], validation[1]), (out[2], test[1])
-
-
-def as_pixels(images: np.ndarray) -> np.ndarray:
-    """Floats in [0, 1] as uint8 pixels: the training set in a quarter of the memory."""
-    out = np.empty(images.shape, np.uint8)
-    for k in range(0, len(images), 10_000):  # in slices, so the float temporaries stay small
-        out[k:k + 10_000] = np.rint(images[k:k + 10_000] * 255)
-    return out
-
-
-def with_templates(train_x: np.ndarray, train_y: np.ndarray, args) -> tuple[np.ndarray, np.ndarray]:
-    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST)."""
-    extra_x, extra_y = [train_x], [train_y]
-    if args.styles > 0:
-        log.info("drawing %d styled digits and %d non-digits from the templates", args.styles, args.non_digits)
-        x, y = styled_digits(args.styles, np.random.default_rng([args.seed, 2]))
-        extra_x.append(x)
-        extra_y.append(y)
-    if args.non_digits > 0:
-        rng = np.random.default_rng([args.seed, 3])
-        extra_x.append(non_digits(args.non_digits, rng))
-        extra_y.append(np.full(args.non_digits, NONE))
-    if args.turned_digits > 0:
-        extra_x.append(turned_digits(train_x, train_y, args.turned_digits, np.random.default_rng([args.seed, 4])))
-        extra_y.append(np.full(args.turned_digits, NONE))
-    return np.concatenate(extra_x).astype(np.uint8, copy=False), np.concatenate(extra_y)
-
-
-def train(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Network, dict]:
-    """Run the training described by ``args`` (plus the user's ``samples``); return the network and its record."""
-    import mnist_loader
-    from tqdm import tqdm
-
-    (train_x, train_y), validation, test = mnist_loader.load_data(args.data_dir)
-    if args.inputs == "preprocessed":
-        train_x, validation, test = _like_drawings(train_x, validation, test)
-    else:
-        train_x = as_pixels(train_x)
-    if args.pen_copies:
-        with tqdm(total=len(train_x), unit="image", unit_scale=True, desc="pen copies", dynamic_ncols=True) as bar:
-            pen = pen_redrawn(train_x, np.random.default_rng([args.seed, 1]), lambda k: bar.update(1))
-        train_x, train_y = np.concatenate([train_x, pen]), np.concatenate([train_y, train_y])
-    train_x, train_y = with_templates(train_x, train_y, args)
+    with StageBars() as bars:
+        data = build_training_set(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies,
+                                  styles=args.styles, non_digits=args.non_digits, turned_digits=args.turned_digits,
+                                  seed=args.seed, progress=bars)
+    train_x, train_y, validation, test = data
     if samples:
         train_x, train_y = with_my_digits(train_x, train_y, samples)
     sizes = [train_x.shape[1], *args.hidden, 10]
@@ -262,7 +183,7 @@ def train(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Networ
     started = time.perf_counter()
     try:
         with fast_blas():
-            history = train_network(network, train_x, train_y, args.epochs, args.batch_size, schedule, args.lmbda,
+            history = trainer.train(network, train_x, train_y, args.epochs, args.batch_size, schedule, args.lmbda,
                                     evaluation_data=validation, monitor_training=True,
                                     augment=Augmenter() if args.augment else None,
                                     per_example=args.method == "per-example", progress=advance, on_epoch=report)
@@ -321,7 +242,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         log.info("adding %d samples of your handwriting", len(samples))
     try:
-        network, record = train(args, argv, samples)
+        network, record = run_training(args, argv, samples)
     except KeyboardInterrupt:
         print("digitapp train: interrupted; no model written", file=sys.stderr)
         return 130

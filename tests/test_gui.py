@@ -488,3 +488,25 @@ def test_a_scribble_is_shown_as_not_a_digit(app, recognizer):
     assert app.result.digit_label.cget("text") == "✗"
     assert app.root.title() == "not a digit - digitapp"
     assert (bar_widths(app) <= round(recognizer.none_below * app.result.bar_length) + 1).all()
+
+
+@pytest.mark.gui
+def test_the_answer_panel_tells_which_digit_row_was_clicked(display):
+    """The bars take a callback, so whoever teaches the app needs nothing but the digit clicked."""
+    import tkinter as tk
+
+    from digitapp.gui.widgets import ResultPanel
+
+    root = tk.Tk(className="digitapp")
+    try:
+        clicked = []
+        panel = ResultPanel(root, scale=1.5, on_bar_click=clicked.append)
+        panel.pack()
+        pump(root, 2.0, until=lambda: panel.bars.winfo_viewable())
+        for digit in (6, 0, 9):
+            panel.bars.event_generate("<Button-1>", x=panel.px(60), y=round((digit + 0.5) * panel.row_height))
+        pump(root, 0.05)
+        assert clicked == [6, 0, 9]
+        assert panel.digit_at(10 * panel.row_height) is None and panel.digit_at(-1) is None
+    finally:
+        root.destroy()

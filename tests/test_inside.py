@@ -1,5 +1,6 @@
 """The look-inside panel: its pictures read back from the real window under Xvfb and checked against
-digitapp.explain, drawing with real pointer events; and its layout helpers.
+digitapp.explain, drawing with real pointer events.  What it shows, worked out without a display, is tested
+in test_look_inside.py.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ import sys
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from conftest import FakeDialogs
 from digitapp.explain import explain
-from digitapp.gui.inside import (BACKGROUND_RGB, EVIDENCE_ZOOM, TileGrid, colour_table, curves_image,
-                                 describe_neuron, diverging_index, grid_shape)
+from digitapp.gui.inside import EVIDENCE_ZOOM
+from digitapp.look_inside import BACKGROUND_RGB, diverging_index, grid_shape
 from digitapp.model_io import save_model
 from digitapp.network import Network
 from digitapp.preprocess import FIELD
@@ -35,74 +35,6 @@ def test_matplotlib_waits_until_the_panel_opens():
     assert result.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("n, shape", [(100, (10, 10)), (30, (5, 6)), (10, (3, 4)), (1, (1, 1)), (300, (17, 18))])
-def test_grid_shape(n, shape):
-    assert grid_shape(n) == shape
-
-
-@pytest.mark.parametrize("n", [100, 30, 7])
-def test_tile_grid_maps_pixels_to_neurons(n):
-    grid = TileGrid.for_neurons(n, 320)
-    width, height = grid.size
-    assert grid.tile_of.shape == grid.frame_of.shape == (height, width)
-    for i in range(n):
-        x0, y0, x1, y1 = grid.tile_box(i)
-        assert x1 - x0 == y1 - y0 == grid.tile_side > 0
-        assert (grid.tile_of[y0:y1, x0:x1] == i).all()
-        assert grid.neuron_at((x0 + x1) / 2, (y0 + y1) / 2) == i
-        assert grid.frame_of[y0 - grid.frame - 1, x0] == i  # the frame surrounds the tile
-    assert set(np.unique(grid.tile_of)) == set(range(n + 1))  # n marks the pixels of no tile
-    assert not ((grid.tile_of < n) & (grid.frame_of < n)).any()
-    assert grid.neuron_at(-1, 5) is None and grid.neuron_at(width + 3, 0) is None
-    assert repr(grid).startswith(f"TileGrid(n={n}, rows=") and "array" not in repr(grid)
-
-
-def test_diverging_index():
-    np.testing.assert_array_equal(diverging_index(np.array([-2.0, -1, 0, 1, 2]), 1.0), [0, 0, 128, 255, 255])
-    assert (diverging_index(np.zeros(3), 0.0) == 128).all()
-
-
-def test_colour_tables_are_matplotlibs():
-    import matplotlib
-
-    table = colour_table("RdBu_r")
-    assert table.shape == (256, 3) and table.dtype == np.uint8
-    np.testing.assert_array_equal(table[-1], np.round(np.array(matplotlib.colormaps["RdBu_r"](1.0)[:3]) * 255))
-    assert table[-1, 0] > table[-1, 2] and table[0, 2] > table[0, 0]  # positive red, negative blue
-
-
-def test_curves_survive_an_odd_record(tmp_path):
-    odd = {"date": 20261121, "epochs": "many", "test_accuracy": "high", "command": ["x"],
-           "history": [{"epoch": "one"}, 3]}
-    path = save_model(Network([784, 5, 10], seed=0), tmp_path / "odd.pkl", odd)
-    assert curves_image(Recognizer.load(path)) == (None, "no training curves in this model's record")
-
-
-def test_curves_come_from_the_record_else_the_png_beside_the_file(tmp_path):
-    image, source = curves_image(Recognizer.load())
-    assert source == "from the training record" and image.width > 2 * image.height > 100
-    path = save_model(Network([784, 5, 10], seed=0), tmp_path / "mine.pkl")
-    Image.new("RGB", (1000, 400), "orange").save(tmp_path / "mine.png")
-    image, source = curves_image(Recognizer.load(path))
-    assert source == "mine.png" and image.getpixel((5, 5)) == (255, 165, 0) and image.width <= 400
-    (tmp_path / "mine.png").write_bytes(b"\x89PNG\r\n\x1a\n truncated")
-    assert curves_image(Recognizer.load(path))[0] is None
-
-
-def test_describe_neuron():
-    net = Network([784, 4, 10], seed=1)
-    net.weights[1][:, 2] = 0
-    net.weights[1][7, 2], net.weights[1][3, 2], net.weights[1][5, 2] = 2.5, -3.0, 0.5
-    x = np.zeros((28, 28))
-    x[10:18, 12:15] = 1
-    e = explain(net, x)
-    text = describe_neuron(net, 2, e)
-    assert text.startswith(f"Neuron 2: activation {e.first_layer[2]:.2f}, bias {net.biases[0][2, 0]:+.2f}")
-    assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in text
-    assert f"Its push on {e.digit} now" in text
-    assert describe_neuron(Network([784, 10], seed=1), 4, None).endswith("(an output neuron: digit 4)")
-    deeper = describe_neuron(Network([784, 6, 5, 10], seed=1), 2, None)
-    assert deeper.startswith("Neuron 2, bias") and "to neuron" in deeper and "push" not in deeper
 
 
 # -- the real window --------------------------------------------------------------------------------
@@ -206,7 +138,7 @@ def test_tiles_show_each_neurons_incoming_weights_and_dim_the_silent_ones(app, r
         """How much of its own weights' contrast with the background a tile shows now."""
         x0, y0, x1, y1 = grid.tile_box(i)
         shown = photo_pixels(view.grid_photo, [(x, y) for y in range(y0, y1) for x in range(x0, x1)])
-        weights = view.base[y0:y1, x0:x1].reshape(-1, 3)
+        weights = view.tiles.base[y0:y1, x0:x1].reshape(-1, 3)
         background = np.array(BACKGROUND_RGB)
         return np.abs(shown - background).sum() / np.abs(weights - background).sum()
 

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 import digitapp
 from conftest import listing, mnist_files, write_files
 from digitapp import train
+from digitapp.arguments import DefaultsOnceFormatter
 from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
 from digitapp.network import Network
 from harness.shapes import DIGITS, place
@@ -175,7 +176,7 @@ def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monke
     output = tmp_path / "m.pkl"
     save_model(Network([784, 5, 10], seed=0), output)
     before = output.read_bytes()
-    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
     with pytest.raises(SystemExit) as info:
         train.main([*args, "--output", str(output)])
     assert info.value.code == 2
@@ -186,7 +187,7 @@ def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monke
 
 
 def test_a_network_too_big_to_load_is_refused_before_training(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
     assert train.main(["--hidden", "100000", "--output", str(tmp_path / "m.pkl")]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--hidden 100000" in err and "parameters" in err
@@ -198,7 +199,7 @@ def test_an_unwritable_output_is_refused_before_training(where, tmp_path, monkey
     (tmp_path / "folder.pkl").mkdir()
     output = {"a-folder": tmp_path / "folder.pkl", "under-a-file": tmp_path / "file" / "m.pkl",
               "in-proc": __import__("pathlib").Path("/proc/digitapp-test/m.pkl")}[where]
-    monkeypatch.setattr(train, "train", lambda *a: pytest.fail("training started"))
+    monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
     assert train.main(["--epochs", "1", "--output", str(output)]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and str(output) in err and "-o" in err
@@ -208,7 +209,7 @@ def test_an_unwritable_output_is_refused_before_training(where, tmp_path, monkey
 def _trained_then(monkeypatch, failure):
     """Training that finishes at once, then a save that fails with ``failure`` halfway through writing."""
     trained = (Network([784, 8, 10], seed=1), {"test_accuracy": 0.9, "history": []})
-    monkeypatch.setattr(train, "train", lambda args, argv, samples=(): trained)
+    monkeypatch.setattr(train, "run_training", lambda args, argv, samples=(): trained)
 
     def dump(obj, file, protocol=None):
         file.write(b"\x80\x04half a model")
@@ -239,7 +240,7 @@ def test_train_help_shows_every_default_once(capsys):
         train.main(["--help"])
     options = " ".join(capsys.readouterr().out.split()).split(" options: ", 1)[1]
     assert "(default: None)" not in options
-    formatter = train.DefaultsOnceFormatter("digitapp train")
+    formatter = DefaultsOnceFormatter("digitapp train")
     for action in train.build_parser()._actions:
         if action.option_strings and action.default not in (None, False, "==SUPPRESS=="):
             text = formatter._get_help_string(action) % {"default": action.default}

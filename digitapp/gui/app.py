@@ -22,6 +22,7 @@ except ImportError:  # a Python built without Tk
 
 from ..preprocess import DIGITS, FIELD
 from ..strokes import CANVAS_SIDE, CANVAS_WIDTH
+from .scaling import Scaled, ui_scale
 
 APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
@@ -64,13 +65,7 @@ class Dialogs:
         return messagebox.askyesno(title, message, parent=self.root, icon="warning", default="no")
 
 
-def ui_scale(root: tk.Misc) -> float:
-    """How much larger than at 96 dpi to draw, from Tk's scaling (pixels per point), in quarter steps."""
-    scaling = float(root.tk.call("tk", "scaling"))
-    return max(1.0, round(scaling / (96 / 72) * 4) / 4)
-
-
-class App:
+class App(Scaled):
     """The main window: canvas and tools on the left, the answer, bars and input preview on the right."""
 
     def __init__(self, root: tk.Tk, model, dialogs: Dialogs | None = None):
@@ -185,9 +180,6 @@ class App:
     def recognizer(self):
         """The Recognizer answering now (learning swaps in a new one)."""
         return self.personal.recognizer
-
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
 
     def _bind_keys(self) -> None:
         r = self.root

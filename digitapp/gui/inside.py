@@ -2,167 +2,37 @@
 
 Nothing here is built, and nothing is computed, until the panel is first
 opened; while it is hidden :meth:`InsideView.show` only remembers what to
-show.  The maths is :func:`digitapp.explain.explain`; this module turns it
-into pictures.  The tile grid is one image: the weight tiles are drawn once
-per set of weights (kept until the weights change, e.g. after the network
-learnt from a correction) and each new drawing only dims them and paints
-their frames by activation.  matplotlib (colour maps, training curves) is
-imported when the panel first opens.
+show.  The maths is :func:`digitapp.explain.explain`; the pictures and words
+are made without Tk by :mod:`digitapp.look_inside` (the tile grid is one
+image, drawn once per set of weights, e.g. until the network learns from a
+correction, and only dimmed and framed by each drawing's activations) and
+:mod:`digitapp.curves`; this module puts them on screen.  matplotlib (colour
+maps, training curves) is imported when the panel first opens.
 """
 
 from __future__ import annotations
 
-import io
-import logging
-import math
 import tkinter as tk
-import zlib
-from dataclasses import dataclass, field
-from pathlib import Path
 from tkinter import ttk
 
 import numpy as np
 from PIL import Image
 
+from ..curves import curves_image
 from ..explain import Explanation, explain
-from ..preprocess import FIELD
+from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, WEIGHTS_COLOURMAP, TilePicture,
+                           colour_table, describe_neuron, evidence_map, layer_title, output_role, outputs_note,
+                           outputs_title, role_colours, weights_key)
 from .canvas import photo_from_image
+from .scaling import Scaled
 from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font, zoomed_photo
 
-log = logging.getLogger(__name__)
-
-WEIGHTS_COLOURMAP = "RdBu_r"     # diverging: positive red, negative blue, zero white
-ACTIVATION_COLOURMAP = "Greens"  # the tiles' frames: the more a neuron fires, the darker its frame
 GRID_SIDE = 320                  # the tile grid's side at 96 dpi, whatever the number of neurons
-DIM = 0.3                        # a silent neuron's tile keeps this much of its contrast
 EVIDENCE_ZOOM = 5
-CURVES_SIZE = (3.7, 1.5)         # inches at 100 dpi
-BACKGROUND_RGB = (0xEE, 0xF0, 0xF3)
 HIGHLIGHT = "#1f2328"
 
 
-def colour_table(name: str) -> np.ndarray:
-    """A matplotlib colour map as 256 RGB rows of uint8, so colouring an array is one lookup."""
-    import matplotlib
-
-    return (matplotlib.colormaps[name](np.linspace(0, 1, 256))[:, :3] * 255).round().astype(np.uint8)
-
-
-def diverging_index(values: np.ndarray, limit: float) -> np.ndarray:
-    """Indices into a diverging colour table: -limit -> 0, 0 -> the middle, +limit -> 255."""
-    if limit <= 0:
-        return np.full(np.shape(values), 128, np.uint8)
-    return np.clip(np.round((np.asarray(values) / limit + 1) * 127.5), 0, 255).astype(np.uint8)
-
-
-def grid_shape(n: int) -> tuple[int, int]:
-    """(rows, columns) for n tiles, as square as possible: 100 -> 10 x 10, 30 -> 5 x 6, 10 -> 3 x 4."""
-    columns = math.ceil(math.sqrt(n))
-    return math.ceil(n / columns), columns
-
-
-@dataclass
-class TileGrid:
-    """The geometry of the tile grid: which pixel belongs to which neuron's tile or frame."""
-
-    n: int
-    rows: int
-    columns: int
-    cell: int    # pixels per grid cell
-    frame: int   # frame width; the tile sits inside the frame with a pixel of space
-    tile_of: np.ndarray = field(repr=False)   # (height, width) neuron index of each tile pixel, n elsewhere
-    frame_of: np.ndarray = field(repr=False)  # (height, width) neuron index of each frame pixel, n elsewhere
-
-    @classmethod
-    def for_neurons(cls, n: int, side: int) -> "TileGrid":
-        rows, columns = grid_shape(n)
-        cell = max(12, side // columns)
-        frame = max(2, cell // 13)
-        margin = frame + 1
-        y, x = np.mgrid[0:rows * cell, 0:columns * cell]
-        index = (y // cell) * columns + x // cell
-        u, v = y % cell, x % cell
-        inside = (u >= margin) & (u < cell - margin) & (v >= margin) & (v < cell - margin)
-        edge = np.minimum(np.minimum(u, v), np.minimum(cell - 1 - u, cell - 1 - v))
-        ring = edge < frame
-        valid = index < n
-        tile_of = np.where(inside & valid, index, n)
-        frame_of = np.where(ring & valid, index, n)
-        return cls(n, rows, columns, cell, frame, tile_of, frame_of)
-
-    @property
-    def size(self) -> tuple[int, int]:
-        return self.columns * self.cell, self.rows * self.cell
-
-    @property
-    def tile_side(self) -> int:
-        return self.cell - 2 * (self.frame + 1)
-
-    def neuron_at(self, x: float, y: float) -> int | None:
-        """The neuron whose cell holds the pixel (x, y), or None."""
-        if x < 0 or y < 0:
-            return None
-        row, column = int(y) // self.cell, int(x) // self.cell
-        i = row * self.columns + column
-        return i if row < self.rows and column < self.columns and i < self.n else None
-
-    def tile_box(self, i: int) -> tuple[int, int, int, int]:
-        """The tile of neuron i (inside its frame) as (x0, y0, x1, y1), x1 and y1 exclusive."""
-        row, column = divmod(i, self.columns)
-        m = self.frame + 1
-        return (column * self.cell + m, row * self.cell + m, (column + 1) * self.cell - m, (row + 1) * self.cell - m)
-
-
-def weight_tiles(weights: np.ndarray, grid: TileGrid, table: np.ndarray) -> np.ndarray:
-    """The grid's pixels (height, width, 3) float32: each neuron's incoming weights, scaled to its own largest."""
-    side = grid.tile_side
-    shape = int(math.isqrt(weights.shape[1])) if math.isqrt(weights.shape[1]) ** 2 == weights.shape[1] else None
-    pixels = np.empty(grid.size[::-1] + (3,), np.float32)
-    pixels[:] = BACKGROUND_RGB
-    for i, w in enumerate(weights):
-        index = diverging_index(w, float(np.abs(w).max()))
-        square = index.reshape(shape, shape) if shape else index.reshape(1, -1)
-        resized = np.asarray(Image.fromarray(square, "L").resize((side, side), Image.Resampling.BILINEAR))
-        x0, y0, x1, y1 = grid.tile_box(i)
-        pixels[y0:y1, x0:x1] = table[resized]
-    return pixels
-
-
-def weights_key(network) -> tuple:
-    """Changes whenever the first layer's weights do, even in place (a CRC of their bytes, ~0.1 ms)."""
-    w = network.weights[0]
-    return id(network), id(w), w.shape, zlib.crc32(np.ascontiguousarray(w).view(np.uint8))
-
-
-def curves_image(recognizer) -> tuple[Image.Image | None, str]:
-    """The training curves: drawn from the record's history, else the PNG beside the model file; and where from."""
-    history = recognizer.record.get("history")
-    if isinstance(history, list) and history:
-        try:
-            import matplotlib
-
-            from ..train import plot_curves
-
-            out = io.BytesIO()
-            with matplotlib.rc_context({"font.size": 6.5, "lines.markersize": 2, "lines.linewidth": 1}):
-                plot_curves(history, out, figsize=CURVES_SIZE)
-            out.seek(0)
-            return Image.open(out).convert("RGB"), "from the training record"
-        except Exception as err:  # a record from a file can hold anything
-            log.info("cannot draw the training curves from the record: %s", err)
-    path = getattr(recognizer, "path", None)
-    png = Path(path).with_suffix(".png") if path else None
-    if png is not None and png.is_file():
-        try:
-            with Image.open(png) as image:
-                image.thumbnail((round(CURVES_SIZE[0] * 100), round(CURVES_SIZE[1] * 100)))
-                return image.convert("RGB"), png.name
-        except (OSError, ValueError, Image.DecompressionBombError) as err:
-            log.info("cannot read %s: %s", png, err)
-    return None, "no training curves in this model's record"
-
-
-class InsideView(ttk.Frame):
+class InsideView(ttk.Frame, Scaled):
     """The panel; :meth:`show` it a Prediction (or None) after every drawing, :meth:`toggle` it open and shut."""
 
     def __init__(self, master, scale: float = 1.0, **grid_options):
@@ -175,18 +45,21 @@ class InsideView(ttk.Frame):
         self._prediction = None
         self._weights_key = None
         self._model_key = None
+        self.tiles: TilePicture | None = None  # the tile grid of the weights shown
         self._selected: int | None = None   # clicked: stays shown
         self.rival: int | None = None       # the digit the evidence sets against the answer; None: the runner-up
         self._hovered: int | None = None
         self.explanation: Explanation | None = None
 
     def __repr__(self):
-        grid = getattr(self, "tile_grid", None)
+        grid = self.tile_grid
         return (f"InsideView({'open' if self.is_open else 'closed'}, {self.renders} updates"
                 + (f", {grid.n} neurons)" if grid else ")"))
 
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
+    @property
+    def tile_grid(self):
+        """The tile grid's geometry (None until weights are shown)."""
+        return None if self.tiles is None else self.tiles.grid
 
     @property
     def is_open(self) -> bool:
@@ -206,8 +79,7 @@ class InsideView(ttk.Frame):
     def _build(self) -> None:
         self.weights_table = colour_table(WEIGHTS_COLOURMAP)
         # the output bars of the answer and of its rival in the evidence map's own colours
-        self.role_colours = {role: "#%02x%02x%02x" % tuple(self.weights_table[i]) for role, i in
-                             (("for", 232), ("against", 23))}
+        self.role_colours = role_colours(self.weights_table)
         self.activation_table = colour_table(ACTIVATION_COLOURMAP)
         small, title = derived_font(size=8), derived_font(size=9, weight="bold")
         self.small_font = small
@@ -276,7 +148,7 @@ class InsideView(ttk.Frame):
         c.delete("all")
         c.configure(height=n * h)
         self.n_outputs = n
-        self.outputs_title.configure(text=f"Output layer: the {'ten' if n == 10 else n} sigmoid outputs")
+        self.outputs_title.configure(text=outputs_title(n))
         for digit in range(n):
             y = digit * h + h / 2
             c.create_text(x0 - self.px(6), y, text=str(digit), anchor="e", font=self.small_font,
@@ -334,57 +206,28 @@ class InsideView(ttk.Frame):
 
     def _show_model(self, recognizer) -> None:
         self.model_text.configure(text="\n".join(recognizer.info.details()))
-        image, source = curves_image(recognizer)
+        image, source = curves_image(recognizer.record.get("history"), getattr(recognizer, "path", None))
         self.curves_photo = None if image is None else photo_from_image(image, master=self)
         self.curves_label.configure(image=self.curves_photo or "")
         self.curves_source.configure(text=f"Training curves: {source}")
 
     def _draw_tiles(self, network) -> None:
-        n = network.sizes[1]
-        self.tile_grid = TileGrid.for_neurons(n, self.px(GRID_SIDE))
-        self.base = weight_tiles(network.weights[0], self.tile_grid, self.weights_table)
-        # what each drawing needs, flat: the tiles' difference from the background, whose pixels are whose
-        self._ink = (self.base - np.asarray(BACKGROUND_RGB, np.float32)).reshape(-1, 3)
-        self._tile_index = self.tile_grid.tile_of.ravel()
-        self._ring = np.flatnonzero(self.tile_grid.frame_of < n)
-        self._ring_neuron = self.tile_grid.frame_of.ravel()[self._ring]
+        self.tiles = TilePicture(network.weights[0], self.px(GRID_SIDE), self.weights_table, self.activation_table)
         width, height = self.tile_grid.size
         self.grid_canvas.configure(width=width, height=height)
-        layer = "Hidden layer" if network.num_layers > 2 else "Output layer (this network has no hidden layer)"
-        self.grid_title.configure(text=f"{layer}: {n} neurons")
+        self.grid_title.configure(text=layer_title(network))
         if network.sizes[-1] != self.n_outputs:
             self._build_bars(network.sizes[-1])
 
     def _show_grid(self) -> None:
-        if self.explanation is None:
-            pixels = self.base
-        else:
-            # one extra entry for the pixels of no neuron (index n): full contrast
-            a = np.clip(self.explanation.first_layer.astype(np.float32), 0, 1)
-            contrast = np.append(DIM + (1 - DIM) * a, np.float32(1))[self._tile_index]
-            pixels = self._ink * contrast[:, None]
-            pixels += np.asarray(BACKGROUND_RGB, np.float32)
-            pixels[self._ring] = self.activation_table[np.round(a * 255).astype(np.uint8)][self._ring_neuron]
-            pixels = pixels.reshape(self.base.shape)
-        image = Image.fromarray((pixels + 0.5).astype(np.uint8), "RGB")
+        activations = None if self.explanation is None else self.explanation.first_layer
+        image = Image.fromarray(self.tiles.pixels(activations), "RGB")
         self.grid_photo = photo_from_image(image, master=self)
         self.grid_canvas.itemconfigure(self.grid_item, image=self.grid_photo)
 
     def _show_evidence(self) -> None:
-        e = self.explanation
-        if e is None or e.evidence.size != FIELD * FIELD:
-            index = np.full((FIELD, FIELD), 128, np.uint8)
-            text = "Draw a digit: red pixels will be those that pushed the answer towards the chosen digit, " \
-                   "blue ones those that pushed it towards the runner-up."
-        else:
-            evidence = e.evidence.reshape(FIELD, FIELD)
-            index = diverging_index(evidence, float(np.abs(evidence).max()))
-            total = float(evidence.sum())
-            which = "the runner-up" if self.rival != e.runner_up else "your pick"
-            text = (f"Red pushed towards {e.digit}, blue towards {e.runner_up} ({which}). "
-                    f"Together they move z{e.digit} − z{e.runner_up} by {total:+.1f} from a blank canvas "
-                    f"(now {e.difference:+.1f}).")
-        self.evidence_photo = zoomed_photo(self.weights_table[index], self.px(EVIDENCE_ZOOM), self)
+        colours, text = evidence_map(self.explanation, self.rival, self.weights_table)
+        self.evidence_photo = zoomed_photo(colours, self.px(EVIDENCE_ZOOM), self)
         self.evidence_label.configure(image=self.evidence_photo)
         self.evidence_text.configure(text=text)
 
@@ -394,17 +237,14 @@ class InsideView(ttk.Frame):
         for digit, a in enumerate(output):
             _, y0, _, y1 = c.coords(f"track{digit}")
             length = round(float(a) * self.bar_length)
-            role = None if e is None else {e.digit: "for", e.runner_up: "against"}.get(digit)
+            role = output_role(e, digit)
             c.coords(f"bar{digit}", x0, y0, x0 + length, y1)
             c.itemconfigure(f"bar{digit}", fill=self.role_colours.get(role, BAR_COLOUR),
                             state="normal" if length >= 1 else "hidden")
             c.itemconfigure(f"value{digit}", text="" if e is None else f"{a:.3f}",
                             fill=MUTED_COLOUR if role is None else TEXT_COLOUR)
             c.itemconfigure(f"label{digit}", fill=self.role_colours.get(role, TEXT_COLOUR))
-        self.outputs_text.configure(
-            text="" if e is None else f"Each is a separate sigmoid neuron, not a share: they add up to "
-                                      f"{float(output.sum()):.2f}, and all ten can be low (\"none of these\"). "
-                                      f"Click a digit to set the answer against it.")
+        self.outputs_text.configure(text=outputs_note(e))
 
     def bar_width(self, digit: int) -> float:
         x0, _, x1, _ = self.outputs.coords(f"bar{digit}")
@@ -434,27 +274,9 @@ class InsideView(ttk.Frame):
         i = self.neuron
         if i is None or self._recognizer is None:
             self.grid_canvas.itemconfigure(self.marker, state="hidden")
-            self.neuron_label.configure(text="Each tile is one neuron's incoming weights (red +, blue −); "
-                                             "its frame darkens as it fires. Point at a tile, or click to keep it.")
+            self.neuron_label.configure(text=NEURON_HINT)
             return
         self.grid_canvas.coords(self.marker, *self.tile_grid.tile_box(i))
         self.grid_canvas.itemconfigure(self.marker, state="normal")
         self.neuron_label.configure(text=describe_neuron(self._recognizer.network, i, self.explanation))
 
-
-def describe_neuron(network, i: int, explanation: Explanation | None, strongest: int = 3) -> str:
-    """'Neuron 37: activation 0.93, bias -1.20' and its strongest outgoing weights."""
-    text = f"Neuron {i}"
-    if explanation is not None:
-        text += f": activation {float(explanation.first_layer[i]):.2f}"
-    text += f", bias {float(network.biases[0][i, 0]):+.2f}"
-    if network.num_layers < 3:
-        return text + " (an output neuron: digit " + str(i) + ")"
-    outgoing = network.weights[1][:, i]
-    order = np.argsort(-np.abs(outgoing))[:strongest]
-    to = "digit" if network.num_layers == 3 else "neuron"
-    text += "\nStrongest outgoing weights: " + ", ".join(f"to {to} {j} {float(outgoing[j]):+.2f}" for j in order)
-    if explanation is not None and network.num_layers == 3:
-        d = explanation.digit
-        text += f"\nIts push on {d} now: activation × weight = {float(explanation.first_layer[i] * outgoing[d]):+.2f}"
-    return text

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from ..preprocess import FIELD
+from .scaling import Scaled
 from .widgets import BAR_COLOUR, MUTED_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview, derived_font, zoomed_photo
 
 SELECTED_FILL = "#dfe8f7"
@@ -34,7 +35,7 @@ class SelectedDigit:
     strokes: tuple | None
 
 
-class ReadingPanel(ttk.Frame):
+class ReadingPanel(ttk.Frame, Scaled):
     """The number in large type (unsure digits in orange with a '?') over a strip of per-digit inputs.
 
     Canvas items are tagged ``digit{i}`` (the large digit), ``thumb{i}``
@@ -59,9 +60,6 @@ class ReadingPanel(ttk.Frame):
         self.canvas.pack(anchor="w")
         self.canvas.bind("<ButtonPress-1>", self._clicked)
         self.show(None)
-
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
 
     def __repr__(self):
         return f"ReadingPanel({self.reading!r}, selected={self.selected})"

@@ -1,16 +1,19 @@
-"""The panels that show a Prediction: the answer with its bars, and the 28x28 input preview."""
+"""The panels that show a Prediction (the answer with its bars, and the 28x28 input preview), and what all
+the panels share: their colours, fonts made from Tk's, and magnified photos of small pictures."""
 
 from __future__ import annotations
 
 import tkinter as tk
 import tkinter.font as tkfont
 from tkinter import ttk
+from typing import Callable
 
 import numpy as np
 from PIL import Image
 
 from ..preprocess import FIELD
 from .canvas import photo_from_image
+from .scaling import Scaled
 
 SURE_COLOUR = "#2563c9"
 UNSURE_COLOUR = "#c77c02"
@@ -35,17 +38,19 @@ def zoomed_photo(pixels: np.ndarray, zoom: int, master: tk.Misc) -> tk.PhotoImag
     return photo_from_image(image, master=master)
 
 
-class ResultPanel(ttk.Frame):
+class ResultPanel(ttk.Frame, Scaled):
     """The digit in large type, its confidence, and one bar per class.
 
     ``state`` is ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"``
     (no output claims the drawing: a letter, a sign, a scribble; the bars
     then show the ten raw outputs instead of their shares); the bars are canvas
     rectangles tagged ``bar0`` .. ``bar9`` whose width is the probability
-    times ``bar_length``.
+    times ``bar_length``.  ``on_bar_click(digit)``, when given, is called when
+    the user clicks a digit's row of the bars (the app teaches it that digit).
     """
 
-    def __init__(self, master, scale: float = 1.0, empty_text: str = "Draw a digit"):
+    def __init__(self, master, scale: float = 1.0, empty_text: str = "Draw a digit",
+                 on_bar_click: Callable[[int], None] | None = None):
         super().__init__(master)
         self.scale = scale
         self.empty_text = empty_text
@@ -68,11 +73,10 @@ class ResultPanel(ttk.Frame):
         self.bars = tk.Canvas(self, width=width, height=10 * self.row_height, highlightthickness=0,
                               borderwidth=0, background=ttk.Style(self).lookup("TFrame", "background"))
         self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(6), 0))
+        if on_bar_click is not None:
+            self.bars.bind("<Button-1>", lambda event: self._bar_clicked(event.y, on_bar_click))
         self._build_bars()
         self.show(None)
-
-    def px(self, n: float) -> int:
-        return max(1, round(n * self.scale))
 
     def _build_bars(self) -> None:
         c, h, t = self.bars, self.row_height, self.bar_thickness
@@ -127,6 +131,16 @@ class ResultPanel(ttk.Frame):
             c.itemconfigure(f"percent{digit}", text=f"{100 * p:.0f}%" if p > 0 else "",
                             fill=TEXT_COLOUR if digit == winner else MUTED_COLOUR)
             c.itemconfigure(f"label{digit}", fill=colour if digit == winner else TEXT_COLOUR)
+
+    def digit_at(self, y: float) -> int | None:
+        """The digit whose row of the bars holds canvas y, or None."""
+        digit = int(y // self.row_height)
+        return digit if 0 <= digit <= 9 else None
+
+    def _bar_clicked(self, y: float, on_bar_click: Callable[[int], None]) -> None:
+        digit = self.digit_at(y)
+        if digit is not None:
+            on_bar_click(digit)
 
     def bar_width(self, digit: int) -> float:
         """The drawn length of a class's bar, in pixels (for tests and the curious)."""

@@ -1,0 +1,152 @@
+"""digitapp.look_inside: the look-inside panel's pictures and words, checked without a display."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from digitapp.explain import explain
+from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, TileGrid, TilePicture, colour_table,
+                                  describe_neuron, diverging_index, evidence_map, grid_shape, layer_title,
+                                  output_role, outputs_note, outputs_title, role_colours, weights_key)
+from digitapp.network import Network
+from digitapp.preprocess import FIELD
+
+
+def a_one() -> np.ndarray:
+    x = np.zeros((FIELD, FIELD))
+    x[6:22, 12:15] = 1
+    return x
+
+
+def test_it_needs_neither_tk_nor_matplotlib_until_a_colour_table_is_made():
+    code = ("import sys, digitapp.look_inside; assert 'tkinter' not in sys.modules; "
+            "print(sorted(m for m in sys.modules if 'matplotlib' in m))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("n, shape", [(100, (10, 10)), (30, (5, 6)), (10, (3, 4)), (1, (1, 1)), (300, (17, 18))])
+def test_grid_shape(n, shape):
+    assert grid_shape(n) == shape
+
+
+@pytest.mark.parametrize("n", [100, 30, 7])
+def test_tile_grid_maps_pixels_to_neurons(n):
+    grid = TileGrid.for_neurons(n, 320)
+    width, height = grid.size
+    assert grid.tile_of.shape == grid.frame_of.shape == (height, width)
+    for i in range(n):
+        x0, y0, x1, y1 = grid.tile_box(i)
+        assert x1 - x0 == y1 - y0 == grid.tile_side > 0
+        assert (grid.tile_of[y0:y1, x0:x1] == i).all()
+        assert grid.neuron_at((x0 + x1) / 2, (y0 + y1) / 2) == i
+        assert grid.frame_of[y0 - grid.frame - 1, x0] == i  # the frame surrounds the tile
+    assert set(np.unique(grid.tile_of)) == set(range(n + 1))  # n marks the pixels of no tile
+    assert not ((grid.tile_of < n) & (grid.frame_of < n)).any()
+    assert grid.neuron_at(-1, 5) is None and grid.neuron_at(width + 3, 0) is None
+    assert repr(grid).startswith(f"TileGrid(n={n}, rows=") and "array" not in repr(grid)
+
+
+def test_diverging_index():
+    np.testing.assert_array_equal(diverging_index(np.array([-2.0, -1, 0, 1, 2]), 1.0), [0, 0, 128, 255, 255])
+    assert (diverging_index(np.zeros(3), 0.0) == 128).all()
+
+
+def test_colour_tables_are_matplotlibs():
+    import matplotlib
+
+    table = colour_table("RdBu_r")
+    assert table.shape == (256, 3) and table.dtype == np.uint8
+    np.testing.assert_array_equal(table[-1], np.round(np.array(matplotlib.colormaps["RdBu_r"](1.0)[:3]) * 255))
+    assert table[-1, 0] > table[-1, 2] and table[0, 2] > table[0, 0]  # positive red, negative blue
+    colours = role_colours(table)
+    assert colours["for"] == "#%02x%02x%02x" % tuple(table[232]) and int(colours["for"][1:3], 16) > 150
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return colour_table("RdBu_r"), colour_table("Greens")
+
+
+def test_tiles_show_weights_dim_the_silent_and_frame_by_activation(tables):
+    weights_table, activation_table = tables
+    net = Network([784, 6, 10], seed=3)
+    picture = TilePicture(net.weights[0], 120, weights_table, activation_table)
+    grid = picture.grid
+    bare = picture.pixels(None)
+    assert bare.dtype == np.uint8 and bare.shape == (grid.size[1], grid.size[0], 3)
+    np.testing.assert_array_equal(bare, (picture.base + 0.5).astype(np.uint8))
+    assert (bare[grid.tile_of == grid.n] == BACKGROUND_RGB).all()  # between the tiles: the background
+
+    activations = np.array([1.0, 0.0, 0.5, 1.0, 0.0, 0.25])
+    shaded = picture.pixels(activations)
+    background = np.asarray(BACKGROUND_RGB, np.float32)
+    for i, a in enumerate(activations):
+        x0, y0, x1, y1 = grid.tile_box(i)
+        ink = picture.base[y0:y1, x0:x1] - background
+        np.testing.assert_allclose(shaded[y0:y1, x0:x1], background + (DIM + (1 - DIM) * a) * ink, atol=1)
+        frame = shaded[grid.frame_of == i]
+        assert (frame == activation_table[round(a * 255)]).all()
+    assert repr(picture) == f"TilePicture(6 neurons, {grid.size[0]}x{grid.size[1]})"
+
+
+def test_weights_key_changes_when_the_weights_do_in_place():
+    net = Network([784, 5, 10], seed=0)
+    key = weights_key(net)
+    assert weights_key(net) == key
+    net.weights[0][2, 3] += 1
+    assert weights_key(net) != key
+
+
+def test_the_evidence_map_colours_the_evidence_and_says_which_rival(tables):
+    weights_table = tables[0]
+    net = Network([784, 20, 10], seed=2)
+    e = explain(net, a_one())
+    colours, text = evidence_map(e, None, weights_table)
+    evidence = e.evidence.reshape(FIELD, FIELD)
+    np.testing.assert_array_equal(colours, weights_table[diverging_index(evidence, float(np.abs(evidence).max()))])
+    assert text.startswith(f"Red pushed towards {e.digit}, blue towards {e.runner_up} (the runner-up).")
+    assert f"by {float(evidence.sum()):+.1f} from a blank canvas (now {e.difference:+.1f})" in text
+
+    rival = next(d for d in range(10) if d not in (e.digit, e.runner_up))
+    picked = explain(net, a_one(), e.digit, rival)
+    assert f"blue towards {rival} (your pick)" in evidence_map(picked, rival, weights_table)[1]
+
+    colours, text = evidence_map(None, None, weights_table)
+    assert colours.shape == (FIELD, FIELD, 3) and (colours == weights_table[128]).all() and text == EVIDENCE_HINT
+
+
+def test_outputs_words_and_roles():
+    net = Network([784, 20, 10], seed=2)
+    e = explain(net, a_one())
+    assert output_role(e, e.digit) == "for" and output_role(e, e.runner_up) == "against"
+    assert {output_role(e, d) for d in range(10) if d not in (e.digit, e.runner_up)} == {None}
+    assert output_role(None, 3) is None
+    assert outputs_note(None) == ""
+    assert outputs_note(e).startswith(f"Each is a separate sigmoid neuron, not a share: they add up to "
+                                      f"{float(e.output.sum()):.2f},")
+    assert outputs_title(10) == "Output layer: the ten sigmoid outputs"
+    assert outputs_title(11) == "Output layer: the 11 sigmoid outputs"
+    assert layer_title(net) == "Hidden layer: 20 neurons"
+    assert layer_title(Network([784, 10], seed=0)) == "Output layer (this network has no hidden layer): 10 neurons"
+
+
+def test_describe_neuron():
+    net = Network([784, 4, 10], seed=1)
+    net.weights[1][:, 2] = 0
+    net.weights[1][7, 2], net.weights[1][3, 2], net.weights[1][5, 2] = 2.5, -3.0, 0.5
+    x = np.zeros((28, 28))
+    x[10:18, 12:15] = 1
+    e = explain(net, x)
+    text = describe_neuron(net, 2, e)
+    assert text.startswith(f"Neuron 2: activation {e.first_layer[2]:.2f}, bias {net.biases[0][2, 0]:+.2f}")
+    assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in text
+    assert f"Its push on {e.digit} now" in text
+    assert describe_neuron(Network([784, 10], seed=1), 4, None).endswith("(an output neuron: digit 4)")
+    deeper = describe_neuron(Network([784, 6, 5, 10], seed=1), 2, None)
+    assert deeper.startswith("Neuron 2, bias") and "to neuron" in deeper and "push" not in deeper
