@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from .explain import Explanation
-from .preprocess import FIELD
+from .preprocess import DIGITS, FIELD
 
 WEIGHTS_COLOURMAP = "RdBu_r"     # diverging: positive red, negative blue, zero white
 ACTIVATION_COLOURMAP = "Greens"  # the tiles' frames: the more a neuron fires, the darker its frame
@@ -172,7 +172,7 @@ def layer_title(network) -> str:
 
 
 def outputs_title(n: int) -> str:
-    return f"Output layer: the {'ten' if n == 10 else n} sigmoid outputs"
+    return f"Output layer: the {'ten' if n == DIGITS else n} sigmoid outputs"
 
 
 def evidence_map(explanation: Explanation | None, rival: int | None,

@@ -20,7 +20,7 @@ try:
 except ImportError:  # a Python built without Tk
     tk = ttk = None
 
-from ..preprocess import DIGITS, FIELD
+from ..preprocess import FIELD
 from ..strokes import CANVAS_SIDE, CANVAS_WIDTH
 from .scaling import Scaled, ui_scale
 
@@ -143,7 +143,8 @@ class App(Scaled):
 
         right = ttk.Frame(outer)
         right.grid(row=0, column=1, sticky="n", padx=(self.px(18), 0))
-        self.result = ResultPanel(right, scale=self.scale, empty_text="Draw a digit\non the canvas")
+        self.result = ResultPanel(right, scale=self.scale, empty_text="Draw a digit\non the canvas",
+                                  on_bar_click=lambda digit: self.corrections.correct(digit))
         self.result.grid(row=0, column=0, sticky="w")
         self.preview = InputPreview(right, zoom=max(3, round(4 * self.scale)),
                                     title="What the network sees (28×28)")
@@ -160,7 +161,6 @@ class App(Scaled):
         self.corrections = Corrections(root, self.personal, right, selected=self.digit_to_correct,
                                        ask_yes_no=lambda *question: self.dialogs.ask_yes_no(*question),
                                        on_model_changed=self.model_changed)
-        self.result.bars.bind("<Button-1>", self.on_bar_click)
         self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
         footer = ttk.Frame(outer)
@@ -277,12 +277,6 @@ class App(Scaled):
         if drawing.is_empty or drawing.drawing_stroke:
             return None
         return self.selected_digit
-
-    def on_bar_click(self, event) -> None:
-        """A click on a digit's bar teaches that digit, as its key does."""
-        digit = int(event.y // self.result.row_height)
-        if 0 <= digit < DIGITS:
-            self.corrections.correct(digit)
 
     def model_changed(self) -> None:
         """After learning changed the model: read the canvas again and say which model answers."""

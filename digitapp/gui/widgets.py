@@ -11,7 +11,7 @@ from typing import Callable
 import numpy as np
 from PIL import Image
 
-from ..preprocess import FIELD
+from ..preprocess import DIGITS, FIELD
 from .canvas import photo_from_image
 from .scaling import Scaled
 
@@ -81,7 +81,7 @@ class ResultPanel(ttk.Frame, Scaled):
     def _build_bars(self) -> None:
         c, h, t = self.bars, self.row_height, self.bar_thickness
         x0 = self.label_width
-        for digit in range(10):
+        for digit in range(DIGITS):
             y = digit * h + h / 2
             c.create_text(x0 - self.px(6), y, text=str(digit), anchor="e", font=self.small_font,
                           fill=TEXT_COLOUR, tags=(f"label{digit}",))
@@ -97,7 +97,7 @@ class ResultPanel(ttk.Frame, Scaled):
             self.state = "empty"
             self.digit_label.configure(text="✎", foreground=BAR_COLOUR)
             self.caption.configure(text=self.empty_text, foreground=MUTED_COLOUR)
-            probabilities, winner, colour = np.zeros(10), None, BAR_COLOUR
+            probabilities, winner, colour = np.zeros(DIGITS), None, BAR_COLOUR
         elif not prediction.is_digit:
             self.state = "not a digit"
             self.digit_label.configure(text="✗", foreground=NOT_DIGIT_COLOUR)
