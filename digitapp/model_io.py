@@ -26,6 +26,7 @@ the previous model.
 
 from __future__ import annotations
 
+import errno
 import math
 import pickle
 import pickletools
@@ -58,6 +59,11 @@ _LEAVES = (str, bytes, int, float, bool, type(None))
 
 class ModelError(Exception):
     """A model file that cannot be used; the message is one line naming the file."""
+
+
+class UnreadableModel(ModelError):
+    """A model file the system will not let us read (permissions, a disk error): it may be fine, so it is
+    never set aside as corrupt."""
 
 
 class _Refused(Exception):
@@ -129,7 +135,8 @@ def read_model_file(path=None) -> dict:
     except FileNotFoundError:
         raise ModelError(f"{path}: no such model file; train one with 'digitapp train'") from None
     except OSError as err:
-        raise ModelError(f"{path}: cannot read it as a model file ({reason(err)}); {ADVICE}") from None
+        kind = ModelError if err.errno == errno.EFBIG else UnreadableModel
+        raise kind(f"{path}: cannot read it as a model file ({reason(err)}); {ADVICE}") from None
     try:
         return _checked(_plain_pickle(raw))
     except _Refused as why:

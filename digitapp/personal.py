@@ -16,18 +16,27 @@ Who may touch what (the window has two threads):
   old object or the new one, never half of one.
 - The BLAS thread limit may be entered from both threads
   (:func:`digitapp.blas.fast_blas` counts who is inside).
+
+Who may touch the user's files: only a PersonalModel with a store, and only
+holding the store's lock (:meth:`SampleStore.locked`, an OS lock, so other
+windows and ``digitapp my-digits`` wait their turn).  Under the lock it first
+catches up with what others wrote, then writes the samples and the personal
+model; the model's record lists the ids of the samples it learned, so a
+process killed between the two writes leaves files that say what happened.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
 from .imagefile import ImageLike
 from .ink import Ink
 from .learning import Learner
-from .model_io import ModelError, default_model_path, network_from, read_model_file, save_model
+from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
@@ -45,12 +54,14 @@ class PersonalModel:
     """
 
     def __init__(self, recognizer: Recognizer, store: SampleStore | None = None, samples=(),
-                 base_path: Path | None = None, learner: Learner | None = None):
+                 base_path: Path | None = None, learner: Learner | None = None, *, blocked: str | None = None):
         self.recognizer = recognizer
         self.store = store
         self.learner = learner if learner is not None else Learner(samples)
         self.base_path = Path(base_path) if base_path is not None else recognizer.path
+        self.blocked = blocked  # why nothing may be learned (a personal model we may not read and must not replace)
         self._undo: tuple[Recognizer, str] | None = None  # the answer before the last correction, its sample
+        self._seen = store.stamp() if store is not None else None  # the files as we last read or wrote them
 
     def __repr__(self):
         return f"PersonalModel({self.recognizer!r}, {len(self.samples)} samples, store={self.store!r})"
@@ -68,18 +79,22 @@ class PersonalModel:
         store = store if store is not None else SampleStore()
         samples, warnings = store.load_or_set_aside("starting without your samples"
                                                     + (" and with the shipped model" if model is None else ""))
+        blocked = None
         if model is None and store.model_path.is_file():
             try:
-                data = read_model_file(store.model_path)
-                personal = data["record"].get("personal")
-                base = base_model(personal.get("base_model") if isinstance(personal, dict) else None)
-                record = {**data["record"], "personal": {**(personal if isinstance(personal, dict) else {}),
-                                                         "base_model": str(base)}}
-                recognizer = Recognizer(network_from(data), store.model_path, record)
-                return cls(recognizer, store, samples, base_path=base), warnings
+                recognizer, base = _personal_recognizer(read_model_file(store.model_path), store.model_path)
+                personal = cls(recognizer, store, samples, base_path=base)
+                unlearned = len(samples) - len(set(learned_ids(recognizer.record, samples)) & {s.id for s in samples})
+                if unlearned > 0:
+                    warnings.append(f"{unlearned} of your samples are not learned yet (the app stopped while "
+                                    "learning); your next correction learns them")
+                return personal, warnings
+            except UnreadableModel as err:  # it may be fine: leave it, and do not replace it
+                blocked = f"{err.args[0].split('; ')[0]}; fix its permissions or delete it to learn again"
+                warnings.append(f"{blocked}; starting with the shipped model")
             except ModelError as err:
                 warnings.append(set_aside(store.model_path, err, "starting with the shipped model"))
-        return cls(Recognizer.load(model), store, samples), warnings
+        return cls(Recognizer.load(model), store, samples, blocked=blocked), warnings
 
     @property
     def samples(self) -> list[Sample]:
@@ -106,12 +121,11 @@ class PersonalModel:
         if x is None:
             raise ValueError("nothing to learn: the drawing is blank")
         sample = Sample.new(digit, x, strokes)
-        before = self.recognizer
-        if self.store is not None:
-            self.learner.samples = self.store.add(sample)[:-1]  # other windows' samples too
-        network = self.learner.learn(before.network, sample)
-        self._become(network)
-        self._undo = (before, sample.id)
+        with self._owning():
+            before = self.recognizer
+            network = self.learner.learn(before.network, sample)
+            self._become(network)
+            self._undo = (before, sample.id)
         return self.recognizer.predict_input(x)
 
     def undo(self) -> bool:
@@ -120,63 +134,130 @@ class PersonalModel:
             return False
         before, sample_id = self._undo
         self._undo = None
-        self._edit_samples(lambda samples: without(samples, sample_id))
-        self._become(before.network, learned=bool(self.samples))
+        with self._owning() as changed_elsewhere:
+            if changed_elsewhere:  # the model from before is stale: relearn without the sample instead
+                self._relearn(lambda samples: without(samples, sample_id))
+            else:
+                self.learner.samples = without(self.samples, sample_id)
+                self._become(before.network, learned=bool(self.samples))
         return True
 
     def forget(self) -> None:
         """Back to the model the learning started from: samples and personal model deleted."""
         base = self._base_network()  # first: when it cannot be loaded, nothing is deleted
-        self.learner.samples = []
-        self._undo = None
-        if self.store is not None:
-            self.store.clear()
-        self._become(base, learned=False)
+        with self._owning(catch_up=False):
+            self.learner.samples = []
+            self._undo = None
+            if self.store is not None:
+                self.store.clear()
+            self._become(base, learned=False)
 
     def delete(self, sample_id: str) -> None:
         """Delete one stored sample and its effect: the base model relearns the others."""
-        self._change_samples(lambda samples: without(samples, sample_id))
+        with self._owning():
+            self._relearn(lambda samples: without(samples, sample_id))
 
     def relabel(self, sample_id: str, digit: int) -> None:
         """Give a stored sample another label; the base model relearns all samples."""
         digit = check_digit(digit)
-        self._change_samples(lambda samples: relabelled(samples, sample_id, digit))
+        with self._owning():
+            self._relearn(lambda samples: relabelled(samples, sample_id, digit))
 
     def relearn(self) -> None:
         """The base model relearns every sample (after samples were imported or changed elsewhere)."""
-        self._change_samples(None)
+        with self._owning(catch_up=False):
+            self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
 
-    def _edit_samples(self, change) -> None:
-        """The samples become ``change(samples)`` (None: as stored now), in the store when there is one."""
-        if self.store is not None:
-            self.learner.samples = self.store.update(change) if change is not None else self.store.load()
-        elif change is not None:
-            self.learner.samples = change(self.learner.samples)
-
-    def _change_samples(self, change) -> None:
-        """:meth:`_edit_samples`, then the base model relearns them all."""
-        self._edit_samples(change)
+    def _relearn(self, change) -> None:
+        """The samples become ``change(samples)``; the base model relearns them all."""
+        self.learner.samples = change(self.samples)
         self._undo = None
         network = self.learner.relearn(self._base_network()) if self.samples else self._base_network()
         self._become(network, learned=bool(self.samples))
 
+    @contextmanager
+    def _owning(self, catch_up: bool = True) -> Iterator[bool]:
+        """Around every change: with a store, hold its lock and first catch up with what others wrote
+        (yields whether they had); after it, remember the files as written."""
+        if self.blocked:
+            raise ModelError(self.blocked)
+        if self.store is None:
+            yield False
+            return
+        with self.store.locked():
+            changed = self.store.stamp() != self._seen
+            if changed and catch_up:
+                self._catch_up()
+            yield changed
+            self._seen = self.store.stamp()
+
+    def _catch_up(self) -> None:
+        """Adopt the samples and the personal model as stored (another window's, a command's, or what a
+        process killed mid-way left), and learn the samples that model has not learned."""
+        samples = self.store.load()
+        ids = {s.id for s in samples}
+        if self.store.model_path.is_file():
+            recognizer, _ = _personal_recognizer(read_model_file(self.store.model_path), self.store.model_path)
+            learned = learned_ids(recognizer.record, samples)
+            network = recognizer.network
+        else:
+            learned, network = [], self._base_network()
+        if not set(learned) <= ids:  # it learned samples deleted since: only relearning undoes that
+            learned, network = [], self._base_network()
+        done = set(learned)
+        self.learner.samples = [s for s in samples if s.id in done]
+        missing = [s for s in samples if s.id not in done]
+        for sample in missing:
+            network = self.learner.learn(network, sample)
+        self._undo = None
+        self._become(network, learned=bool(samples), save=bool(missing))
+
     def _base_network(self) -> Network:
         return network_from(read_model_file(self.base_path or default_model_path()))
 
-    def _become(self, network: Network, learned: bool = True) -> None:
-        """Answer with ``network`` from now on: recorded (and with a store, saved) as personal, or as
-        the base model again when nothing is learned."""
+    def _become(self, network: Network, learned: bool = True, save: bool = True) -> None:
+        """Answer with ``network`` from now on: recorded (and with a store, saved after the samples) as
+        personal, or as the base model again when nothing is learned."""
         old = self.recognizer
         base_record = {k: v for k, v in old.record.items() if k != "personal"}
         if learned:
             record = {**base_record, "personal": {"base_model": str(self.base_path) if self.base_path else None,
-                                                  "samples": len(self.samples)}}
-            path = save_model(network, self.store.model_path, record) if self.store is not None else old.path
+                                                  "samples": len(self.samples),
+                                                  "learned": [s.id for s in self.samples]}}
+            path = old.path
+            if self.store is not None:
+                if save:
+                    self.store.save(self.samples)
+                    save_model(network, self.store.model_path, record)
+                path = self.store.model_path
         else:
             record, path = base_record, self.base_path
-            if self.store is not None:
+            if self.store is not None and save:
+                self.store.save(self.samples)
                 self.store.model_path.unlink(missing_ok=True)
         self.recognizer = Recognizer(network, path, record, old.unsure_below, old.none_below, old.weak_below)
+
+
+def _personal_recognizer(data: dict, path: Path) -> tuple[Recognizer, Path]:
+    """The Recognizer of a personal model file's contents, and the model it was learned from."""
+    personal = data["record"].get("personal")
+    personal = personal if isinstance(personal, dict) else {}
+    base = base_model(personal.get("base_model"))
+    record = {**data["record"], "personal": {**personal, "base_model": str(base)}}
+    return Recognizer(network_from(data), path, record), base
+
+
+def learned_ids(record: dict, samples) -> list[str]:
+    """The ids of the samples a personal model learned: as its record lists them, or, for a model
+    saved before records listed them, the first ``samples`` of the stored samples."""
+    personal = record.get("personal")
+    personal = personal if isinstance(personal, dict) else {}
+    listed = personal.get("learned")
+    if isinstance(listed, list) and all(isinstance(i, str) for i in listed):
+        return listed
+    count = personal.get("samples")
+    count = count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0
+    return [s.id for s in samples[:count]]
 
 
 def base_model(recorded) -> Path:

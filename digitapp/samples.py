@@ -14,9 +14,15 @@ import errno
 import json
 import re
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two windows there are as before (atomic writes only)
+    fcntl = None
 
 import numpy as np
 
@@ -26,6 +32,7 @@ from .strokes import KEPT_POINTS, StrokeError, clean_strokes
 
 SAMPLES_NAME = "my_digits.json"
 PERSONAL_MODEL_NAME = "my_model.pkl"
+LOCK_NAME = "my_digits.lock"
 FORMAT = "digitapp-samples"
 VERSION = 1
 MAX_STORE_BYTES = 100 * 1024 * 1024
@@ -206,13 +213,39 @@ class SampleStore:
     """The user's samples file and personal model in ``folder`` (default: the user data directory).
 
     Every change reads the file again first, so two windows adding samples
-    keep both; the write itself is atomic (last writer wins).
+    keep both, and each write is atomic.  :meth:`locked` holds an OS lock on
+    a file beside them, so a change that reads, learns and writes (another
+    window's, or ``digitapp my-digits``') waits for the one in progress.
     """
 
     def __init__(self, folder=None):
         self.folder = Path(folder) if folder is not None else user_data_dir()
         self.path = self.folder / SAMPLES_NAME
         self.model_path = self.folder / PERSONAL_MODEL_NAME
+        self.lock_path = self.folder / LOCK_NAME
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold the store's lock (an advisory OS lock, released by the OS even if the process dies)."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.lock_path, "a+b") as lock:
+            if fcntl is not None:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(lock.fileno(), fcntl.LOCK_UN)
+
+    def stamp(self) -> tuple:
+        """Changes whenever the samples file or the personal model is written (by anyone)."""
+        def of(path: Path):
+            try:
+                st = path.stat()
+            except OSError:
+                return None
+            return st.st_ino, st.st_size, st.st_mtime_ns
+        return of(self.path), of(self.model_path)
 
     def __repr__(self):
         return f"SampleStore({str(self.folder)!r})"
@@ -232,11 +265,15 @@ class SampleStore:
             warnings = [set_aside(self.path, err, then)]
             if self.model_path.is_file():
                 warnings.append(set_aside(self.model_path, f"{self.model_path}: trained on those samples",
-                                           "so a new correction does not overwrite it"))
+                                          "so a new correction does not overwrite it"))
             return [], warnings
 
     def save(self, samples: Sequence[Sample]) -> list[Sample]:
-        write_samples(samples, self.path)
+        """Write the samples (none: no file at all)."""
+        if samples:
+            write_samples(samples, self.path)
+        else:
+            self.path.unlink(missing_ok=True)
         return list(samples)
 
     def add(self, *new: Sample) -> list[Sample]:
@@ -250,7 +287,8 @@ class SampleStore:
         return self.save(change(self.load()))
 
     def clear(self) -> list[Path]:
-        """Delete the samples and the personal model; returns the files removed."""
+        """Delete the samples and the personal model; returns the files removed.  (The empty lock file
+        stays: removing it while another process waits on it would break the lock.)"""
         removed = []
         for path in (self.path, self.model_path):
             if path.is_file():
@@ -260,5 +298,9 @@ class SampleStore:
 
 
 def set_aside(path: Path, why, then: str) -> str:
-    """Move ``path`` aside; the one-line warning that says so (the caller shows it)."""
-    return f"{why}; moved it to {move_aside(path).name}, {then}"
+    """Move ``path`` aside; the one-line warning that says so (the caller shows it).  Where the folder
+    cannot be written, the file stays where it is and the warning says so."""
+    try:
+        return f"{why}; moved it to {move_aside(path).name}, {then}"
+    except OSError as err:
+        return f"{why}; could not move it aside ({reason(err)}), {then}"

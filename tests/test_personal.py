@@ -77,7 +77,7 @@ def test_a_samples_file_that_cannot_be_read_is_not_set_aside(user_dir, me, monke
     with pytest.raises(samples.UnreadableStore) as err:
         PersonalModel.open()
     assert_one_line_naming(err.value, me.store.path, "permission denied")
-    assert sorted(listing(user_dir)) == [samples.SAMPLES_NAME, samples.PERSONAL_MODEL_NAME]
+    assert sorted(listing(user_dir)) == [samples.SAMPLES_NAME, samples.LOCK_NAME, samples.PERSONAL_MODEL_NAME]
 
 
 def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(user_dir, me):
@@ -121,7 +121,7 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(me):
     (stored,) = me.store.load()
     assert stored.label == 6 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
     record = read_model_file(me.store.model_path)["record"]
-    assert record["personal"] == {"base_model": str(default_model_path()), "samples": 1}
+    assert record["personal"] == {"base_model": str(default_model_path()), "samples": 1, "learned": [stored.id]}
     assert record["test_accuracy"] == Recognizer.load().record["test_accuracy"]  # the base model's record
 
 
@@ -164,7 +164,8 @@ def test_forget_goes_back_to_the_shipped_model(me, user_dir):
     shipped = Recognizer.load().network
     me.learn_strokes(hard_six(), 6)
     me.forget()
-    assert me.recognizer.info.shipped and me.recognizer.info.personal_samples is None and listing(user_dir) == []
+    assert me.recognizer.info.shipped and me.recognizer.info.personal_samples is None
+    assert listing(user_dir) == [samples.LOCK_NAME]  # only the (empty) lock file stays
     for w, b in zip(me.recognizer.network.weights, shipped.weights):
         np.testing.assert_array_equal(w, b)
     assert not PersonalModel.open()[0].recognizer.info.is_personal
