@@ -207,11 +207,9 @@ def run_my_digits(args) -> int:
             if not args.file.is_file():
                 raise StoreError(f"{args.file}: " + ("not a samples file" if args.file.exists() else "no such samples file"))
             new = read_samples(args.file)
-            before = len(samples)
-            store.add(*new)
             personal = open_personal(None, "digitapp my-digits", store)
-            personal.relearn()
-            print(f"imported {len(personal.samples) - before} new samples of {len(new)} from {args.file}; "
+            added = personal.add_samples(new)
+            print(f"imported {added} new samples of {len(new)} from {args.file}; "
                   f"the personal model has learned all {len(personal.samples)}")
         elif args.action == "clear":
             n = len(samples)
@@ -224,7 +222,9 @@ def run_my_digits(args) -> int:
                         not in ("y", "yes"):
                     print("nothing deleted")
                     return 1
-            removed = store.clear()
+            with store.locked():  # waits for a window that is learning: it cannot write back afterwards
+                n = len(store.load_or_set_aside()[0])
+                removed = store.clear()
             print(f"deleted {n} samples and the personal model" if removed else "there was nothing to delete")
     except (StoreError, ModelError) as err:
         print(f"digitapp my-digits: {err}", file=sys.stderr)

@@ -163,6 +163,16 @@ class PersonalModel:
         with self._owning():
             self._relearn(lambda samples: relabelled(samples, sample_id, digit))
 
+    def add_samples(self, new) -> int:
+        """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the base
+        model relearns them all.  Returns how many were new."""
+        with self._owning():
+            known = {s.id for s in self.samples}
+            fresh = [s for s in new if s.id not in known]
+            if fresh:
+                self._relearn(lambda samples: [*samples, *fresh])
+        return len(fresh)
+
     def relearn(self) -> None:
         """The base model relearns every sample (after samples were imported or changed elsewhere)."""
         with self._owning(catch_up=False):

@@ -312,6 +312,8 @@ def ink_pieces(ink: np.ndarray, threshold: float,
 
 def _picture_slant(ink: np.ndarray) -> float:
     """The writing's slant from the edges of the ink: an edge runs across its gradient."""
+    if min(ink.shape) < 2:  # a picture one pixel thin has no edge to lean
+        return 0.0
     smooth = ndimage.gaussian_filter(ink.astype(np.float32), 1.0)
     gy, gx = np.gradient(smooth)
     strength = np.hypot(gx, gy)
