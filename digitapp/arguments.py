@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 from typing import Callable, TypeVar
 
 Number = TypeVar("Number", int, float)
@@ -32,9 +33,19 @@ class DefaultsOnceFormatter(argparse.HelpFormatter):
         return f"{text} (default: {default})"
 
 
-def at_least(low: Number, kind: Callable[[str], Number]) -> Callable[[str], Number]:
-    """An argparse type: a number of ``kind`` that is ``low`` or more (finite)."""
-    return _number(kind, lambda value: value >= low, f"at least {low}")
+def at_least(low: Number, kind: Callable[[str], Number], most: Number | None = None) -> Callable[[str], Number]:
+    """An argparse type: a number of ``kind`` that is ``low`` or more (finite), and at most ``most``."""
+    if most is None:
+        return _number(kind, lambda value: value >= low, f"at least {low}")
+    return _number(kind, lambda value: low <= value <= most, f"from {low} to {most:,}")
+
+
+def file_name(text: str) -> Path:
+    """An argparse type: the name of a file to write (not empty, not a folder's name)."""
+    path = Path(text)
+    if not text.strip() or text.endswith(("/", "\\")) or path.name in ("", ".", ".."):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a file name")
+    return path
 
 
 def above(low: float) -> Callable[[str], float]:
@@ -49,7 +60,7 @@ def _number(kind: Callable[[str], Number], accept: Callable[[Number], bool], wan
             value = kind(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {'an integer' if kind is int else 'a number'}") from None
-        if not (math.isfinite(value) and accept(value)):
+        if not ((isinstance(value, int) or math.isfinite(value)) and accept(value)):  # ints may be 10**400
             raise argparse.ArgumentTypeError(f"{text} is not allowed, it must be {wanted}")
         return value
     return parse

@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import logging
 import os
 import sys
 from pathlib import Path
 
 from . import __version__
 from .arguments import OneLineErrorParser
-from .files import reason, unwritable_reason
+from .console import guarded, log_to_stderr, printable, say
+from .files import output_problem, reason
 
 COMMANDS = ("gui", "train", "predict", "fetch-data", "my-digits")
 
@@ -85,12 +85,14 @@ def run_predict(args) -> int:
     if recognizer.info.is_personal and not args.json:  # --json says so in its "model"
         say(f"digitapp predict: your personal model answers (trained on {recognizer.info.personal_samples} of "
             "your digits; --model PATH for another)", sys.stderr)
+    from .personal import own_files
+
     if args.save_input is not None:
-        problem = unwritable_reason(args.save_input / "input.png")
+        problem = output_problem(args.save_input / "input.png")
         if problem:
-            print(f"digitapp predict: --save-input {args.save_input}: {problem}", file=sys.stderr)
+            say(f"digitapp predict: --save-input {args.save_input}: {problem}", sys.stderr)
             return 2
-    taken = {Path(os.path.abspath(p)) for p in args.files}  # never write over an input
+    taken = {Path(os.path.realpath(p)) for p in [*args.files, *own_files()]}  # never write over an input
     failures = 0
     for path in args.files:
         try:
@@ -144,21 +146,13 @@ def reading_json(path: Path, reading, recognizer) -> dict:
     return {"file": str(path), **reading.to_dict(), **single, "model": recognizer.info.to_dict()}
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127) if c != 9}
-
-
-def say(line: str, stream=None) -> None:
-    """Print one line, whatever a file name holds: control characters and undecodable bytes escaped."""
-    safe = line.translate(_CONTROL).encode("utf-8", "backslashreplace").decode("utf-8")
-    print(safe, file=stream or sys.stdout)
-
-
 def free_name(folder: Path, stem: str, suffix: str, taken: set[Path]) -> Path:
-    """``folder/stem+suffix``, numbered (``stem-2``...) when this run already uses that name; marks it taken."""
+    """``folder/stem+suffix``, numbered (``stem-2``...) when that file is taken (an input, one of the app's
+    own files, or written already by this run, whatever links lead there); marks it taken."""
     target, n = folder / f"{stem}{suffix}", 2
-    while Path(os.path.abspath(target)) in taken:
+    while Path(os.path.realpath(target)) in taken:  # through links too: 'alias/x.png' may be an input
         target, n = folder / f"{stem}-{n}{suffix}", n + 1
-    taken.add(Path(os.path.abspath(target)))
+    taken.add(Path(os.path.realpath(target)))
     return target
 
 
@@ -178,59 +172,56 @@ def save_input_png(array, path: Path, scale: int = 10) -> Path:
 
 def run_my_digits(args) -> int:
     from .model_io import ModelError
+    from .personal import own_files
     from .samples import SampleStore, StoreError, counts, read_samples, write_samples
 
     def warn(warnings: list[str]) -> None:
         for warning in warnings:
-            print(f"digitapp my-digits: {warning}", file=sys.stderr)
+            say(f"digitapp my-digits: {warning}", sys.stderr)
 
     store = SampleStore()
     try:
         samples, warnings = store.load_or_set_aside()
         warn(warnings)
         if args.action == "list":
-            print(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
+            say(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
             if samples:
-                print("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
+                say("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
             for s in samples:
                 kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
-                print(f"{s.id}  {s.label}  {s.time}  {kind}")
+                say(f"{s.id}  {s.label}  {s.time}  {kind}")
         elif args.action == "export":
             if not samples:  # never replace an earlier export with nothing
                 raise StoreError(f"{store.path}: no samples to export; nothing written to {args.file}")
-            problem = unwritable_reason(args.file)
+            problem = output_problem(args.file, own_files(store))
             if problem:
                 raise StoreError(f"{args.file}: {problem}; give the name of the file to write")
             write_samples(samples, args.file)
-            print(f"wrote {len(samples)} samples to {args.file}")
+            say(f"wrote {len(samples)} samples to {args.file}")
         elif args.action == "import":
             if not args.file.is_file():
                 raise StoreError(f"{args.file}: " + ("not a samples file" if args.file.exists() else "no such samples file"))
             new = read_samples(args.file)
             personal = open_personal(None, "digitapp my-digits", store)
             added = personal.add_samples(new)
-            print(f"imported {added} new samples of {len(new)} from {args.file}; "
+            say(f"imported {added} new samples of {len(new)} from {args.file}; "
                   f"the personal model has learned all {len(personal.samples)}")
         elif args.action == "clear":
             n = len(samples)
             if not args.yes:
                 if not sys.stdin.isatty():
-                    print("digitapp my-digits clear: add --yes to delete your samples without a question",
-                          file=sys.stderr)
+                    say("digitapp my-digits clear: add --yes to delete your samples without a question", sys.stderr)
                     return 1
-                if input(f"Delete {n} samples and the personal model in {store.folder}? [y/N] ").strip().lower() \
-                        not in ("y", "yes"):
-                    print("nothing deleted")
+                if input(f"Delete {n} samples and the personal model in {printable(store.folder)}? [y/N] "
+                         ).strip().lower() not in ("y", "yes"):
+                    say("nothing deleted")
                     return 1
             with store.locked():  # waits for a window that is learning: it cannot write back afterwards
                 n = len(store.load_or_set_aside()[0])
                 removed = store.clear()
-            print(f"deleted {n} samples and the personal model" if removed else "there was nothing to delete")
+            say(f"deleted {n} samples and the personal model" if removed else "there was nothing to delete")
     except (StoreError, ModelError) as err:
-        print(f"digitapp my-digits: {err}", file=sys.stderr)
-        return 1
-    except OSError as err:
-        print(f"digitapp my-digits: {err.filename}: {err.strerror}", file=sys.stderr)
+        say(f"digitapp my-digits: {err}", sys.stderr)
         return 1
     return 0
 
@@ -239,12 +230,12 @@ def run_fetch(args) -> int:
     import mnist_loader
 
     try:
-        where = mnist_loader.fetch(args.data_dir, report=print)
+        where = mnist_loader.fetch(args.data_dir, report=say)
         mnist_loader.load_data(where, fetch_missing=False)  # parse and verify all four
     except mnist_loader.MnistError as err:
-        print(f"digitapp fetch-data: {err}", file=sys.stderr)
+        say(f"digitapp fetch-data: {err}", sys.stderr)
         return 1
-    print(f"MNIST is ready in {where}")
+    say(f"MNIST is ready in {where}")
     return 0
 
 
@@ -255,7 +246,14 @@ def mistyped_command(word: str) -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The ``digitapp`` command; its exit code.  Whatever interrupts a command is one line (see
+    :func:`digitapp.console.guarded`)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    command = "digitapp" + (f" {argv[0]}" if argv and argv[0] in COMMANDS else "")
+    return guarded(command, lambda: _run(argv))
+
+
+def _run(argv: list[str]) -> int:
     if argv and argv[0] == "train":
         from .train import main as train_main
 
@@ -263,13 +261,13 @@ def main(argv: list[str] | None = None) -> int:
     if argv and mistyped_command(argv[0]):
         close = difflib.get_close_matches(argv[0].replace("_", "-"), COMMANDS, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'? " if close else ""
-        print(f"digitapp: no command or image file '{argv[0]}'; {hint}commands are {', '.join(COMMANDS)}, "
-              "or give an image to open: digitapp IMAGE", file=sys.stderr)
+        say(f"digitapp: no command or image file '{argv[0]}'; {hint}commands are {', '.join(COMMANDS)}, "
+            "or give an image to open: digitapp IMAGE", sys.stderr)
         return 2
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv = ["gui", *argv]
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log_to_stderr()
     if args.command == "predict":
         return run_predict(args)
     if args.command == "fetch-data":

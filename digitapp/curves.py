@@ -15,6 +15,8 @@ from typing import BinaryIO
 
 from PIL import Image
 
+from .files import atomic_write
+
 log = logging.getLogger(__name__)
 
 #: The look-inside panel's curves, in inches at 100 dpi.
@@ -44,8 +46,14 @@ def plot_curves(history: list[dict], path: Path | BinaryIO, figsize: tuple[float
         ax.grid(alpha=0.3)
         ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    try:
+        if isinstance(path, (str, Path)):  # a file is replaced whole or not at all
+            with atomic_write(path) as out:
+                fig.savefig(out, dpi=100, format="png")
+        else:
+            fig.savefig(path, dpi=100, format="png")
+    finally:
+        plt.close(fig)
     return path
 
 

@@ -10,7 +10,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterable, Iterator
 
 #: Overrides the user data directory (tests, or several profiles side by side).
 USER_DIR_ENV = "DIGITAPP_USER_DIR"
@@ -30,11 +30,22 @@ def user_data_dir() -> Path:
 
 @contextmanager
 def atomic_write(path) -> Iterator[BinaryIO]:
-    """Yield a binary file that replaces ``path`` only when the block finishes without error."""
+    """Yield a binary file that replaces ``path`` only when the block finishes without error.
+
+    A device, FIFO or socket at ``path`` is never replaced, and an OSError
+    names ``path`` (not the temporary file, and not None as a failed write
+    would), so every message says which file could not be written.
+    """
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    remove_leftovers(path)
-    fd, tmp = new_part_file(path)
+    try:
+        special = _special_file(path)
+        if special:
+            raise OSError(errno.EINVAL, f"is {special}; not replaced", str(path))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        remove_leftovers(path)
+        fd, tmp = new_part_file(path)
+    except OSError as err:
+        raise _naming(err, path) from None
     try:
         with os.fdopen(fd, "wb") as out:
             yield out
@@ -44,9 +55,57 @@ def atomic_write(path) -> Iterator[BinaryIO]:
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # mkstemp's 0600 would surprise people
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         Path(tmp).unlink(missing_ok=True)
+        if isinstance(err, OSError):
+            raise _naming(err, path) from None
         raise
+
+
+def _naming(err: OSError, path: Path) -> OSError:
+    """The same error, naming ``path``."""
+    return OSError(err.errno, err.strerror or str(err), str(path))  # OSError() picks the subclass by errno
+
+
+def _special_file(path: Path) -> str | None:
+    """'a device', 'a FIFO' or 'a socket' when ``path`` is one (a link to one is only a link), else None."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return None
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return None
+
+
+def same_file(a, b) -> bool:
+    """Whether ``a`` and ``b`` are one file (through links and different spellings), the second maybe not yet there."""
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def output_problem(path, keep: Iterable = ()) -> str | None:
+    """Why ``path`` must not be written as a command's or the window's output, or None when it may.
+
+    Not one of ``keep`` (the command's inputs, the app's own files), not a
+    device, FIFO or socket, and somewhere :func:`atomic_write` can write.
+    """
+    path = Path(path)
+    if not str(path).strip():
+        return "an empty file name"
+    for other in keep:
+        if same_file(path, other):
+            return f"would replace {other}"
+    special = _special_file(path)
+    if special:
+        return f"is {special}, not a file to write"
+    return unwritable_reason(path)
 
 
 def new_part_file(path: Path) -> tuple[int, str]:

@@ -35,7 +35,7 @@ import numpy as np
 
 from .imagefile import ImageLike
 from .ink import Ink
-from .learning import Learner
+from .learning import Learner, replay_path
 from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import preprocess, strokes_input
@@ -246,6 +246,13 @@ class PersonalModel:
                 self.store.save(self.samples)
                 self.store.model_path.unlink(missing_ok=True)
         self.recognizer = Recognizer(network, path, record, old.unsure_below, old.none_below, old.weak_below)
+
+
+def own_files(store: SampleStore | None = None) -> list[Path]:
+    """The files the app keeps and no output may replace: the user's samples, personal model and lock, and
+    the shipped model and replay set."""
+    store = store if store is not None else SampleStore()
+    return [store.path, store.model_path, store.lock_path, default_model_path(), replay_path()]
 
 
 def _personal_recognizer(data: dict, path: Path) -> tuple[Recognizer, Path]:

@@ -12,6 +12,7 @@ directory: retraining never replaces the shipped model by accident.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import logging
 import math
@@ -24,11 +25,12 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__, trainer
-from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least
+from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least, file_name
 from .augment import Augmenter
 from .blas import fast_blas
 from .curves import plot_curves
-from .files import reason, unwritable_reason, user_data_dir
+from .console import guarded, log_to_stderr, say
+from .files import output_problem, reason, same_file, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS, Network
 from .trainer import DivergenceError
@@ -45,16 +47,20 @@ DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cos
                 styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
+#: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
+MOST = dict(hidden=100_000, epochs=100_000, batch_size=1_000_000, drawn=200_000, seed=2**32 - 1)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = OneLineErrorParser(
         prog="digitapp train",
         description="Train Network([784, hidden..., 10]) on MNIST and save it as a digitapp model.",
         formatter_class=DefaultsOnceFormatter,
     )
-    parser.add_argument("--hidden", type=at_least(1, int), nargs="+", default=DEFAULTS["hidden"], metavar="N",
+    parser.add_argument("--hidden", type=at_least(1, int, MOST["hidden"]), nargs="+", default=DEFAULTS["hidden"], metavar="N",
                         help="hidden layer sizes")
-    parser.add_argument("--epochs", type=at_least(1, int), default=DEFAULTS["epochs"], help="passes over the data")
-    parser.add_argument("--batch-size", type=at_least(1, int), default=DEFAULTS["batch_size"],
+    parser.add_argument("--epochs", type=at_least(1, int, MOST["epochs"]), default=DEFAULTS["epochs"], help="passes over the data")
+    parser.add_argument("--batch-size", type=at_least(1, int, MOST["batch_size"]), default=DEFAULTS["batch_size"],
                         help="mini-batch size")
     parser.add_argument("--eta", type=above(0.0), default=DEFAULTS["eta"], help="learning rate, > 0")
     parser.add_argument("--lmbda", type=at_least(0.0, float), default=DEFAULTS["lmbda"],
@@ -70,19 +76,19 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
-    parser.add_argument("--styles", type=at_least(0, int), default=DEFAULTS["styles"], metavar="N",
+    parser.add_argument("--styles", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["styles"], metavar="N",
                         help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
-    parser.add_argument("--non-digits", type=at_least(0, int), default=DEFAULTS["non_digits"], metavar="N",
+    parser.add_argument("--non-digits", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["non_digits"], metavar="N",
                         help="add N drawings that are no digit (letters, signs, scribbles), trained towards all outputs 0")
-    parser.add_argument("--turned-digits", type=at_least(0, int), default=DEFAULTS["turned_digits"], metavar="N",
+    parser.add_argument("--turned-digits", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["turned_digits"], metavar="N",
                         help="add N MNIST 2s, 3s, 4s, 5s and 7s turned a quarter, as non-digits")
-    parser.add_argument("--seed", type=at_least(0, int), default=DEFAULTS["seed"], help="random seed")
+    parser.add_argument("--seed", type=at_least(0, int, MOST["seed"]), default=DEFAULTS["seed"], help="random seed")
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="floating-point type")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the MNIST IDX files (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
-    parser.add_argument("--output", "-o", type=Path, default=None,
+    parser.add_argument("--output", "-o", type=file_name, default=None,
                         help=f"model file to write (default: {default_output()})")
     parser.add_argument("--no-plot", action="store_true", help="do not write the training-curves PNG")
     parser.add_argument("--my-digits", action="store_true",
@@ -212,13 +218,18 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``digitapp train``; its exit code (whatever interrupts it is one line: digitapp.console.guarded)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    return guarded("digitapp train", lambda: _train(argv))
+
+
+def _train(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    log_to_stderr()
     missing = missing_extras()
     if missing:
-        print(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
-              "install them with: pip install 'digitapp[train]'", file=sys.stderr)
+        say(f"digitapp train: needs {', '.join(missing)}, which the app alone does not; "
+            "install them with: pip install 'digitapp[train]'", sys.stderr)
         return 1
     from .samples import SampleStore, StoreError
 
@@ -226,7 +237,7 @@ def main(argv: list[str] | None = None) -> int:
     output = args.output or (store.model_path if args.my_digits else default_output())
     problem = before_training_problem(args, output)
     if problem:
-        print(f"digitapp train: {problem}; nothing trained", file=sys.stderr)
+        say(f"digitapp train: {problem}; nothing trained", sys.stderr)
         return 2
     import mnist_loader
 
@@ -234,29 +245,30 @@ def main(argv: list[str] | None = None) -> int:
         try:
             samples = store.load()
         except StoreError as err:
-            print(f"digitapp train: {err}", file=sys.stderr)
+            say(f"digitapp train: {err}", sys.stderr)
             return 1
         if not samples:
-            print(f"digitapp train: no samples of your handwriting in {store.path} yet; correct a few answers "
-                  "in the window first (press the right digit key)", file=sys.stderr)
+            say(f"digitapp train: no samples of your handwriting in {store.path} yet; correct a few answers "
+                "in the window first (press the right digit key)", sys.stderr)
             return 1
         log.info("adding %d samples of your handwriting", len(samples))
     try:
         network, record = run_training(args, argv, samples)
     except KeyboardInterrupt:
-        print("digitapp train: interrupted; no model written", file=sys.stderr)
+        say("digitapp train: interrupted; no model written", sys.stderr)
         return 130
     except (mnist_loader.MnistError, DivergenceError) as err:
-        print(f"digitapp train: {err}; no model written", file=sys.stderr)
+        say(f"digitapp train: {err}; no model written", sys.stderr)
         return 1
     try:
-        save_model(network, output, record)
+        with store.locked() if same_file(output, store.model_path) else contextlib.nullcontext():
+            save_model(network, output, record)  # the personal model: not while a window learns
     except KeyboardInterrupt:
-        print(f"digitapp train: interrupted while saving; {output} is as it was before", file=sys.stderr)
+        say(f"digitapp train: interrupted while saving; {output} is as it was before", sys.stderr)
         return 130
     except OSError as err:
-        print(f"digitapp train: cannot write {output} ({reason(err)}); it is as it was before, "
-              "free some space or choose another file with -o", file=sys.stderr)
+        say(f"digitapp train: cannot write {output} ({reason(err)}); it is as it was before, "
+            "free some space or choose another file with -o", sys.stderr)
         return 1
     log.info("model written to %s (test accuracy %.2f%%); use it with: digitapp --model %s",
              output, 100 * record["test_accuracy"], shlex.quote(str(output)))
@@ -266,8 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             plot_curves(record["history"], curves)
         except (OSError, KeyboardInterrupt) as err:
             why = "interrupted" if isinstance(err, KeyboardInterrupt) else reason(err)
-            print(f"digitapp train: {curves}: training curves not written ({why}); the model is saved",
-                  file=sys.stderr)
+            say(f"digitapp train: {curves}: training curves not written ({why}); the model is saved", sys.stderr)
             return 1
         log.info("training curves written to %s", curves)
     return 0
@@ -278,8 +289,17 @@ def before_training_problem(args: argparse.Namespace, output: Path) -> str | Non
     problem = layers_problem([INPUTS, *args.hidden, OUTPUTS])
     if problem:
         return f"--hidden {' '.join(map(str, args.hidden))}: {problem}"
-    for path in (output, *(() if args.no_plot else (output.with_suffix(".png"),))):
-        problem = unwritable_reason(path)
+    from .personal import own_files
+    from .samples import SampleStore
+
+    store = SampleStore()
+    mine = [store.model_path] if args.my_digits else []  # --my-digits may replace the personal model
+    keep = [f for f in own_files(store) if not any(same_file(f, m) for m in mine)]
+    curves = () if args.no_plot else (output.with_suffix(".png"),)
+    if curves and same_file(curves[0], output):
+        return f"{output}: the model and its training curves would be the same file; name the model NAME.pkl"
+    for path in (output, *curves):
+        problem = output_problem(path, keep)
         if problem:
             return f"{path}: {problem}; choose another file with -o"
     return None
