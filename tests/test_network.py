@@ -2,7 +2,9 @@
 
 The oracles are a numerical (central-difference) gradient of the cost, the
 book's update formula written out here from ``backprop``, and small problems
-whose answer is known.
+whose answer is known.  ``Network`` here is chapter 3's (``network2``: the
+cross-entropy cost, N(0, 1/n_in) weights), the same class as ``network``'s
+with other defaults; the tests of chapter 1's defaults use ``network.Network``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import numpy as np
 import pytest
 
 from conftest import blobs, params, synthetic
-from digitapp.network import COSTS, CrossEntropyCost, Network, QuadraticCost, sigmoid, sigmoid_prime
+from digitapp import network
+from digitapp.activations import ACTIVATIONS, Softmax
+from digitapp.network import (COSTS, CrossEntropyCost, LogLikelihoodCost, QuadraticCost, sigmoid,
+                              sigmoid_prime)
+from digitapp.network2 import Network
 
 COST_NAMES = sorted(COSTS)
+ACTIVATION_NAMES = sorted(ACTIVATIONS)
 
 
 def one_hot_column(j, n):
@@ -82,7 +89,7 @@ def test_cost_derivative_matches_the_numerical_derivative(cost):
     np.testing.assert_allclose(net.cost_derivative(a, y), numeric, rtol=1e-6)
 
 
-@pytest.mark.parametrize("cost", COST_NAMES)
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
 def test_output_delta_is_the_chain_rule(cost):
     """delta = dC/da * sigma'(z) (chapter 2, BP1)."""
     z = np.array([[-3.0], [-0.2], [0.0], [1.5], [4.0]])
@@ -90,6 +97,16 @@ def test_output_delta_is_the_chain_rule(cost):
     y = one_hot_column(2, 5)
     expected = COSTS[cost].derivative(a, y) * sigmoid_prime(z)
     np.testing.assert_allclose(COSTS[cost].delta(z, a, y), expected, rtol=1e-10)
+
+
+def test_softmax_output_delta_is_the_chain_rule():
+    """delta = J^T dC/da with the softmax's Jacobian J = diag(a) - a a^T (BP1 for a layer that is not elementwise)."""
+    z = np.array([[-3.0, -0.2, 0.0, 1.5, 4.0]])
+    a = Softmax.fn(z)
+    y = np.eye(5)[[2]]
+    jacobian = np.diag(a[0]) - np.outer(a[0], a[0])
+    expected = jacobian.T @ LogLikelihoodCost.derivative(a, y)[0]
+    np.testing.assert_allclose(LogLikelihoodCost.delta(z, a, y)[0], expected, rtol=1e-10)
 
 
 # ---------------------------------------------------------------- update_mini_batch
@@ -255,7 +272,8 @@ def test_bad_training_arguments_raise_value_error():
         net.SGD((X, labels), 1, 5, 0.5, monitor_evaluation_accuracy=True)
 
 
-@pytest.mark.parametrize("cost, name", [(QuadraticCost, "quadratic"), (CrossEntropyCost, "cross-entropy")])
+@pytest.mark.parametrize("cost, name", [(QuadraticCost, "quadratic"), (CrossEntropyCost, "cross-entropy"),
+                                        (LogLikelihoodCost, "log-likelihood")])
 def test_cost_is_a_class_or_its_name(cost, name):
     assert Network([3, 2], cost=cost).cost is cost
     assert Network([3, 2], cost=name).cost is cost
@@ -374,7 +392,7 @@ def test_chapter_1_example_runs_as_written(book_data, capsys):
 
 @pytest.mark.mnist
 def test_chapter_3_example_runs_as_written(book_data, capsys):
-    from digitapp import network as network2  # in place of the book's `import network2`
+    from digitapp import network2  # in place of the book's `import network2`
 
     training_data, validation_data, test_data = book_data
     net = network2.Network([784, 30, 10], cost=network2.CrossEntropyCost)
