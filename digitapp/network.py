@@ -165,6 +165,8 @@ class Network:
         self.cost = cost_named(cost)
         self.activation = activation_named(activation)
         self.output_activation = self.cost.output_activation  # its delta assumes this output layer
+        if self.output_activation is Softmax and self.sizes[-1] == 1:
+            raise ValueError("a softmax of one output is always 1: use cost='cross-entropy' for one output")
         self.dtype = np.dtype(dtype)
         if self.dtype not in (np.float32, np.float64):
             raise ValueError(f"dtype must be float32 or float64, got {self.dtype}")
@@ -492,7 +494,9 @@ class Network:
             if Y.shape[1] != n_out:
                 raise ValueError(f"targets have {Y.shape[1]} values each, the network has {n_out} outputs")
         else:
-            if labels.dtype.kind not in "iu" or labels.min() < 0 or labels.max() >= n_out:
+            # A negative label indexes from the end, as it always has here (digitapp train's non-digits
+            # are -1, so they count as the last class); trainer.targets gives them all zeros instead.
+            if labels.dtype.kind not in "iu" or labels.min() < -n_out or labels.max() >= n_out:
                 raise ValueError(f"labels must be ints from 0 to {n_out - 1} (or one-hot rows), "
                                  f"got {labels.dtype} values from {labels.min()} to {labels.max()}")
             Y = np.eye(n_out, dtype=self.dtype)[labels]
