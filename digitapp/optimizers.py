@@ -20,6 +20,18 @@ import math
 from typing import Sequence
 
 import numpy as np
+from scipy.linalg import blas
+
+_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+
+
+def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
+    """y += a x in one pass over memory (BLAS axpy: no temporary a x), in place."""
+    fn = _AXPY.get(y.dtype)
+    if fn is not None and x.dtype == y.dtype and x.flags.c_contiguous and y.flags.c_contiguous:
+        fn(x.reshape(-1), y.reshape(-1), a=a)  # reshape of a contiguous array is a view, so y is written
+    else:
+        y += x * y.dtype.type(a)
 
 
 class Optimizer:
@@ -80,14 +92,13 @@ class Momentum(Optimizer):
     def update_params(self, params, grads, eta, decays=None):
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
             if decay:
-                g += p * p.dtype.type(decay)
+                axpy(decay, p, g)
             v = self.velocities.get(i)
             if v is None:
                 v = self.velocities[i] = np.zeros_like(p)
             v *= self.mu
-            g *= eta
-            v -= g
-            p += v
+            axpy(-eta, g, v)
+            axpy(1.0, v, p)
 
 
 class Adam(Optimizer):
@@ -96,49 +107,64 @@ class Adam(Optimizer):
     m -> beta1 m + (1 - beta1) g,   v -> beta2 v + (1 - beta2) g^2,
     p -> p - eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t).
 
-    For speed the state kept is ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``
-    (so each moment update is two passes, not four), with the factors put
-    back in the scalars of the step: the same arithmetic up to rounding.
+    Adam's cost is passes over memory, not arithmetic: with mini-batches of
+    10 its moment arrays are as large as the weights and are read and
+    written every step.  So the state kept is scaled to make each moment
+    update a single ``axpy``: ``M = m / ((1 - beta1) beta1^k)`` and
+    ``V = v / ((1 - beta2) beta2^k)``, k the steps since the last rescaling,
+    for then ``M -> M + beta1^-k g``.  Every ``RESCALE`` steps M and V are
+    brought back to k = 0 before beta1^-k grows large.  The factors return
+    in the scalars of the step; the arithmetic is the paper's up to rounding.
     """
 
     name = "adam"
+    RESCALE = 100  # beta1^-k stays below 0.9^-100 = 3.8e4
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
-        if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and epsilon > 0):
-            raise ValueError(f"need 0 <= beta1, beta2 < 1 and epsilon > 0, got {beta1}, {beta2}, {epsilon}")
+        if not (0 < beta1 < 1 and 0 < beta2 < 1 and epsilon > 0):
+            raise ValueError(f"need 0 < beta1, beta2 < 1 and epsilon > 0, got {beta1}, {beta2}, {epsilon}")
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
-        self.t = 0
-        self.M: dict[int, np.ndarray] = {}
-        self.V: dict[int, np.ndarray] = {}
+        self.reset()
 
     def __repr__(self):
         return f"Adam(beta1={self.beta1}, beta2={self.beta2}, epsilon={self.epsilon}, t={self.t})"
 
     def reset(self):
-        self.t, self.M, self.V = 0, {}, {}
+        self.t, self.k = 0, 0
+        self.M: dict[int, np.ndarray] = {}
+        self.V: dict[int, np.ndarray] = {}
+
+    def moments(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """The paper's m and v of parameter ``i`` (copies, for reading and tests)."""
+        b1, b2, k = self.beta1, self.beta2, self.k
+        return self.M[i] * ((1 - b1) * b1 ** k), self.V[i] * ((1 - b2) * b2 ** k)
 
     def update_params(self, params, grads, eta, decays=None):
+        b1, b2 = self.beta1, self.beta2
+        if self.k == self.RESCALE:
+            for i in self.M:
+                self.M[i] *= b1 ** self.k
+                self.V[i] *= b2 ** self.k
+            self.k = 0
         self.t += 1
-        b1, b2, t = self.beta1, self.beta2, self.t
-        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t)); m_hat = M (1 - b1) / (1 - b1^t)
-        c = math.sqrt((1 - b2) / (1 - b2 ** t))
-        step = eta * (1 - b1) / (1 - b1 ** t) / c
+        self.k += 1
+        t, k = self.t, self.k
+        # sqrt(v_hat) = c sqrt(V), c = sqrt((1 - b2) b2^k / (1 - b2^t));  m_hat = M (1 - b1) b1^k / (1 - b1^t)
+        c = math.sqrt((1 - b2) * b2 ** k / (1 - b2 ** t))
+        step = eta * (1 - b1) * b1 ** k / (1 - b1 ** t) / c
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
             if decay:
-                g += p * p.dtype.type(decay)
+                axpy(decay, p, g)
             M, V = self.M.get(i), self.V.get(i)
             if M is None:
                 M, V = self.M[i], self.V[i] = np.zeros_like(p), np.zeros_like(p)
-            M *= b1
-            M += g
+            axpy(b1 ** -k, g, M)
             np.square(g, out=g)
-            V *= b2
-            V += g
+            axpy(b2 ** -k, g, V)
             np.sqrt(V, out=g)
-            g += self.epsilon / c
+            g += g.dtype.type(self.epsilon / c)
             np.divide(M, g, out=g)
-            g *= step
-            p -= g
+            axpy(-step, g, p)
 
 
 #: The optimizers by name.

@@ -41,8 +41,27 @@ def test_adam_three_steps_against_the_papers_algorithm():
         p = p - eta * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
         np.testing.assert_allclose(w, p, rtol=1e-12, atol=1e-15)
     assert opt.t == 3
+    np.testing.assert_allclose(opt.moments(0)[0], m, rtol=1e-12)
+    np.testing.assert_allclose(opt.moments(0)[1], v, rtol=1e-12)
     opt.reset()
     assert opt.t == 0 and not opt.M
+
+
+@pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 2e-3)])
+def test_adam_stays_the_papers_over_many_steps_through_its_rescalings(dtype, rtol):
+    rng = np.random.default_rng(0)
+    b1, b2, eps, eta = 0.9, 0.999, 1e-8, 0.001
+    w, opt = np.zeros((4, 3), dtype), Adam(b1, b2, eps)
+    p, m, v = np.zeros((4, 3)), np.zeros((4, 3)), np.zeros((4, 3))
+    for t in range(1, 3 * Adam.RESCALE + 17):
+        g = rng.standard_normal((4, 3)) * rng.choice([1e-3, 1.0, 30.0])
+        opt.update_params([w], [g.astype(dtype)], eta, [0.0])
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        p = p - eta * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+    assert w.dtype == dtype
+    np.testing.assert_allclose(w, p, rtol=rtol, atol=rtol * 1e-3)
+    np.testing.assert_allclose(opt.moments(0)[1], v, rtol=rtol)
 
 
 def test_adam_l2_adds_decay_times_w_to_the_gradient():
