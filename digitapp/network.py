@@ -275,7 +275,8 @@ class Network:
     def SGD(self, training_data, epochs: int, mini_batch_size: int, eta: float, lmbda: float = 0.0,
             evaluation_data=None, monitor_evaluation_cost: bool = False,
             monitor_evaluation_accuracy: bool = False, monitor_training_cost: bool = False,
-            monitor_training_accuracy: bool = False, test_data=None, optimizer="sgd", verbose: bool = True):
+            monitor_training_accuracy: bool = False, test_data=None, optimizer="sgd", verbose: bool = True,
+            early_stopping_n: int = 0):
         """Train by mini-batch stochastic gradient descent, printing progress as the book does.
 
         ``training_data`` is a list of ``(x, y)`` pairs (x a (n_in, 1) column,
@@ -283,13 +284,18 @@ class Network:
         labels (N,))`` tuple; ``evaluation_data`` and ``test_data`` the same
         with int labels.  ``optimizer`` is "sgd" (the book's step),
         "momentum", "adam" or an optimizer object, which keeps its state
-        across calls.  ``verbose=False`` prints nothing.  Runs with one BLAS
+        across calls.  ``verbose=False`` prints nothing.  ``early_stopping_n``
+        > 0 stops after that many epochs without a better evaluation accuracy
+        (the book's later network2; needs ``monitor_evaluation_accuracy``).  Runs with one BLAS
         thread, as ``digitapp train`` does (:mod:`digitapp.blas`).  Returns
         chapter 3's four per-epoch lists: evaluation cost, evaluation
         accuracy (correct count), training cost, training accuracy.
         """
         if evaluation_data is None and (monitor_evaluation_cost or monitor_evaluation_accuracy):
             raise ValueError("monitoring the evaluation cost or accuracy needs evaluation_data")
+        if early_stopping_n > 0 and not monitor_evaluation_accuracy:
+            raise ValueError("early_stopping_n needs monitor_evaluation_accuracy=True")
+        best_accuracy, epochs_without_gain = -1, 0
         optimizer = make_optimizer(optimizer)
         say = print if verbose else (lambda *args: None)
         X, Y = self.as_arrays(training_data)
@@ -320,6 +326,14 @@ class Network:
                 if monitor_evaluation_accuracy:
                     evaluation_accuracy.append(self.evaluate(evaluation))
                     say(f"Accuracy on evaluation data: {evaluation_accuracy[-1]} / {len(evaluation[0])}")
+                if early_stopping_n > 0:
+                    if evaluation_accuracy[-1] > best_accuracy:
+                        best_accuracy, epochs_without_gain = evaluation_accuracy[-1], 0
+                    else:
+                        epochs_without_gain += 1
+                    if epochs_without_gain == early_stopping_n:
+                        say(f"Early-stopping: no accuracy change in last epochs: {early_stopping_n}")
+                        break
         return evaluation_cost, evaluation_accuracy, training_cost, training_accuracy
 
     def update_mini_batch(self, mini_batch, eta: float, lmbda: float = 0.0, n: int = 1,

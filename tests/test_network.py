@@ -613,3 +613,14 @@ def test_chapter_1_learning_rate_lesson(mnist_data):
         net.SGD((X[:3000], labels[:3000]), 2, 10, eta, verbose=False)
         correct[eta] = net.evaluate((test_x[:1000], test_y[:1000]))
     assert correct[3.0] > correct[0.1] + 200, correct
+
+
+def test_early_stopping_after_n_epochs_without_a_better_evaluation_accuracy(capsys):
+    X, labels = synthetic(40)
+    net = Network([6, 4, 3], seed=0)
+    _, accuracy, _, _ = net.SGD((X, labels), 50, 10, 0.0, evaluation_data=(X, labels),
+                                monitor_evaluation_accuracy=True, early_stopping_n=3)
+    assert len(accuracy) == 4  # eta 0: the first epoch sets the best, three more change nothing
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Early-stopping")
+    with pytest.raises(ValueError, match="monitor_evaluation_accuracy"):
+        net.SGD((X, labels), 1, 10, 0.1, early_stopping_n=2)
