@@ -247,21 +247,22 @@ class Network:
         training, ``feedforward`` and the explanations share.
         """
         activations, zs = [X], []
-        last = self.num_layers - 2
-        for l, (b, w) in enumerate(zip(self.biases, self.weights)):
+        for b, w, f in zip(self.biases, self.weights, self.layer_activations()):
             z = np.dot(activations[-1], w.T)
             z += b.T
             zs.append(z)
-            activations.append((self.output_activation if l == last else self.activation).fn(z))
+            activations.append(f.fn(z))
         return zs, activations
+
+    def layer_activations(self) -> list:
+        """Each layer's activation after the input: the hidden layers', then the output layer's."""
+        return [self.activation] * (self.num_layers - 2) + [self.output_activation]
 
     def feedforward(self, a):
         """Output for ``a``: a (n_in, 1) column gives a (n_out, 1) column, an (m, n_in) batch an (m, n_out) batch."""
         a = np.asarray(a)
         if a.ndim == 2 and a.shape == (self.sizes[0], 1):
-            last = self.num_layers - 2
-            for l, (b, w) in enumerate(zip(self.biases, self.weights)):
-                f = self.output_activation if l == last else self.activation
+            for b, w, f in zip(self.biases, self.weights, self.layer_activations()):
                 z = np.dot(w, a) + b
                 a = f.fn(z) if getattr(f, "elementwise", True) else f.fn(z.T).T  # a column: a batch of one, turned
             return a
@@ -410,10 +411,9 @@ class Network:
         activation = x
         activations = [x]  # all the activations, layer by layer
         zs = []  # all the z vectors, layer by layer
-        for l, (b, w) in enumerate(zip(self.biases, self.weights)):
+        for b, w, f in zip(self.biases, self.weights, self.layer_activations()):
             z = np.dot(w, activation) + b
             zs.append(z)
-            f = self.output_activation if l == self.num_layers - 2 else self.activation
             activation = f.fn(z) if getattr(f, "elementwise", True) else f.fn(z.T).T
             activations.append(activation)
         # backward pass
