@@ -95,7 +95,9 @@ class LogLikelihoodCost:
     """C = -sum_j y_j ln a_j with a softmax output layer (chapter 3): categorical cross-entropy.
 
     For a one-hot y it is the book's -ln a_y.  The softmax's Jacobian and
-    dC/da cancel to the same simple error as cross-entropy's, a - y.
+    dC/da cancel to the same simple error as cross-entropy's, a - y.  The
+    targets of a softmax should add up to 1: for "none of these" use 1/n
+    each, as all zeros leaves the network nothing to learn.
     """
 
     name = "log-likelihood"
@@ -113,8 +115,13 @@ class LogLikelihoodCost:
 
     @staticmethod
     def delta(z, a, y):
-        """The output layer's error: softmax and log-likelihood together give a - y."""
-        return a - y
+        """The output layer's error: softmax and log-likelihood together give a sum(y) - y, a - y for one-hot y.
+
+        With sum(y) kept, a target that is not a distribution still gets its
+        true gradient (all zeros, "none of these", gets none at all).
+        """
+        total = np.sum(y, axis=0 if y.shape[1] == 1 else 1, keepdims=True)  # a column, or one row per example
+        return a * total - y
 
 
 #: The costs by the name a model file stores.
@@ -381,8 +388,9 @@ class Network:
             if l < self.num_layers - 1:
                 delta = delta_below
 
-    def update_mini_batch_per_example(self, mini_batch, eta: float, lmbda: float = 0.0, n: int = 1):
-        """The book's own update: ``backprop`` one example at a time, summed."""
+    def update_mini_batch_per_example(self, mini_batch, eta: float, lmbda: float = 0.0, n: int = 1,
+                                      optimizer: Optimizer | None = None):
+        """The book's own update: ``backprop`` one example at a time, summed (then ``optimizer``'s step, if given)."""
         X, Y = mini_batch if isinstance(mini_batch, tuple) else self.as_arrays(mini_batch)
         nabla_b = [np.zeros(b.shape) for b in self.biases]
         nabla_w = [np.zeros(w.shape) for w in self.weights]
@@ -390,7 +398,12 @@ class Network:
             delta_nabla_b, delta_nabla_w = self.backprop(x.reshape(-1, 1), y.reshape(-1, 1))
             nabla_b = [nb + dnb for nb, dnb in zip(nabla_b, delta_nabla_b)]
             nabla_w = [nw + dnw for nw, dnw in zip(nabla_w, delta_nabla_w)]
-        self.apply_gradient(nabla_b, nabla_w, eta, len(X), lmbda, n)
+        if optimizer is None or type(optimizer) is PlainSGD:
+            self.apply_gradient(nabla_b, nabla_w, eta, len(X), lmbda, n)
+        else:
+            mean = [(g / len(X)).astype(self.dtype) for g in nabla_w + nabla_b]
+            optimizer.update_params(self.weights + self.biases, mean, eta,
+                                    [lmbda / n] * len(self.weights) + [0.0] * len(self.biases))
 
     def apply_gradient(self, nabla_b, nabla_w, eta: float, m: int, lmbda: float = 0.0, n: int = 1):
         """w -> (1 - eta*lmbda/n) w - (eta/m) nabla_w;  b -> b - (eta/m) nabla_b (chapter 3)."""

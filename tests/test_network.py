@@ -99,6 +99,18 @@ def test_output_delta_is_the_chain_rule(cost):
     np.testing.assert_allclose(COSTS[cost].delta(z, a, y), expected, rtol=1e-10)
 
 
+@pytest.mark.parametrize("y", [[0.2, 0.0, 0.5, 0.3], [0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0]])
+def test_log_likelihood_gradient_for_targets_that_are_not_one_hot(y):
+    net = Network([3, 5, 4], cost="log-likelihood", activation="tanh", seed=7)
+    x, y = np.array([[0.3], [-1.2], [0.8]]), np.array(y).reshape(4, 1)
+    nabla_b, nabla_w = net.backprop(x, y)
+    num_b, num_w = numerical_gradient(net, x, y)
+    for analytic, numeric in zip(nabla_b + nabla_w, num_b + num_w):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+    batch_b, _ = net.backprop_batch(x.T, y.T)
+    np.testing.assert_allclose(batch_b[0], nabla_b[0], rtol=1e-12, atol=1e-15)
+
+
 def test_softmax_output_delta_is_the_chain_rule():
     """delta = J^T dC/da with the softmax's Jacobian J = diag(a) - a a^T (BP1 for a layer that is not elementwise)."""
     z = np.array([[-3.0, -0.2, 0.0, 1.5, 4.0]])

@@ -99,6 +99,11 @@ def test_the_network_hands_its_optimizer_the_mean_gradients(make, lmbda):
     for p, q in zip(net.weights + net.biases, reference.weights + reference.biases):
         np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
     assert set(vars(net)) == set(vars(reference))  # no optimizer state on the network
+    book, book_optimizer = Network([6, 5, 3], cost="cross-entropy", activation="relu", seed=0), make()
+    for _ in range(3):
+        book.update_mini_batch_per_example((X, Y), 0.05, lmbda, 40, book_optimizer)
+    for p, q in zip(net.weights + net.biases, book.weights + book.biases):
+        np.testing.assert_allclose(p, q, rtol=1e-10, atol=1e-12)
 
 
 def test_make_optimizer_names_classes_and_objects():
