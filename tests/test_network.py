@@ -635,3 +635,47 @@ def test_early_stopping_after_n_epochs_without_a_better_evaluation_accuracy(caps
     assert capsys.readouterr().out.splitlines()[-1].startswith("Early-stopping")
     with pytest.raises(ValueError, match="monitor_evaluation_accuracy"):
         net.SGD((X, labels), 1, 10, 0.1, early_stopping_n=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lmbda", [0.0, 1.0])
+def test_the_apps_step_is_bit_for_bit_the_arithmetic_the_shipped_model_was_trained_with(dtype, lmbda):
+    """Sigmoid, cross-entropy, plain SGD: the same floating-point operations in the same order as before the
+    activations and optimizers came, so the shipped model and every benchmark figure reproduce exactly."""
+    from scipy.special import expit
+
+    net = Network([12, 7, 5, 3], seed=4, dtype=dtype)
+    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        X = rng.random((10, 12)).astype(dtype)
+        Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, 10)]
+        net.update_mini_batch((X, Y), 0.5, lmbda, 100)
+        # the step as it was written: forward, delta folded with eta/m, each layer updated in place
+        activations = [X]
+        for b, w in zip(biases, weights):
+            z = np.dot(activations[-1], w.T)
+            z += b.T
+            activations.append(expit(z))
+        delta = activations[-1] - Y
+        delta *= 0.5 / 10
+        for l in range(1, 4):
+            w, b, a_in = weights[-l], biases[-l], activations[-l - 1]
+            if l < 3:
+                delta_below = np.dot(delta, w)
+                delta_below *= a_in * (1 - a_in)
+            nabla_w = np.dot(delta.T, a_in)
+            if lmbda:
+                w *= 1.0 - 0.5 * lmbda / 100
+            w -= nabla_w
+            b_row = b.T
+            b_row -= np.add.reduce(delta, axis=0)
+            if l < 3:
+                delta = delta_below
+    for got, want in zip(net.weights + net.biases, weights + biases):
+        assert np.array_equal(got, want)
+    x = rng.random((4, 12)).astype(dtype)
+    a = x
+    for b, w in zip(biases, weights):
+        a = expit(np.dot(a, w.T) + b.T)
+    assert np.array_equal(net.feedforward(x), a)
