@@ -20,14 +20,23 @@ import math
 from typing import Sequence
 
 import numpy as np
-from scipy.linalg import blas
 
-_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+_AXPY: dict = {}
+
+
+def _blas_axpy(dtype: np.dtype):
+    """BLAS's axpy for float32 or float64 (None otherwise), loaded on first use: scipy.linalg costs
+    ~30 ms to import, which ``from digitapp import Network`` should not pay."""
+    if not _AXPY:
+        from scipy.linalg import blas  # noqa: PLC0415 (a library, loaded late for start-up time)
+
+        _AXPY.update({np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy})
+    return _AXPY.get(dtype)
 
 
 def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
     """y += a x in one pass over memory (BLAS axpy: no temporary a x), in place."""
-    fn = _AXPY.get(y.dtype)
+    fn = _blas_axpy(y.dtype)
     if fn is not None and x.dtype == y.dtype and x.flags.c_contiguous and y.flags.c_contiguous:
         fn(x.reshape(-1), y.reshape(-1), a=a)  # reshape of a contiguous array is a view, so y is written
     else:
