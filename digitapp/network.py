@@ -215,7 +215,8 @@ class Network:
         """A network with these weights (each (n_out, n_in)) and biases (each (n_out, 1)), copied.
 
         The sizes and dtype are the arrays'; nothing random is drawn for
-        the weights.  The one home of "build a network, then set its weights".
+        the weights.  ``cost`` defaults to the app's (cross-entropy).  The one
+        home of "build a network, then set its weights": model files, copies.
         """
         weights = [np.array(w) for w in weights]
         biases = [np.array(b) for b in biases]
@@ -235,6 +236,8 @@ class Network:
         network.sizes, network.num_layers = sizes, len(sizes)
         network.cost, network.activation = cost_named(cost), activation_named(activation)
         network.output_activation = network.cost.output_activation
+        if network.output_activation is Softmax and sizes[-1] == 1:
+            raise ValueError("a softmax of one output is always 1: use cost='cross-entropy' for one output")
         network.dtype = np.dtype(dtype)
         network.rng = np.random.default_rng(seed)
         network.weights, network.biases = weights, biases
