@@ -21,28 +21,6 @@ from typing import Sequence
 
 import numpy as np
 
-_AXPY: dict = {}
-
-
-def _blas_axpy(dtype: np.dtype):
-    """BLAS's axpy for float32 or float64 (None otherwise), loaded on first use: scipy.linalg costs
-    ~30 ms to import, which ``from digitapp import Network`` should not pay."""
-    if not _AXPY:
-        from scipy.linalg import blas  # noqa: PLC0415 (a library, loaded late for start-up time)
-
-        _AXPY.update({np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy})
-    return _AXPY.get(dtype)
-
-
-def axpy(a: float, x: np.ndarray, y: np.ndarray) -> None:
-    """y += a x in one pass over memory (BLAS axpy: no temporary a x), in place."""
-    fn = _blas_axpy(y.dtype)
-    if fn is not None and x.dtype == y.dtype and x.flags.c_contiguous and y.flags.c_contiguous:
-        fn(x.reshape(-1), y.reshape(-1), a=a)  # reshape of a contiguous array is a view, so y is written
-    else:
-        y += x * y.dtype.type(a)
-
-
 class Optimizer:
     """The interface: ``update_params(params, grads, eta, decays)`` changes ``params`` in place."""
 
@@ -101,13 +79,14 @@ class Momentum(Optimizer):
     def update_params(self, params, grads, eta, decays=None):
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
             if decay:
-                axpy(decay, p, g)
+                g += p * p.dtype.type(decay)
             v = self.velocities.get(i)
             if v is None:
                 v = self.velocities[i] = np.zeros_like(p)
             v *= self.mu
-            axpy(-eta, g, v)
-            axpy(1.0, v, p)
+            g *= eta
+            v -= g
+            p += v
 
 
 class Adam(Optimizer):
@@ -116,22 +95,21 @@ class Adam(Optimizer):
     m -> beta1 m + (1 - beta1) g,   v -> beta2 v + (1 - beta2) g^2,
     p -> p - eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t).
 
-    Adam's cost is passes over memory, not arithmetic: with mini-batches of
-    10 its moment arrays are as large as the weights and are read and
-    written every step.  So the state kept is scaled to make each moment
-    update a single ``axpy``: ``M = m / ((1 - beta1) beta1^k)`` and
-    ``V = v / ((1 - beta2) beta2^k)``, k the steps since the last rescaling,
-    for then ``M -> M + beta1^-k g``.  Every ``RESCALE`` steps M and V are
-    brought back to k = 0 before beta1^-k grows large.  The factors return
-    in the scalars of the step; the arithmetic is the paper's up to rounding.
+    Adam's cost is passes over memory, not arithmetic: its moment arrays are
+    as large as the weights and are read and written every step.  So the
+    state kept is ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``, which
+    makes each moment update two in-place passes (``M *= beta1; M += g``)
+    instead of four, and the factors return in the scalars of the step: the
+    paper's arithmetic up to rounding.  All in NumPy: a BLAS call here would
+    bring SciPy's own BLAS pool, which a thread limit entered before it
+    loaded would not cover (see :mod:`digitapp.blas`).
     """
 
     name = "adam"
-    RESCALE = 100  # beta1^-k stays below 0.9^-100 = 3.8e4
 
     def __init__(self, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
-        if not (0 < beta1 < 1 and 0 < beta2 < 1 and epsilon > 0):
-            raise ValueError(f"need 0 < beta1, beta2 < 1 and epsilon > 0, got {beta1}, {beta2}, {epsilon}")
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and epsilon > 0):
+            raise ValueError(f"need 0 <= beta1, beta2 < 1 and epsilon > 0, got {beta1}, {beta2}, {epsilon}")
         self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
         self.reset()
 
@@ -139,41 +117,36 @@ class Adam(Optimizer):
         return f"Adam(beta1={self.beta1}, beta2={self.beta2}, epsilon={self.epsilon}, t={self.t})"
 
     def reset(self):
-        self.t, self.k = 0, 0
+        self.t = 0
         self.M: dict[int, np.ndarray] = {}
         self.V: dict[int, np.ndarray] = {}
 
     def moments(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """The paper's m and v of parameter ``i`` (copies, for reading and tests)."""
-        b1, b2, k = self.beta1, self.beta2, self.k
-        return self.M[i] * ((1 - b1) * b1 ** k), self.V[i] * ((1 - b2) * b2 ** k)
+        return self.M[i] * (1 - self.beta1), self.V[i] * (1 - self.beta2)
 
     def update_params(self, params, grads, eta, decays=None):
-        b1, b2 = self.beta1, self.beta2
-        if self.k == self.RESCALE:
-            for i in self.M:
-                self.M[i] *= b1 ** self.k
-                self.V[i] *= b2 ** self.k
-            self.k = 0
         self.t += 1
-        self.k += 1
-        t, k = self.t, self.k
-        # sqrt(v_hat) = c sqrt(V), c = sqrt((1 - b2) b2^k / (1 - b2^t));  m_hat = M (1 - b1) b1^k / (1 - b1^t)
-        c = math.sqrt((1 - b2) * b2 ** k / (1 - b2 ** t))
-        step = eta * (1 - b1) * b1 ** k / (1 - b1 ** t) / c
+        b1, b2, t = self.beta1, self.beta2, self.t
+        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t));  m_hat = M (1 - b1) / (1 - b1^t)
+        c = math.sqrt((1 - b2) / (1 - b2 ** t))
+        step = eta * (1 - b1) / (1 - b1 ** t) / c
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
             if decay:
-                axpy(decay, p, g)
+                g += p * p.dtype.type(decay)
             M, V = self.M.get(i), self.V.get(i)
             if M is None:
                 M, V = self.M[i], self.V[i] = np.zeros_like(p), np.zeros_like(p)
-            axpy(b1 ** -k, g, M)
+            M *= b1
+            M += g
             np.square(g, out=g)
-            axpy(b2 ** -k, g, V)
+            V *= b2
+            V += g
             np.sqrt(V, out=g)
             g += g.dtype.type(self.epsilon / c)
             np.divide(M, g, out=g)
-            axpy(-step, g, p)
+            g *= g.dtype.type(step)
+            p -= g
 
 
 #: The optimizers by name.

@@ -48,12 +48,12 @@ def test_adam_three_steps_against_the_papers_algorithm():
 
 
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 2e-3)])
-def test_adam_stays_the_papers_over_many_steps_through_its_rescalings(dtype, rtol):
+def test_adam_stays_the_papers_over_many_steps(dtype, rtol):
     rng = np.random.default_rng(0)
     b1, b2, eps, eta = 0.9, 0.999, 1e-8, 0.001
     w, opt = np.zeros((4, 3), dtype), Adam(b1, b2, eps)
     p, m, v = np.zeros((4, 3)), np.zeros((4, 3)), np.zeros((4, 3))
-    for t in range(1, 3 * Adam.RESCALE + 17):
+    for t in range(1, 317):
         g = rng.standard_normal((4, 3)) * rng.choice([1e-3, 1.0, 30.0])
         opt.update_params([w], [g.astype(dtype)], eta, [0.0])
         m = b1 * m + (1 - b1) * g
