@@ -92,6 +92,11 @@ def read_json_model(raw: bytes | str, max_bytes: int = MAX_JSON_BYTES,
     ``weights`` and ``biases`` (float64 arrays).  Raises ValueError saying in a few words what is wrong."""
     if len(raw) > max_bytes:
         raise ValueError(f"more than {max_bytes} bytes")
+    raw = raw.encode() if isinstance(raw, str) else raw
+    # Every number but the last of a list is followed by a comma: a cheap bound, before parsing, on how
+    # many Python floats (32 bytes each) the parser could build.
+    if raw.count(b",") > max_parameters + 64:
+        raise ValueError(f"more numbers than the {max_parameters} parameters a model may have")
 
     def refuse_constant(name):
         raise ValueError(f"a number is {name}")
@@ -100,8 +105,10 @@ def read_json_model(raw: bytes | str, max_bytes: int = MAX_JSON_BYTES,
         data = json.loads(raw, parse_constant=refuse_constant)
     except RecursionError:
         raise ValueError("nested too deeply") from None
-    except ValueError as err:  # JSONDecodeError, bad UTF-8, an int of too many digits, NaN
-        raise ValueError(str(err).splitlines()[0][:120] or "not JSON") from None
+    except json.JSONDecodeError as err:
+        raise ValueError(f"not valid JSON at character {err.pos}") from None
+    except ValueError as err:  # NaN or Infinity, an integer of thousands of digits, text that is not UTF-8
+        raise ValueError(str(err) if str(err).startswith("a number is") else "not valid JSON") from None
     if not isinstance(data, dict) or not {"sizes", "weights", "biases", "cost"} <= set(data):
         raise ValueError('not a dict with "sizes", "weights", "biases" and "cost"')
     sizes = data["sizes"]

@@ -69,7 +69,9 @@ def test_a_hand_written_book_file_loads_and_computes_the_layer_formula(tmp_path)
 
 
 @pytest.mark.parametrize("text, why", [
-    ("not json", "Expecting value"),
+    ("not json", "not valid JSON at character 0"),
+    ("\xff{", "not valid JSON"),
+    (BOOK_JSON.replace("[[0.25]]", "[[" + "1" * 5000 + "]]"), "not valid JSON"),
     ("[1, 2]", '"sizes"'),
     (BOOK_JSON.replace('"QuadraticCost"', '"__import__(\'os\').system"'), "unknown cost"),
     (BOOK_JSON.replace("[[0.25]]", "[[NaN]]"), "NaN"),
@@ -88,6 +90,13 @@ def test_bad_files_are_refused_in_one_line(tmp_path, text, why):
     with pytest.raises(ValueError) as caught:
         network2.load(path)
     assert_one_line_naming(caught.value, path, why)
+
+
+def test_a_file_of_more_numbers_than_parameters_is_refused_before_it_is_parsed(monkeypatch):
+    raw = b'{"sizes": [2, 1], "weights": [[[' + b"0.5, " * 2_000_000 + b'0]]], "biases": [[[0]]], "cost": "CrossEntropyCost"}'
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: pytest.fail("parsed"))
+    with pytest.raises(ValueError, match="more numbers than the 1000000 parameters"):
+        network2.read_json_model(raw, max_parameters=1_000_000)
 
 
 def test_the_app_opens_a_model_the_books_code_saved(tmp_path):
