@@ -21,10 +21,14 @@ from typing import Sequence
 
 import numpy as np
 
+
 class Optimizer:
     """The interface: ``update_params(params, grads, eta, decays)`` changes ``params`` in place."""
 
     name = "optimizer"
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
 
     def update_params(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray], eta: float,
                       decays: Sequence[float] | None = None) -> None:
@@ -43,9 +47,6 @@ class SGD(Optimizer):
     """
 
     name = "sgd"
-
-    def __repr__(self):
-        return "SGD()"
 
     def update_params(self, params, grads, eta, decays=None):
         for p, g, decay in zip(params, grads, decays or [0.0] * len(params)):
