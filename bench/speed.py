@@ -28,7 +28,7 @@ import numpy as np
 import mnist_loader
 from digitapp.augment import Augmenter
 from digitapp.blas import blas_description, fast_blas
-from digitapp.network import Network
+from digitapp.network2 import Network  # chapter 3 defaults (cross-entropy, N(0, 1/n_in)), as `digitapp train`
 from digitapp.trainer import train
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import CANVAS_SIDE, render_strokes

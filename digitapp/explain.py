@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .network import Network, sigmoid, sigmoid_prime
+from .activations import Softmax
+from .network import Network, sigmoid_prime
 
 #: Points on the path from a blank input to the drawing (the midpoint rule's error is O(1/steps^2)).
 STEPS = 32
@@ -47,12 +48,14 @@ class OutputDifference:
 
     Not a cost to train with: it has only the ``delta`` that
     :meth:`Network.backprop` and :meth:`Network.backprop_batch` ask their cost for.
+    With ``softmax`` the a's are a softmax layer's, whose Jacobian mixes the
+    outputs: d(a_j - a_k)/dz = a * (e - (a_j - a_k)), e = e_j - e_k.
     """
 
     name = "output-difference"
 
-    def __init__(self, j: int, k: int, through_sigmoid: bool = False):
-        self.j, self.k, self.through_sigmoid = j, k, through_sigmoid
+    def __init__(self, j: int, k: int, through_sigmoid: bool = False, softmax: bool = False):
+        self.j, self.k, self.through_sigmoid, self.softmax = j, k, through_sigmoid, softmax
 
     def __repr__(self):
         of = "a" if self.through_sigmoid else "z"
@@ -62,8 +65,14 @@ class OutputDifference:
         """e_j - e_k, times sigma'(z) for a_j - a_k; z is an (n, 1) column or an (m, n) batch."""
         e = np.zeros(z.shape[0] if z.shape[1] == 1 else z.shape[1], z.dtype)
         e[self.j], e[self.k] = 1, -1
-        e = e.reshape(-1, 1) if z.shape[1] == 1 else e.reshape(1, -1)
-        return e * sigmoid_prime(z) if self.through_sigmoid else np.broadcast_to(e, z.shape).copy()
+        column = z.shape[1] == 1
+        e = e.reshape(-1, 1) if column else e.reshape(1, -1)
+        if not self.through_sigmoid:
+            return np.broadcast_to(e, z.shape).copy()
+        if self.softmax:
+            difference = a[self.j] - a[self.k] if column else a[:, [self.j]] - a[:, [self.k]]
+            return a * (e - difference)
+        return e * sigmoid_prime(z)
 
 
 def mean_input_gradient(network: Network, X: np.ndarray, j: int, k: int,
@@ -75,7 +84,7 @@ def mean_input_gradient(network: Network, X: np.ndarray, j: int, k: int,
     copied and the network itself is left as it was.
     """
     probe = copy.copy(network)
-    probe.cost = OutputDifference(j, k, through_sigmoid)
+    probe.cost = OutputDifference(j, k, through_sigmoid, network.output_activation is Softmax)
     nabla_b, _ = probe.backprop_batch(X, np.zeros((len(X), network.sizes[-1]), X.dtype))
     return np.dot(network.weights[0].T, nabla_b[0]).ravel() / len(X)
 
@@ -85,8 +94,9 @@ class Explanation:
     """What the network did with one input.
 
     ``first_layer`` holds the activations of the first layer after the input
-    (the hidden layer of ``Network([784, H, 10])``), ``output`` the raw
-    sigmoid outputs (not normalised: all ten can be small) and
+    (the hidden layer of ``Network([784, H, 10])``) and ``layers`` those of
+    every layer after the input, output last; ``output`` the raw outputs
+    (sigmoid ones are not normalised: all ten can be small) and
     ``weighted_output`` their z.  ``gradient`` is d(z_digit - z_runner_up)/dx
     at the input (of the a's when ``through_sigmoid``) and ``evidence`` the
     integrated gradients, both shaped like the input given.
@@ -100,6 +110,7 @@ class Explanation:
     gradient: np.ndarray = field(repr=False)
     evidence: np.ndarray = field(repr=False)
     through_sigmoid: bool = False
+    layers: tuple = field(default=(), repr=False)
 
     @property
     def difference(self) -> float:
@@ -121,10 +132,8 @@ def explain(network: Network, x: np.ndarray, digit: int | None = None, runner_up
         raise ValueError(f"the network takes {network.sizes[0]} inputs, got an input of shape {shape}")
     if steps < 1:
         raise ValueError(f"steps must be at least 1, got {steps}")
-    activations, z = [row.T], None
-    for b, w in zip(network.biases, network.weights):
-        z = np.dot(w, activations[-1]) + b
-        activations.append(sigmoid(z))
+    zs, activations = network.forward(row)
+    z = zs[-1]
     output = activations[-1].ravel()
     order = np.argsort(-output, kind="stable")
     digit = int(order[0]) if digit is None else int(digit)
@@ -135,4 +144,5 @@ def explain(network: Network, x: np.ndarray, digit: int | None = None, runner_up
     t = (np.arange(steps, dtype=network.dtype) + 0.5) / steps
     path_gradient = mean_input_gradient(network, t[:, None] * row, digit, runner_up, through_sigmoid)
     return Explanation(digit, runner_up, activations[1].ravel(), output, z.ravel(), gradient.reshape(shape),
-                       (path_gradient * row.ravel()).reshape(shape), through_sigmoid)
+                       (path_gradient * row.ravel()).reshape(shape), through_sigmoid,
+                       tuple(a.ravel() for a in activations[1:]))

@@ -20,6 +20,12 @@ keys keeps it busy for half a minute before any check runs).  Version 1
 files (ndarrays pickled through NumPy's globals) are refused; the shipped
 model was converted, bit for bit.
 
+The file records the cost and (since the activations came) the hidden
+layers' ``activation``; a file without it is a sigmoid network, as every
+file was before.  A model saved by the book's chapter 3 code
+(``network2.save``: plain JSON) is read too, by
+:func:`digitapp.network2.read_json_model` with this module's size limits.
+
 Saving writes a temporary file and renames it, so a crash never destroys
 the previous model.
 """
@@ -35,7 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from .files import atomic_write, read_regular_file, reason
+from .activations import ACTIVATIONS
 from .network import COSTS, Network
+from .network2 import read_json_model
 
 FORMAT = "digitapp-network"
 VERSION = 2
@@ -107,11 +115,15 @@ def encode_array(array: np.ndarray) -> dict:
 def save_model(network: Network, path, record: dict | None = None) -> Path:
     """Write ``network`` and its training ``record`` to ``path`` atomically, in format version 2."""
     path = Path(path)
+    if ACTIVATIONS.get(getattr(network.activation, "name", None)) is not network.activation:
+        raise ValueError(f"cannot save a network with activation {network.activation!r}: a model file "
+                         f"names one of {', '.join(ACTIVATIONS)}")
     data = {
         "format": FORMAT,
         "version": VERSION,
         "sizes": [int(s) for s in network.sizes],
         "cost": network.cost.name,
+        "activation": network.activation.name,
         "weights": [encode_array(w) for w in network.weights],
         "biases": [encode_array(b) for b in network.biases],
         "record": _plain(record or {}),
@@ -126,8 +138,9 @@ def save_model(network: Network, path, record: dict | None = None) -> Path:
 def read_model_file(path=None) -> dict:
     """The checked contents of a model file; raises ModelError with one line naming the file.
 
-    The dict has ``sizes``, ``cost``, ``weights`` and ``biases`` (lists of
-    float arrays) and ``record``.
+    The dict has ``sizes``, ``cost``, ``activation`` (names), ``weights`` and
+    ``biases`` (lists of float arrays) and ``record``.  A file that starts
+    with ``{`` is read as the book's network2 JSON.
     """
     path = Path(path) if path is not None else default_model_path()
     try:
@@ -138,7 +151,7 @@ def read_model_file(path=None) -> dict:
         kind = ModelError if err.errno == errno.EFBIG else UnreadableModel
         raise kind(f"{path}: cannot read it as a model file ({reason(err)}); {ADVICE}") from None
     try:
-        return _checked(_plain_pickle(raw))
+        return _checked_json(raw) if raw.lstrip()[:1] == b"{" else _checked(_plain_pickle(raw))
     except _Refused as why:
         raise ModelError(f"{path}: not a usable digitapp model ({why}); {ADVICE}") from None
 
@@ -286,6 +299,9 @@ def _checked(data) -> dict:
     cost = data.get("cost")
     if not (isinstance(cost, str) and cost in COSTS):
         raise _Refused(f"unknown cost {_short(cost)}")
+    activation = data.get("activation", "sigmoid")
+    if not (isinstance(activation, str) and activation in ACTIVATIONS):
+        raise _Refused(f"unknown activation {_short(activation)}")
     weights, biases = data.get("weights"), data.get("biases")
     if not (isinstance(weights, list) and isinstance(biases, list)
             and len(weights) == len(biases) == len(sizes) - 1):
@@ -298,8 +314,22 @@ def _checked(data) -> dict:
     biases = [_decode_array(b, (y, 1), f"layer {x}->{y} biases") for (x, y), b in zip(layers, biases)]
     if len({a.dtype for a in weights + biases}) != 1:
         raise _Refused("layers of different dtypes")
-    return {"format": FORMAT, "version": VERSION, "sizes": sizes, "cost": cost,
+    return {"format": FORMAT, "version": VERSION, "sizes": sizes, "cost": cost, "activation": activation,
             "weights": weights, "biases": biases, "record": record}
+
+
+def _checked_json(raw: bytes) -> dict:
+    """A model saved by the book's network2 code, checked as a pickled one is, with an empty record."""
+    try:
+        parts = read_json_model(raw, MAX_BYTES, MAX_PARAMETERS)
+    except ValueError as why:
+        raise _Refused(f"network2 JSON: {why}") from None
+    problem = layers_problem(parts["sizes"])
+    if problem:
+        raise _Refused(problem)
+    return {"format": FORMAT, "version": VERSION, "sizes": parts["sizes"], "cost": parts["cost"].name,
+            "activation": parts["activation"].name, "weights": parts["weights"], "biases": parts["biases"],
+            "record": {}}
 
 
 def _decode_array(stored, shape: tuple[int, int], what: str) -> np.ndarray:
@@ -321,11 +351,9 @@ def _decode_array(stored, shape: tuple[int, int], what: str) -> np.ndarray:
 
 
 def network_from(data: dict) -> Network:
-    """The Network that ``read_model_file``'s checked contents describe."""
-    network = Network(data["sizes"], cost=data["cost"], seed=0, dtype=data["weights"][0].dtype)
-    network.weights = [np.array(w) for w in data["weights"]]
-    network.biases = [np.array(b) for b in data["biases"]]
-    return network
+    """The Network that ``read_model_file``'s checked contents describe (its weights copied)."""
+    return Network.from_weights(data["weights"], data["biases"], cost=data["cost"],
+                                activation=data.get("activation", "sigmoid"))
 
 
 def load_model(path=None) -> Network:

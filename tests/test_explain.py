@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from digitapp.explain import OutputDifference, explain, mean_input_gradient
-from digitapp.network import Network, sigmoid, sigmoid_prime
+from digitapp.network import sigmoid, sigmoid_prime
+from digitapp.network2 import Network  # chapter 3's defaults, as the app's models
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import CANVAS_SIDE
 from harness.shapes import on_canvas
@@ -48,6 +49,30 @@ def test_gradient_matches_the_numerical_gradient(sizes, cost, through_sigmoid):
     for j, k in [(0, 1), (3, 2), (1, 3)]:
         np.testing.assert_allclose(explain(net, x, j, k, through_sigmoid).gradient,
                                    numerical_input_gradient(net, x, j, k, through_sigmoid), rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "swish"])
+@pytest.mark.parametrize("through_softmax", [False, True], ids=["z", "a"])
+def test_gradient_of_a_softmax_network_matches_the_numerical_gradient(activation, through_softmax):
+    net = Network([6, 5, 3, 4], cost="log-likelihood", activation=activation, seed=3)
+
+    def outputs(x):
+        zs, activations = net.forward(x.reshape(1, -1))
+        return (activations[-1] if through_softmax else zs[-1]).ravel()
+
+    x = np.random.default_rng(4).random((6, 1))
+    for j, k in [(0, 1), (3, 2)]:
+        numeric = np.zeros_like(x)
+        for i in range(6):
+            up, down = x.copy(), x.copy()
+            up[i] += 1e-6
+            down[i] -= 1e-6
+            numeric[i] = ((outputs(up)[j] - outputs(up)[k]) - (outputs(down)[j] - outputs(down)[k])) / 2e-6
+        explanation = explain(net, x, j, k, through_sigmoid=through_softmax)
+        np.testing.assert_allclose(explanation.gradient, numeric, rtol=1e-6, atol=1e-9)
+        assert [a.shape for a in explanation.layers] == [(5,), (3,), (4,)]
+        np.testing.assert_array_equal(explanation.layers[0], explanation.first_layer)
+        np.testing.assert_array_equal(explanation.layers[-1], explanation.output)
 
 
 def test_the_batch_gradient_is_the_mean_of_the_per_example_ones():

@@ -12,7 +12,7 @@ import pytest
 
 from digitapp import model_io
 from digitapp.model_io import FORMAT, VERSION, ModelError, encode_array, load_model, read_model_file, save_model
-from digitapp.network import Network
+from digitapp.network2 import Network  # chapter 3 defaults, as the app's models
 
 from conftest import assert_one_line_naming, listing
 

@@ -2,7 +2,9 @@
 
 The oracles are a numerical (central-difference) gradient of the cost, the
 book's update formula written out here from ``backprop``, and small problems
-whose answer is known.
+whose answer is known.  ``Network`` here is chapter 3's (``network2``: the
+cross-entropy cost, N(0, 1/n_in) weights), the same class as ``network``'s
+with other defaults; the tests of chapter 1's defaults use ``network.Network``.
 """
 
 from __future__ import annotations
@@ -14,9 +16,14 @@ import numpy as np
 import pytest
 
 from conftest import blobs, params, synthetic
-from digitapp.network import COSTS, CrossEntropyCost, Network, QuadraticCost, sigmoid, sigmoid_prime
+from digitapp import network
+from digitapp.activations import ACTIVATIONS, Softmax
+from digitapp.network import (COSTS, CrossEntropyCost, LogLikelihoodCost, QuadraticCost, sigmoid,
+                              sigmoid_prime)
+from digitapp.network2 import Network
 
 COST_NAMES = sorted(COSTS)
+ACTIVATION_NAMES = sorted(ACTIVATIONS)
 
 
 def one_hot_column(j, n):
@@ -82,7 +89,7 @@ def test_cost_derivative_matches_the_numerical_derivative(cost):
     np.testing.assert_allclose(net.cost_derivative(a, y), numeric, rtol=1e-6)
 
 
-@pytest.mark.parametrize("cost", COST_NAMES)
+@pytest.mark.parametrize("cost", ["quadratic", "cross-entropy"])
 def test_output_delta_is_the_chain_rule(cost):
     """delta = dC/da * sigma'(z) (chapter 2, BP1)."""
     z = np.array([[-3.0], [-0.2], [0.0], [1.5], [4.0]])
@@ -90,6 +97,28 @@ def test_output_delta_is_the_chain_rule(cost):
     y = one_hot_column(2, 5)
     expected = COSTS[cost].derivative(a, y) * sigmoid_prime(z)
     np.testing.assert_allclose(COSTS[cost].delta(z, a, y), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("y", [[0.2, 0.0, 0.5, 0.3], [0.0, 0.0, 0.0, 0.0], [0.0, 1.0, 1.0, 0.0]])
+def test_log_likelihood_gradient_for_targets_that_are_not_one_hot(y):
+    net = Network([3, 5, 4], cost="log-likelihood", activation="tanh", seed=7)
+    x, y = np.array([[0.3], [-1.2], [0.8]]), np.array(y).reshape(4, 1)
+    nabla_b, nabla_w = net.backprop(x, y)
+    num_b, num_w = numerical_gradient(net, x, y)
+    for analytic, numeric in zip(nabla_b + nabla_w, num_b + num_w):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+    batch_b, _ = net.backprop_batch(x.T, y.T)
+    np.testing.assert_allclose(batch_b[0], nabla_b[0], rtol=1e-12, atol=1e-15)
+
+
+def test_softmax_output_delta_is_the_chain_rule():
+    """delta = J^T dC/da with the softmax's Jacobian J = diag(a) - a a^T (BP1 for a layer that is not elementwise)."""
+    z = np.array([[-3.0, -0.2, 0.0, 1.5, 4.0]])
+    a = Softmax.fn(z)
+    y = np.eye(5)[[2]]
+    jacobian = np.diag(a[0]) - np.outer(a[0], a[0])
+    expected = jacobian.T @ LogLikelihoodCost.derivative(a, y)[0]
+    np.testing.assert_allclose(LogLikelihoodCost.delta(z, a, y)[0], expected, rtol=1e-10)
 
 
 # ---------------------------------------------------------------- update_mini_batch
@@ -238,6 +267,7 @@ def test_parameters_have_the_requested_dtype(dtype):
     dict(sizes=[784, -3, 10]),
     dict(sizes=[784, 10], cost="hinge"),
     dict(sizes=[784, 10], cost=object),
+    dict(sizes=[3, 4, 1], cost="log-likelihood"),
 ])
 def test_bad_constructor_arguments_raise_value_error(kwargs):
     with pytest.raises(ValueError):
@@ -255,7 +285,8 @@ def test_bad_training_arguments_raise_value_error():
         net.SGD((X, labels), 1, 5, 0.5, monitor_evaluation_accuracy=True)
 
 
-@pytest.mark.parametrize("cost, name", [(QuadraticCost, "quadratic"), (CrossEntropyCost, "cross-entropy")])
+@pytest.mark.parametrize("cost, name", [(QuadraticCost, "quadratic"), (CrossEntropyCost, "cross-entropy"),
+                                        (LogLikelihoodCost, "log-likelihood")])
 def test_cost_is_a_class_or_its_name(cost, name):
     assert Network([3, 2], cost=cost).cost is cost
     assert Network([3, 2], cost=name).cost is cost
@@ -374,7 +405,7 @@ def test_chapter_1_example_runs_as_written(book_data, capsys):
 
 @pytest.mark.mnist
 def test_chapter_3_example_runs_as_written(book_data, capsys):
-    from digitapp import network as network2  # in place of the book's `import network2`
+    from digitapp import network2  # in place of the book's `import network2`
 
     training_data, validation_data, test_data = book_data
     net = network2.Network([784, 30, 10], cost=network2.CrossEntropyCost)
@@ -387,3 +418,264 @@ def test_chapter_3_example_runs_as_written(book_data, capsys):
     assert training_cost[-1] < training_cost[0]
     assert evaluation_accuracy[-1] == net.evaluate(validation_data) > 200  # chance is 50 of 500
     assert "Accuracy on evaluation data: " in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- every activation with every cost
+
+@pytest.mark.parametrize("activation, cost, sizes", [
+    (activation, cost, sizes) for activation in ACTIVATION_NAMES for cost in COST_NAMES
+    for sizes in ([4, 5, 3], [3, 4, 4, 2], [3, 5, 1])
+    if not (cost == "log-likelihood" and sizes[-1] == 1)])  # a softmax of one output is always 1
+def test_backprop_matches_the_numerical_gradient_for_every_activation(activation, cost, sizes):
+    net = Network(sizes, cost=cost, activation=activation, seed=5, dtype=np.float64)
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal((sizes[0], 1))
+    y = one_hot_column(0, sizes[-1]) if sizes[-1] > 1 else np.array([[0.7]])
+    nabla_b, nabla_w = net.backprop(x, y)
+    num_b, num_w = numerical_gradient(net, x, y)
+    for analytic, numeric in zip(nabla_b + nabla_w, num_b + num_w):
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-8)
+
+
+@pytest.mark.parametrize("cost", COST_NAMES)
+@pytest.mark.parametrize("activation", ACTIVATION_NAMES)
+def test_fused_update_is_backprop_batch_plus_apply_gradient_for_every_activation(activation, cost):
+    net = Network([6, 5, 4, 3], cost=cost, activation=activation, seed=3, dtype=np.float64)
+    batched, book = net.copy(), net.copy()
+    X, labels = synthetic(7, 6, 3, seed=4)
+    Y = np.eye(3)[labels]
+    net.update_mini_batch((X, Y), 0.7, 2.5, 50)
+    nabla_b, nabla_w = batched.backprop_batch(X, Y)
+    batched.apply_gradient(nabla_b, nabla_w, 0.7, 7, 2.5, 50)
+    book.update_mini_batch_per_example((X, Y), 0.7, 2.5, 50)
+    for other in (batched, book):
+        for got, want in zip(params(net), params(other)):
+            np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert not np.array_equal(net.weights[0], Network([6, 5, 4, 3], cost=cost, activation=activation,
+                                                      seed=3).weights[0])
+
+
+def test_forward_returns_every_layers_weighted_inputs_and_activations():
+    net = Network([5, 4, 3, 2], activation="tanh", cost="log-likelihood", seed=0)
+    X = np.random.default_rng(1).random((6, 5))
+    zs, activations = net.forward(X)
+    assert [z.shape for z in zs] == [(6, 4), (6, 3), (6, 2)]
+    assert [a.shape for a in activations] == [(6, 5), (6, 4), (6, 3), (6, 2)] and activations[0] is X
+    np.testing.assert_allclose(zs[1], activations[1] @ net.weights[1].T + net.biases[1].T)
+    np.testing.assert_allclose(activations[2], np.tanh(zs[1]))
+    np.testing.assert_allclose(activations[-1].sum(axis=1), 1.0)  # the softmax output
+    np.testing.assert_array_equal(net.feedforward(X), activations[-1])
+    np.testing.assert_allclose(net.feedforward(X[2].reshape(5, 1)).ravel(), activations[-1][2], rtol=1e-12)
+
+
+# ---------------------------------------------------------------- chapter 1's defaults, initialisers, copies
+
+def test_network_is_chapter_1s_and_network2_chapter_3s():
+    one, three = network.Network([784, 30, 10], seed=0), Network([784, 30, 10], seed=0)
+    assert one.cost is QuadraticCost and three.cost is CrossEntropyCost
+    assert one.activation is three.activation is ACTIVATIONS["sigmoid"]
+    assert one.weights[0].std() == pytest.approx(1.0, rel=0.02)                    # N(0, 1), chapter 1
+    assert three.weights[0].std() == pytest.approx(1 / np.sqrt(784), rel=0.02)     # N(0, 1/n_in), chapter 3
+    assert isinstance(three, network.Network)  # one class: network2's only changes the defaults
+    assert repr(one) == "Network([784, 30, 10], cost=QuadraticCost, dtype=float64)"
+
+
+@pytest.mark.parametrize("activation, std", [("relu", np.sqrt(2 / 400)), ("leaky-relu", np.sqrt(2 / 400)),
+                                             ("elu", np.sqrt(2 / 400)), ("swish", np.sqrt(2 / 400)),
+                                             ("tanh", np.sqrt(1 / 400)), ("sigmoid", 1.0)])
+def test_each_activation_starts_from_weights_that_suit_it(activation, std):
+    net = network.Network([400, 300, 10], activation=activation, seed=0)
+    assert net.weights[0].std() == pytest.approx(std, rel=0.03)
+    if std != 1.0 and activation != "tanh":
+        assert not any(b.any() for b in net.biases)  # He: biases 0
+    chosen = network.Network([400, 300, 10], activation=activation, seed=0, weight_initializer="default")
+    assert chosen.weights[0].std() == pytest.approx(np.sqrt(1 / 400), rel=0.03)
+
+
+def test_activation_is_a_class_or_its_name_and_unknown_ones_are_refused():
+    relu = ACTIVATIONS["relu"]
+    assert Network([3, 2], activation="ReLU").activation is relu
+    assert Network([3, 2], activation="leaky_relu").activation is ACTIVATIONS["leaky-relu"]
+    assert Network([3, 2], activation=relu).activation is relu
+    assert repr(Network([3, 2], activation=relu)) == "Network([3, 2], cost=CrossEntropyCost, activation=ReLU, dtype=float64)"
+    for bad in (dict(activation="softplus"), dict(activation=object), dict(weight_initializer="xavier"),
+                dict(dtype=np.int32)):
+        with pytest.raises(ValueError):
+            Network([3, 2], **bad)
+
+
+def test_copy_and_from_weights_build_an_independent_network_with_those_weights():
+    net = Network([5, 4, 3], cost="log-likelihood", activation="elu", seed=1, dtype=np.float32)
+    twin = net.copy()
+    assert type(twin) is Network and twin.sizes == net.sizes and twin.dtype == np.float32
+    assert twin.cost is net.cost and twin.activation is net.activation
+    for p, q in zip(params(net), params(twin)):
+        np.testing.assert_array_equal(p, q)
+        assert not np.shares_memory(p, q)
+    twin.weights[0] += 1
+    assert not np.array_equal(net.weights[0], twin.weights[0])
+    built = network.Network.from_weights(net.weights, net.biases, cost="log-likelihood", activation="elu")
+    x = np.ones((2, 5), np.float32)
+    np.testing.assert_array_equal(built.feedforward(x), net.feedforward(x))
+    with pytest.raises(ValueError, match="layer 2"):
+        network.Network.from_weights(net.weights, [net.biases[0], net.biases[0]])
+
+
+# ---------------------------------------------------------------- one output, quiet training, BLAS
+
+def test_one_output_takes_numbers_as_targets_and_evaluates_at_one_half():
+    net = Network([2, 1], seed=0)
+    net.weights[0][:] = [[1.0, 0.0]]
+    net.biases[0][:] = 0.0
+    X = np.array([[-2.0, 0.0], [-0.1, 5.0], [0.1, 0.0], [3.0, -1.0]])  # outputs below, below, above, above 0.5
+    assert net.evaluate((X, np.array([0, 0, 1, 1]))) == 4
+    assert net.evaluate((X, np.array([1, 0, 1, 0]))) == 2
+    assert net.evaluate((X, np.array([0.2, 0.4, 0.9, 0.6]))) == 4  # float targets: the side of 0.5 counts
+    assert net.evaluate([(x.reshape(2, 1), int(y)) for x, y in zip(X, [0, 1, 1, 1])]) == 3
+    assert net.evaluate([(x.reshape(2, 1), np.array([[y]])) for x, y in zip(X, [0.0, 0.0, 0.0, 1.0])]) == 3
+    _, Y = net.as_arrays((X, np.array([0, 1, 0.5, 1])))
+    assert Y.shape == (4, 1) and Y[2, 0] == 0.5
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_one_output_xor_trains_to_4_of_4_with_adam(activation):
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 1, 1, 0])
+    net = network.Network([2, 8, 1], cost="cross-entropy", activation=activation, seed=1)
+    net.SGD((X, y), 300, 4, 0.05, optimizer="adam", verbose=False)
+    assert net.evaluate((X, y)) == 4
+
+
+def test_labels_that_do_not_fit_the_outputs_are_refused():
+    net = Network([2, 3], seed=0)
+    X = np.zeros((2, 2))
+    for labels in (np.array([0, 3]), np.array([0.5, 1.0]), np.zeros((2, 2))):
+        with pytest.raises(ValueError):
+            net.as_arrays((X, labels))
+
+
+def test_sgd_can_be_quiet(capsys):
+    X, labels = synthetic(40)
+    Network([6, 4, 3], seed=0).SGD((X, labels), 3, 10, 0.5, test_data=(X, labels), verbose=False,
+                                   evaluation_data=(X, labels), monitor_evaluation_accuracy=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_sgd_runs_with_one_blas_thread(monkeypatch):
+    from threadpoolctl import threadpool_info
+
+    seen = []
+    original = Network.update_mini_batch
+
+    def spy(self, *args, **kwargs):
+        seen.append({p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"})
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Network, "update_mini_batch", spy)
+    X, labels = synthetic(20)
+    Network([6, 4, 3], seed=0).SGD((X, labels), 1, 10, 0.5, verbose=False)
+    assert seen and all(threads <= {1} for threads in seen)
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_sgd_takes_an_optimizer_by_name_or_object_and_learns(optimizer):
+    from digitapp.optimizers import make_optimizer
+
+    X, labels = blobs()
+    by_name, by_object = (network.Network([2, 16, 3], cost="log-likelihood", activation="relu", seed=0)
+                          for _ in range(2))
+    by_name.SGD((X[:400], labels[:400]), 10, 10, 0.01 if optimizer == "adam" else 0.1, lmbda=0.1,
+                optimizer=optimizer, verbose=False)
+    chosen = make_optimizer(optimizer)
+    by_object.SGD((X[:400], labels[:400]), 10, 10, 0.01 if optimizer == "adam" else 0.1, lmbda=0.1,
+                  optimizer=chosen, verbose=False)
+    for p, q in zip(params(by_name), params(by_object)):
+        np.testing.assert_array_equal(p, q)
+    assert by_name.evaluate((X[400:], labels[400:])) / 200 >= 0.95
+    with pytest.raises(ValueError, match="optimizer object"):
+        by_name.update_mini_batch((X[:5], np.eye(3)[labels[:5]]), 0.1, optimizer="adam")
+    with pytest.raises(ValueError, match="unknown optimizer"):
+        by_name.SGD((X, labels), 1, 10, 0.1, optimizer="rmsprop")
+
+
+def test_a_deep_relu_softmax_network_learns_what_a_deep_sigmoid_one_struggles_with():
+    """The tutorial's circles: two rings, one inside the other."""
+    rng = np.random.default_rng(0)
+    radius = np.concatenate([rng.uniform(0, 0.5, 300), rng.uniform(0.7, 1.0, 300)])
+    angle = rng.uniform(0, 2 * np.pi, 600)
+    X = np.stack([radius * np.cos(angle), radius * np.sin(angle)], axis=1)
+    labels = (radius > 0.6).astype(int)
+    order = rng.permutation(600)
+    X, labels = X[order], labels[order]
+    net = network.Network([2, 16, 16, 2], cost="log-likelihood", activation="relu", seed=2)
+    net.SGD((X[:400], labels[:400]), 60, 10, 0.01, optimizer="adam", verbose=False)
+    assert net.evaluate((X[400:], labels[400:])) / 200 >= 0.97
+
+
+# ---------------------------------------------------------------- chapter 1's lesson on the learning rate
+
+@pytest.mark.mnist
+def test_chapter_1_learning_rate_lesson(mnist_data):
+    """Chapter 1's network learns far better with eta 3.0 than with eta 0.1 (the book's exercise)."""
+    (X, labels), _, (test_x, test_y) = mnist_data
+    correct = {}
+    for eta in (0.1, 3.0):
+        net = network.Network([784, 30, 10], seed=0)
+        net.SGD((X[:3000], labels[:3000]), 2, 10, eta, verbose=False)
+        correct[eta] = net.evaluate((test_x[:1000], test_y[:1000]))
+    assert correct[3.0] > correct[0.1] + 200, correct
+
+
+def test_early_stopping_after_n_epochs_without_a_better_evaluation_accuracy(capsys):
+    X, labels = synthetic(40)
+    net = Network([6, 4, 3], seed=0)
+    _, accuracy, _, _ = net.SGD((X, labels), 50, 10, 0.0, evaluation_data=(X, labels),
+                                monitor_evaluation_accuracy=True, early_stopping_n=3)
+    assert len(accuracy) == 4  # eta 0: the first epoch sets the best, three more change nothing
+    assert capsys.readouterr().out.splitlines()[-1].startswith("Early-stopping")
+    with pytest.raises(ValueError, match="monitor_evaluation_accuracy"):
+        net.SGD((X, labels), 1, 10, 0.1, early_stopping_n=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lmbda", [0.0, 1.0])
+def test_the_apps_step_is_bit_for_bit_the_arithmetic_the_shipped_model_was_trained_with(dtype, lmbda):
+    """Sigmoid, cross-entropy, plain SGD: the same floating-point operations in the same order as before the
+    activations and optimizers came, so the shipped model and every benchmark figure reproduce exactly."""
+    from scipy.special import expit
+
+    net = Network([12, 7, 5, 3], seed=4, dtype=dtype)
+    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        X = rng.random((10, 12)).astype(dtype)
+        Y = np.eye(3, dtype=dtype)[rng.integers(0, 3, 10)]
+        net.update_mini_batch((X, Y), 0.5, lmbda, 100)
+        # the step as it was written: forward, delta folded with eta/m, each layer updated in place
+        activations = [X]
+        for b, w in zip(biases, weights):
+            z = np.dot(activations[-1], w.T)
+            z += b.T
+            activations.append(expit(z))
+        delta = activations[-1] - Y
+        delta *= 0.5 / 10
+        for l in range(1, 4):
+            w, b, a_in = weights[-l], biases[-l], activations[-l - 1]
+            if l < 3:
+                delta_below = np.dot(delta, w)
+                delta_below *= a_in * (1 - a_in)
+            nabla_w = np.dot(delta.T, a_in)
+            if lmbda:
+                w *= 1.0 - 0.5 * lmbda / 100
+            w -= nabla_w
+            b_row = b.T
+            b_row -= np.add.reduce(delta, axis=0)
+            if l < 3:
+                delta = delta_below
+    for got, want in zip(net.weights + net.biases, weights + biases):
+        assert np.array_equal(got, want)
+    x = rng.random((4, 12)).astype(dtype)
+    a = x
+    for b, w in zip(biases, weights):
+        a = expit(np.dot(a, w.T) + b.T)
+    assert np.array_equal(net.feedforward(x), a)

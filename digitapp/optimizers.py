@@ -1,0 +1,170 @@
+"""How a gradient becomes a step: plain SGD (the book's), momentum and Adam.
+
+The optimizer holds its own state (velocities, moment estimates, step
+count), so a network stays plain weights and biases: two networks can share
+no state by accident, and a model file never holds an optimizer.  Modelled
+in spirit on scikit-learn's ``_stochastic_optimizers``: ``update_params``
+takes the parameters and their gradients as matching lists and changes the
+parameters in place.
+
+Gradients are the mini-batch means ``nabla / m``.  L2 regularisation comes in
+as ``decays``, one per parameter (``lmbda / n`` for weights, 0 for biases):
+the term ``decay * w`` is added to the gradient, which for plain SGD is the
+book's ``w -> (1 - eta lmbda / n) w - eta nabla``.  No optimizer imports
+the network: the network imports this module.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Sequence
+
+import numpy as np
+
+
+class Optimizer:
+    """The interface: ``update_params(params, grads, eta, decays)`` changes ``params`` in place."""
+
+    name = "optimizer"
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+    def update_params(self, params: Sequence[np.ndarray], grads: Sequence[np.ndarray], eta: float,
+                      decays: Sequence[float] | None = None) -> None:
+        """One step for every parameter; ``grads`` are mean gradients, which may be overwritten."""
+        raise NotImplementedError
+
+    def reset(self) -> None:
+        """Forget the state, as a fresh optimizer would (none for plain SGD)."""
+
+
+class SGD(Optimizer):
+    """The book's step: ``p -> (1 - eta decay) p - eta grad``; no state.
+
+    ``Network.update_mini_batch`` recognises it and takes the same step in
+    its fused form, which is faster and stays bit for bit the app's.
+    """
+
+    name = "sgd"
+
+    def update_params(self, params, grads, eta, decays=None):
+        for p, g, decay in zip(params, grads, decays or [0.0] * len(params)):
+            if decay:
+                p *= 1 - eta * decay
+            g *= eta
+            p -= g
+
+
+class Momentum(Optimizer):
+    """Momentum-based gradient descent (chapter 3): ``v -> mu v - eta grad``, ``p -> p + v``.
+
+    ``mu`` is the "momentum coefficient": 0 is plain SGD, values near 1
+    let the velocity build up along directions the gradient keeps pointing.
+    """
+
+    name = "momentum"
+
+    def __init__(self, mu: float = 0.9):
+        if not 0 <= mu < 1:
+            raise ValueError(f"mu must be in [0, 1), got {mu}")
+        self.mu = mu
+        self.velocities: dict[int, np.ndarray] = {}
+
+    def __repr__(self):
+        return f"Momentum(mu={self.mu})"
+
+    def reset(self):
+        self.velocities = {}
+
+    def update_params(self, params, grads, eta, decays=None):
+        for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
+            if decay:
+                g += p * p.dtype.type(decay)
+            v = self.velocities.get(i)
+            if v is None:
+                v = self.velocities[i] = np.zeros_like(p)
+            v *= self.mu
+            g *= eta
+            v -= g
+            p += v
+
+
+class Adam(Optimizer):
+    """Adam (Kingma and Ba, 2015): steps of about ``eta`` per parameter, scaled by running moment estimates.
+
+    m -> beta1 m + (1 - beta1) g,   v -> beta2 v + (1 - beta2) g^2,
+    p -> p - eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t).
+
+    Adam's cost is passes over memory, not arithmetic: its moment arrays are
+    as large as the weights and are read and written every step.  So the
+    state kept is ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``, which
+    makes each moment update two in-place passes (``M *= beta1; M += g``)
+    instead of four, and the factors return in the scalars of the step: the
+    paper's arithmetic up to rounding.  All in NumPy: a BLAS call here would
+    bring SciPy's own BLAS pool, which a thread limit entered before it
+    loaded would not cover (see :mod:`digitapp.blas`).
+    """
+
+    name = "adam"
+
+    def __init__(self, beta1: float = 0.9, beta2: float = 0.999, epsilon: float = 1e-8):
+        if not (0 <= beta1 < 1 and 0 <= beta2 < 1 and epsilon > 0):
+            raise ValueError(f"need 0 <= beta1, beta2 < 1 and epsilon > 0, got {beta1}, {beta2}, {epsilon}")
+        self.beta1, self.beta2, self.epsilon = beta1, beta2, epsilon
+        self.reset()
+
+    def __repr__(self):
+        return f"Adam(beta1={self.beta1}, beta2={self.beta2}, epsilon={self.epsilon}, t={self.t})"
+
+    def reset(self):
+        self.t = 0
+        self.M: dict[int, np.ndarray] = {}
+        self.V: dict[int, np.ndarray] = {}
+
+    def moments(self, i: int) -> tuple[np.ndarray, np.ndarray]:
+        """The paper's m and v of parameter ``i`` (copies, for reading and tests)."""
+        return self.M[i] * (1 - self.beta1), self.V[i] * (1 - self.beta2)
+
+    def update_params(self, params, grads, eta, decays=None):
+        self.t += 1
+        b1, b2, t = self.beta1, self.beta2, self.t
+        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t));  m_hat = M (1 - b1) / (1 - b1^t)
+        c = math.sqrt((1 - b2) / (1 - b2 ** t))
+        step = eta * (1 - b1) / (1 - b1 ** t) / c
+        for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
+            if decay:
+                g += p * p.dtype.type(decay)
+            M, V = self.M.get(i), self.V.get(i)
+            if M is None:
+                M, V = self.M[i], self.V[i] = np.zeros_like(p), np.zeros_like(p)
+            M *= b1
+            M += g
+            np.square(g, out=g)
+            V *= b2
+            V += g
+            np.sqrt(V, out=g)
+            g += g.dtype.type(self.epsilon / c)
+            np.divide(M, g, out=g)
+            g *= g.dtype.type(step)
+            p -= g
+
+
+#: The optimizers by name.
+OPTIMIZERS = {o.name: o for o in (SGD, Momentum, Adam)}
+
+
+def make_optimizer(optimizer: str | Optimizer | None) -> Optimizer:
+    """A fresh optimizer for a name ("sgd", "momentum", "adam"), or ``optimizer`` itself (None: plain SGD)."""
+    if optimizer is None:
+        return SGD()
+    if isinstance(optimizer, str):
+        kind = OPTIMIZERS.get(optimizer.strip().lower())
+        if kind is None:
+            raise ValueError(f"unknown optimizer {optimizer!r}; choose one of {', '.join(OPTIMIZERS)}")
+        return kind()
+    if isinstance(optimizer, type) and issubclass(optimizer, Optimizer):
+        return optimizer()
+    if not callable(getattr(optimizer, "update_params", None)):
+        raise ValueError(f"an optimizer needs an update_params method, got {optimizer!r}")
+    return optimizer
