@@ -110,7 +110,7 @@ def main(argv=None) -> int:
 
     import mnist_loader
 
-    from digitapp.network import Network
+    from digitapp.network2 import Network
     from digitapp.recognizer import Recognizer
 
     validation_x = mnist_loader.load_data()[1][0][:args.images]

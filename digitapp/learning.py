@@ -113,14 +113,14 @@ class Learner:
 
     def learn(self, network: Network, sample: Sample) -> Network:
         """A copy of ``network`` that has learned ``sample``; the sample joins :attr:`samples`."""
-        trained = network_copy(network)
+        trained = network.copy()
         self._teach(trained, sample, self.samples)
         self.samples = [*self.samples, sample]  # a new list: another thread may be showing the old one
         return trained
 
     def relearn(self, base: Network) -> Network:
         """A copy of ``base`` that has learned every sample in order (after a delete or a relabel)."""
-        trained = network_copy(base)
+        trained = base.copy()
         for k, sample in enumerate(self.samples):
             self._teach(trained, sample, self.samples[:k])
         return trained
@@ -152,14 +152,6 @@ class Learner:
                 X = np.concatenate([mine, replayed]).astype(network.dtype, copy=False)
                 Y = eye[np.concatenate([[sample.label], [s.label for s in chosen], labels[pick]]).astype(np.intp)]
                 network.update_mini_batch((X, Y), r.eta)
-
-
-def network_copy(network: Network) -> Network:
-    """An independent copy with the same weights (and dtype, cost, sizes)."""
-    twin = Network(network.sizes, cost=network.cost, seed=0, dtype=network.dtype)
-    twin.weights = [w.copy() for w in network.weights]
-    twin.biases = [b.copy() for b in network.biases]
-    return twin
 
 
 def nearest_other_digits(images: np.ndarray, labels: np.ndarray, x: np.ndarray, label: int, n: int) -> np.ndarray:

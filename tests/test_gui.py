@@ -20,7 +20,7 @@ from PIL import Image, ImageDraw
 from conftest import FakeDialogs, assert_one_line_naming
 from digitapp.gui.app import window_title
 from digitapp.model_io import save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
 from digitapp.recognizer import Prediction, Reading, Recognizer
 from digitapp.strokes import CANVAS_SIDE, CANVAS_WIDTH, render_strokes

@@ -17,7 +17,7 @@ from digitapp.explain import explain
 from digitapp.gui.inside import EVIDENCE_ZOOM
 from digitapp.look_inside import BACKGROUND_RGB, diverging_index, grid_shape
 from digitapp.model_io import save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
 from digitapp.recognizer import Recognizer
 from harness.shapes import on_canvas

@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
              "templates", "styled", "training_data"),
     "reading": ("model_io", "recognizer", "explain", "model_info", "look_inside"),
     "learning": ("samples", "learning", "personal", "trainer", "lab"),
-    "shells": ("arguments", "cli", "train", "curves", "gui.*", "__main__", "__init__"),
+    "shells": ("arguments", "console", "cli", "train", "curves", "gui.*", "__main__", "__init__"),
 }
 
 #: Modules outside the package that belong to the project, by file.

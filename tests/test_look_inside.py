@@ -12,7 +12,7 @@ from digitapp.explain import explain
 from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, TileGrid, TilePicture, colour_table,
                                   describe_neuron, diverging_index, evidence_map, grid_shape, layer_title,
                                   output_role, outputs_note, outputs_title, role_colours, weights_key)
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
 
 

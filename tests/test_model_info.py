@@ -12,7 +12,7 @@ import pytest
 
 from digitapp.model_info import ModelInfo
 from digitapp.model_io import default_model_path, save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.personal import PersonalModel
 from digitapp.recognizer import Recognizer
 from harness.shapes import on_canvas

@@ -9,7 +9,7 @@ from PIL import Image
 from conftest import assert_one_line_naming, listing
 from digitapp import samples
 from digitapp.model_io import ModelError, default_model_path, network_from, read_model_file, save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.personal import PersonalModel
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import render_strokes

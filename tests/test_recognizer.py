@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from digitapp.model_io import ModelError, default_model_path, read_model_file, save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.imagefile import ImageError
 from digitapp.preprocess import FIELD, preprocess
 from digitapp.recognizer import Prediction, Reading, Recognizer

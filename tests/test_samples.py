@@ -10,7 +10,7 @@ import pytest
 from conftest import assert_one_line_naming, listing
 from digitapp import samples
 from digitapp.model_io import save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from digitapp.samples import Sample, SampleStore, StoreError
 
 

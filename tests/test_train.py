@@ -13,7 +13,7 @@ from conftest import listing, mnist_files, write_files
 from digitapp import train
 from digitapp.arguments import DefaultsOnceFormatter
 from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
-from digitapp.network import Network
+from digitapp.network2 import Network
 from harness.shapes import DIGITS, place
 
 N_TRAIN, N_TEST = 600, 120

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from conftest import blobs, params, synthetic
-from digitapp.network import COSTS, Network
+from digitapp.network import COSTS
+from digitapp.network2 import Network
 from digitapp.trainer import DivergenceError, EpochResult, train
 
 
