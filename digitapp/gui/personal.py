@@ -18,6 +18,7 @@ from tkinter import ttk
 from typing import Callable
 
 from ..preprocess import DIGITS, FIELD
+from ..console import one_line
 from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
@@ -132,7 +133,7 @@ class Corrections:
 
     def _failed(self, error: Exception) -> None:
         self._refresh()
-        self.panel.say(f"Could not learn it: {error}")
+        self.panel.say(f"Could not learn it: {one_line(error)}")
 
     def undo(self) -> bool:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
