@@ -125,6 +125,18 @@ def open_personal(model, command: str, store=None):
     return personal
 
 
+def learning_progress(command: str):
+    """A progress callback for long learning: 'learning 40 of 120 samples' on stderr, about every 5%."""
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        step = max(1, total // 20)
+        if done == total or done // step != shown[0]:
+            shown[0] = done // step
+            say(f"{command}: learning {done} of {total} samples", sys.stderr)
+    return progress
+
+
 def reading_line(path: Path, reading) -> str:
     """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
     'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
@@ -203,7 +215,7 @@ def run_my_digits(args) -> int:
                 raise StoreError(f"{args.file}: " + ("not a samples file" if args.file.exists() else "no such samples file"))
             new = read_samples(args.file)
             personal = open_personal(None, "digitapp my-digits", store)
-            added = personal.add_samples(new)
+            added = personal.add_samples(new, progress=learning_progress("digitapp my-digits import"))
             say(f"imported {added} new samples of {len(new)} from {args.file}; "
                   f"the personal model has learned all {len(personal.samples)}")
         elif args.action == "clear":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -118,11 +118,14 @@ class Learner:
         self.samples = [*self.samples, sample]  # a new list: another thread may be showing the old one
         return trained
 
-    def relearn(self, base: Network) -> Network:
-        """A copy of ``base`` that has learned every sample in order (after a delete or a relabel)."""
+    def relearn(self, base: Network, progress: Callable[[int, int], None] | None = None) -> Network:
+        """A copy of ``base`` that has learned every sample in order (after a delete, a relabel or an
+        import); ``progress(done, total)`` hears of each sample learned."""
         trained = base.copy()
         for k, sample in enumerate(self.samples):
             self._teach(trained, sample, self.samples[:k])
+            if progress is not None:
+                progress(k + 1, len(self.samples))
         return trained
 
     def _teach(self, network: Network, sample: Sample, earlier: Sequence[Sample]) -> None:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -163,14 +163,14 @@ class PersonalModel:
         with self._owning():
             self._relearn(lambda samples: relabelled(samples, sample_id, digit))
 
-    def add_samples(self, new) -> int:
+    def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
         """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the base
-        model relearns them all.  Returns how many were new."""
+        model relearns them all (``progress(done, total)`` hears of each).  Returns how many were new."""
         with self._owning():
             known = {s.id for s in self.samples}
             fresh = [s for s in new if s.id not in known]
             if fresh:
-                self._relearn(lambda samples: [*samples, *fresh])
+                self._relearn(lambda samples: [*samples, *fresh], progress)
         return len(fresh)
 
     def relearn(self) -> None:
@@ -178,11 +178,11 @@ class PersonalModel:
         with self._owning(catch_up=False):
             self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
 
-    def _relearn(self, change) -> None:
+    def _relearn(self, change, progress: Callable[[int, int], None] | None = None) -> None:
         """The samples become ``change(samples)``; the base model relearns them all."""
         self.learner.samples = change(self.samples)
         self._undo = None
-        network = self.learner.relearn(self._base_network()) if self.samples else self._base_network()
+        network = self.learner.relearn(self._base_network(), progress) if self.samples else self._base_network()
         self._become(network, learned=bool(self.samples))
 
     @contextmanager

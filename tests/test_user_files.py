@@ -263,3 +263,13 @@ def test_an_old_personal_model_without_the_learned_list_still_counts_its_samples
 def test_samples_file_errors_stay_store_errors():
     with pytest.raises(StoreError):
         samples.read_samples(ROOT / "setup.cfg")
+
+
+def test_an_import_says_how_far_learning_has_got(user_dir, tmp_path, capsys):
+    from digitapp.cli import main
+
+    path = tmp_path / "mine.json"
+    samples.write_samples([Sample.new(d, np.full((784, 1), 0.1 * d)) for d in (1, 2, 3)], path)
+    assert main(["my-digits", "import", str(path)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [f"digitapp my-digits import: learning {k} of 3 samples" for k in (1, 2, 3)]
