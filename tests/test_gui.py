@@ -114,6 +114,7 @@ def test_empty_canvas_invites_drawing(app):
 
 @pytest.mark.gui
 @pytest.mark.parametrize("d", [1, 0, 7])
+@pytest.mark.slow
 def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
     draw_with_xdotool(app.root, app.canvas, digit(app, d))
     strokes = app.canvas.drawing.sheet.strokes
@@ -127,6 +128,7 @@ def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_writing_42_with_real_pointer_events_reads_42(app, recognizer):
     draw_with_xdotool(app.root, app.canvas, number_on_canvas("42", *app.canvas.size))
     assert len(app.canvas.drawing.sheet.strokes) == 3  # the 4 in two strokes, the 2 in one
@@ -396,6 +398,7 @@ def test_an_unreachable_display_is_one_line_with_advice():
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_command_opens_its_window_and_ctrl_q_closes_it(display):
     env = {**os.environ, "DISPLAY": display}
     command = subprocess.Popen([sys.executable, "-m", "digitapp"], env=env, cwd=ROOT,

@@ -81,6 +81,7 @@ def test_two_windows_adding_at_once_keep_both_samples(user_dir):
     assert listing(user_dir) == [personal.SAMPLES_NAME]  # no temporary files left behind
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_never_leave_a_broken_file(user_dir):
     """Two writers (as two windows would be) add samples as fast as they can while a reader reads:
     every read sees a complete file, and the end result is a valid store."""
@@ -157,6 +158,7 @@ def test_corrupt_samples_file_is_moved_aside_and_the_shipped_model_answers(user_
 
 @pytest.mark.parametrize("base", ["an old install/digit_model.pkl", "x" * 5000, 42, "a\0b"],
                          ids=["moved", "name-too-long", "not-a-string", "nul-byte"])
+@pytest.mark.slow
 def test_a_personal_model_whose_base_model_is_gone_relearns_from_the_shipped_model(user_dir, recognizer, base):
     recognizer.learn_strokes(on_canvas(3), 3)
     data = read_model_file(recognizer.store.model_path)
@@ -190,6 +192,7 @@ def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(use
     assert any(name.startswith(personal.PERSONAL_MODEL_NAME + ".bad-") for name in listing(user_dir))
 
 
+@pytest.mark.slow
 def test_the_personal_model_answers_at_start_and_says_so(recognizer):
     recognizer.learn_strokes(hard_six(), 6)
     recognizer.learn_strokes(on_canvas(4), 4)
@@ -214,6 +217,7 @@ def test_model_option_wins_over_the_personal_model(recognizer, tmp_path):
 
 # -- learning ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(recognizer):
     drawing = hard_six()
     assert recognizer.predict_strokes(drawing).digit != 6
@@ -227,6 +231,7 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(recognizer):
     assert record["test_accuracy"] == Recognizer.load().record["test_accuracy"]  # the base model's record
 
 
+@pytest.mark.slow
 def test_learn_from_an_image(recognizer):
     image = render_strokes(hard_six(), (320, 320), 18)
     assert recognizer.predict(image).digit != 6
@@ -241,6 +246,7 @@ def test_learn_refuses_a_blank_drawing_or_a_bad_label(recognizer, args):
     assert recognizer.store.load() == [] and not recognizer.is_personal
 
 
+@pytest.mark.slow
 def test_learning_leaves_the_network_it_was_given_untouched():
     network = Recognizer.load().network
     before = [w.copy() for w in network.weights]
@@ -252,6 +258,7 @@ def test_learning_leaves_the_network_it_was_given_untouched():
     assert any(not np.array_equal(w, t) for w, t in zip(network.weights, trained.weights))
 
 
+@pytest.mark.slow
 def test_undo_removes_the_sample_and_its_effect(recognizer):
     recognizer.learn_strokes(on_canvas(4), 4)
     after_first = [w.copy() for w in recognizer.network.weights]
@@ -266,6 +273,7 @@ def test_undo_removes_the_sample_and_its_effect(recognizer):
     assert not recognizer.undo_learning()  # only the last correction, once
 
 
+@pytest.mark.slow
 def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(recognizer):
     recognizer.learn_strokes(hard_six(), 6)
     assert recognizer.undo_learning()
@@ -273,6 +281,7 @@ def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(recognizer):
     assert not recognizer.store.model_path.exists() and recognizer.store.load() == []
 
 
+@pytest.mark.slow
 def test_forget_goes_back_to_the_shipped_model(recognizer, user_dir):
     shipped = Recognizer.load().network
     recognizer.learn_strokes(hard_six(), 6)
@@ -283,6 +292,7 @@ def test_forget_goes_back_to_the_shipped_model(recognizer, user_dir):
     assert not open_recognizer()[0].is_personal
 
 
+@pytest.mark.slow
 def test_delete_and_relabel_relearn_from_the_base(recognizer):
     nine, four = hard_six(), on_canvas(4)
     recognizer.learn_strokes(nine, 6)
@@ -298,6 +308,7 @@ def test_delete_and_relabel_relearn_from_the_base(recognizer):
     assert recognizer.is_shipped and not recognizer.store.model_path.exists()
 
 
+@pytest.mark.slow
 def test_a_learned_six_stays_six_after_other_corrections(recognizer):
     nine = hard_six()
     recognizer.learn_strokes(nine, 6)
@@ -306,6 +317,7 @@ def test_a_learned_six_stays_six_after_other_corrections(recognizer):
     assert recognizer.predict_strokes(nine).digit == 6
 
 
+@pytest.mark.slow
 def test_in_memory_learning_needs_no_store():
     recognizer = Recognizer.load()
     assert recognizer.store is None
@@ -313,6 +325,7 @@ def test_in_memory_learning_needs_no_store():
     assert recognizer.is_personal and recognizer.personal_samples == 1 and recognizer.path == default_model_path()
 
 
+@pytest.mark.slow
 def test_in_memory_relabel_and_delete_need_no_store():
     recognizer, four = Recognizer.load(), on_canvas(4)
     recognizer.learn_strokes(four, 4)
