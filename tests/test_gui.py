@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -125,6 +126,24 @@ def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
     p = assert_shows(app, recognizer, d)
     assert app.result.state == {"sure": "sure", "not sure": "unsure", "not a digit": "not a digit"}[p.verdict]
     assert app.undo_button.instate(["!disabled"])
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+def test_every_real_pointer_event_arrives_however_slow_the_window(app):
+    """Tk keeps only the last of the motion events waiting when it reads them; draw_with_xdotool waits for
+    each event, so a window slow to read them (here: 30 ms a motion, as on a loaded machine) still gets
+    every point.  Sent at a fixed pace, this stroke arrived with a few points and the '42' test was flaky."""
+    stroke = [(100 + 12 * k, 80 + 5 * k) for k in range(15)]
+    tags = app.canvas.bindtags()
+    app.canvas.bindtags(("SlowWindow", *tags))
+    app.canvas.bind_class("SlowWindow", "<B1-Motion>", lambda e: time.sleep(0.03))
+    try:
+        draw_with_xdotool(app.root, app.canvas, [stroke])
+    finally:
+        app.canvas.bindtags(tags)
+    (drawn,) = app.canvas.drawing.sheet.strokes
+    assert [(round(x), round(y)) for x, y in drawn.points] == stroke
 
 
 @pytest.mark.gui
