@@ -1,3 +1,3 @@
 """Benchmarks of digitapp, each printing figures to compare; run from the repository root as
-``python -m bench.NAME`` (see README's Benchmarks).  Not installed with the app.
+``python -m bench.NAME`` (see docs/benchmarks.md).  Not installed with the app.
 """

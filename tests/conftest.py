@@ -136,7 +136,8 @@ def app(display, recognizer):
 
     root = tk.Tk(className="digitapp")
     window = App(root, recognizer, FakeDialogs(root))
-    pump(root, 2.0, until=lambda: root.winfo_viewable())
+    pump(root, 30.0, until=root.winfo_viewable)  # a state, not a time: a loaded machine maps it late
+    assert root.winfo_viewable(), "the window was not shown within 30 s"
     root.focus_force()
     pump(root, 0.05)
     yield window

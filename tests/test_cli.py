@@ -300,6 +300,7 @@ def test_version(capsys):
     ([sys.executable, "-m", "digitapp", "--help"], "predict"),
     ([str(Path(sys.executable).parent / "digitapp"), "train", "--help"], "--hidden"),
 ], ids=["python-m-digitapp.train", "python-m-digitapp", "digitapp-script"])
+@pytest.mark.slow
 def test_help_as_real_subprocesses(command, expected):
     if not Path(command[0]).exists():
         skip_or_fail(f"{command[0]} is not installed (pip install -e .)")
@@ -366,6 +367,7 @@ def taught(digits=(4, 7)):
     return personal
 
 
+@pytest.mark.slow
 def test_my_digits_list(capsys, user_dir):
     code, out, _ = run(["my-digits", "list"], capsys)
     assert code == 0 and out.startswith(f"0 samples in {user_dir}")
@@ -376,6 +378,7 @@ def test_my_digits_list(capsys, user_dir):
     assert len(lines) == 5 and all(" strokes" in line for line in lines[2:])
 
 
+@pytest.mark.slow
 def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
     from digitapp.personal import PersonalModel
     from digitapp.samples import SampleStore
@@ -396,6 +399,7 @@ def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
 
 @pytest.mark.parametrize("content", [b"{broken", b'{"format": "digitapp-samples", "version": 1, "samples": [5]}',
                                      None], ids=["truncated", "bad-sample", "missing"])
+@pytest.mark.slow
 def test_my_digits_import_of_a_bad_file_is_one_line_and_changes_nothing(capsys, tmp_path, content):
     from digitapp.samples import SampleStore
 

@@ -64,6 +64,7 @@ def small_set(skimage_present, mnist_data):
 
 
 @pytest.mark.mnist
+@pytest.mark.slow
 def test_same_seed_same_drawings_and_a_prefix_of_longer_sets(small_set):
     test, drawings, labels = small_set
     again, again_labels = drawn.make_drawn_digits(10, seed=7, test=test)
@@ -123,6 +124,7 @@ def test_the_shipped_model_reads_most_of_them_and_the_set_round_trips(small_set,
 
 
 @pytest.mark.mnist
+@pytest.mark.slow
 def test_command_line_writes_the_sheets(skimage_present, mnist_data, tmp_path, capsys):
     assert bench.main(["--count", "10", "--seed", "1", "--samples", "4", "--out", str(tmp_path),
                     "--no-progress"]) == 0

@@ -145,6 +145,7 @@ def test_one_step_is_gradient_times_input_halfway():
 
 
 @pytest.mark.parametrize("steps, rel", [(32, 0.03), (256, 1e-3)])
+@pytest.mark.slow
 def test_the_evidence_adds_up_to_the_change_from_a_blank_input(steps, rel):
     """Integrated gradients: sum(evidence) = (z_j - z_k)(x) - (z_j - z_k)(0), to within the midpoint rule's error."""
     recognizer = Recognizer.load()

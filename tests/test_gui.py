@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -114,6 +115,7 @@ def test_empty_canvas_invites_drawing(app):
 
 @pytest.mark.gui
 @pytest.mark.parametrize("d", [1, 0, 7])
+@pytest.mark.slow
 def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
     draw_with_xdotool(app.root, app.canvas, digit(app, d))
     strokes = app.canvas.drawing.sheet.strokes
@@ -127,6 +129,25 @@ def test_real_pointer_events_draw_and_recognise(app, recognizer, d):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
+def test_every_real_pointer_event_arrives_however_slow_the_window(app):
+    """Tk keeps only the last of the motion events waiting when it reads them; draw_with_xdotool waits for
+    each event, so a window slow to read them (here: 30 ms a motion, as on a loaded machine) still gets
+    every point.  Sent at a fixed pace, this stroke arrived with a few points and the '42' test was flaky."""
+    stroke = [(100 + 12 * k, 80 + 5 * k) for k in range(15)]
+    tags = app.canvas.bindtags()
+    app.canvas.bindtags(("SlowWindow", *tags))
+    app.canvas.bind_class("SlowWindow", "<B1-Motion>", lambda e: time.sleep(0.03))
+    try:
+        draw_with_xdotool(app.root, app.canvas, [stroke])
+    finally:
+        app.canvas.bindtags(tags)
+    (drawn,) = app.canvas.drawing.sheet.strokes
+    assert [(round(x), round(y)) for x, y in drawn.points] == stroke
+
+
+@pytest.mark.gui
+@pytest.mark.slow
 def test_writing_42_with_real_pointer_events_reads_42(app, recognizer):
     draw_with_xdotool(app.root, app.canvas, number_on_canvas("42", *app.canvas.size))
     assert len(app.canvas.drawing.sheet.strokes) == 3  # the 4 in two strokes, the 2 in one
@@ -396,6 +417,7 @@ def test_an_unreachable_display_is_one_line_with_advice():
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_command_opens_its_window_and_ctrl_q_closes_it(display):
     env = {**os.environ, "DISPLAY": display}
     command = subprocess.Popen([sys.executable, "-m", "digitapp"], env=env, cwd=ROOT,

@@ -63,6 +63,7 @@ def settle(app):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_a_digit_key_after_a_wrong_answer_changes_the_answer(window):
     app = window
     assert "Press the right digit" in app.corrections.panel.label.cget("text")
@@ -84,6 +85,7 @@ def test_a_digit_key_after_a_wrong_answer_changes_the_answer(window):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_ctrl_z_right_after_a_correction_takes_it_back(window):
     app = window
     draw_with_events(app.canvas, hard_six(app))
@@ -103,6 +105,7 @@ def test_ctrl_z_right_after_a_correction_takes_it_back(window):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_drawing_after_a_correction_makes_ctrl_z_undo_the_stroke(window):
     app = window
     draw_with_events(app.canvas, hard_six(app))
@@ -116,6 +119,7 @@ def test_drawing_after_a_correction_makes_ctrl_z_undo_the_stroke(window):
 
 @pytest.mark.gui
 @pytest.mark.parametrize("how", ["<Return>", "<Key-4>"])
+@pytest.mark.slow
 def test_enter_or_the_same_digit_confirms(window, how):
     app = window
     draw_with_events(app.canvas, on_canvas(4, app.canvas.side))
@@ -127,6 +131,7 @@ def test_enter_or_the_same_digit_confirms(window, how):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_a_click_on_a_bar_corrects(window):
     app = window
     draw_with_events(app.canvas, hard_six(app))
@@ -145,6 +150,7 @@ def test_a_digit_key_on_an_empty_canvas_says_what_to_do(window):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_forget_my_handwriting_asks_first(window, user_dir):
     app = window
     draw_with_events(app.canvas, hard_six(app))
@@ -164,6 +170,7 @@ def test_forget_my_handwriting_asks_first(window, user_dir):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_gallery_shows_relabels_and_deletes_samples(window):
     app = window
     for d in (4, 7):
@@ -194,6 +201,7 @@ def test_the_gallery_shows_relabels_and_deletes_samples(window):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_app_starts_with_the_personal_model_and_says_so(display, user_dir):  # noqa: F811
     import tkinter as tk
 
@@ -236,6 +244,7 @@ def curled_nine_strokes(seed):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_a_correction_teaches_the_selected_digit_of_a_number(window):
     from harness.shapes import number_on_canvas
 

@@ -24,6 +24,9 @@ from digitapp.imagefile import ImageError, load_image
 from hostile import (MEMORY_CAP, SECONDS_PER_FILE, VALID_IMAGES, image_recipes, model_recipes, run_capped,
                      write)
 
+#: Hundreds of files, each through its own capped process: the full run only (docs/development.md).
+pytestmark = pytest.mark.slow
+
 HOSTILE = str(Path(__file__).with_name("hostile.py"))
 #: Words that give away a library's internals or a traceback in what the user reads.
 INTERNALS = re.compile(r"Traceback|\w+Error\b|Exception|Errno|Memo value|pickle data|PIL\b|numpy|\b0x[0-9a-f]{6}")

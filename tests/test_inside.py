@@ -26,6 +26,7 @@ from harness.window import draw_with_xdotool, pump
 
 # -- helpers without a display --------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_matplotlib_waits_until_the_panel_opens():
     """The app's modules, the panel's and the evidence maths import no matplotlib (and the core no Tk)."""
     code = ("import sys, digitapp.explain; assert 'tkinter' not in sys.modules; "
@@ -86,6 +87,7 @@ def assert_view_shows(view, e):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_the_view_opens_and_follows_the_drawing(app, recognizer):
     assert not app.inside.is_open and not app.inside.built  # nothing built at start
     draw(app, 1)
@@ -128,6 +130,7 @@ def colour_agrees_with_weights(view, weights, neurons) -> float:
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_tiles_show_each_neurons_incoming_weights_and_dim_the_silent_ones(app, recognizer):
     view = open_view(app)
     e = draw(app, 3)
@@ -148,6 +151,7 @@ def test_tiles_show_each_neurons_incoming_weights_and_dim_the_silent_ones(app, r
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_pointing_at_a_tile_describes_its_neuron_and_a_click_keeps_it(app):
     view = open_view(app)
     e = draw(app, 4)
@@ -183,6 +187,7 @@ def test_pointing_at_a_tile_describes_its_neuron_and_a_click_keeps_it(app):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_clicking_an_output_sets_the_answer_against_that_digit(app, recognizer):
     view = open_view(app)
     e = draw(app, 7)
@@ -223,6 +228,7 @@ def test_the_model_is_described(app, recognizer):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_closing_stops_the_work_and_reopening_catches_up(app):
     view = open_view(app)
     draw(app, 2)
@@ -239,6 +245,7 @@ def test_closing_stops_the_work_and_reopening_catches_up(app):
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_weights_changed_in_place_are_redrawn(app, recognizer):
     app.personal.recognizer = Recognizer(copy.deepcopy(recognizer.network), recognizer.path, recognizer.record)
     view = open_view(app)
@@ -252,6 +259,7 @@ def test_weights_changed_in_place_are_redrawn(app, recognizer):
 
 @pytest.mark.gui
 @pytest.mark.parametrize("sizes", [[784, 30, 10], [784, 10], [784, 20, 16, 10]])
+@pytest.mark.slow
 def test_any_network_shape_and_another_model_file(display, tmp_path, sizes):
     import tkinter as tk
 
@@ -307,6 +315,7 @@ def test_the_panel_alone_shows_any_prediction_and_any_number_of_outputs(display)
 
 
 @pytest.mark.gui
+@pytest.mark.slow
 def test_evidence_map_zoom(app):
     view = open_view(app)
     draw(app, 5)

@@ -445,6 +445,7 @@ def _bomb(raw: bytes, extra: int = 300 << 20) -> bytes:
     return squeeze.compress(raw) + b"".join(squeeze.compress(block) for _ in range(extra >> 20)) + squeeze.flush()
 
 
+@pytest.mark.slow
 def test_a_gz_bomb_is_refused_without_expanding_it(tmp_path, tiny_sizes, offline):
     import tracemalloc
 

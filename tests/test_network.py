@@ -391,6 +391,7 @@ def book_data(mnist_data):
 
 
 @pytest.mark.mnist
+@pytest.mark.slow
 def test_chapter_1_example_runs_as_written(book_data, capsys):
     from digitapp import network  # in place of the book's `import network`
 

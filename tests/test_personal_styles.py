@@ -62,6 +62,7 @@ def test_drawings_differ_from_one_writing_to_the_next():
 
 
 @pytest.mark.parametrize("name", PERSONAL_STYLES)
+@pytest.mark.slow
 def test_shipped_model_does_not_know_the_style(recognizer, name):
     """The learning bench measures learning only while the shipped model misreads these styles: if a
     retrained model reads one, replace it with a way of writing the model does not know."""

@@ -382,6 +382,7 @@ def test_the_size_is_checked_before_decoding(tmp_path, monkeypatch):
     assert "2000x1000 pixels is too large" in str(info.value)
 
 
+@pytest.mark.slow
 def test_a_file_that_keeps_the_decoder_busy_is_given_up(tmp_path, monkeypatch):
     import struct
     import time
@@ -460,6 +461,7 @@ def photo_pair(shape="four", seed=0, table=True, light=False):
 
 @pytest.mark.parametrize("seed", range(6))
 @pytest.mark.parametrize("light", [False, True], ids=["dark-ink", "light-ink"])
+@pytest.mark.slow
 def test_a_photo_gives_nearly_the_clean_input(seed, light):
     clean, photo = photo_pair("four", seed, light=light)
     x, reference = preprocess(photo), preprocess(clean)

@@ -56,6 +56,7 @@ def data_dir(tmp_path, offline, trust_files, synthetic_files):
     return write_files(tmp_path / "mnist", trust_files(synthetic_files), gz=True)
 
 
+@pytest.mark.slow
 def test_train_end_to_end(data_dir, tmp_path, capsys):
     out_dir = tmp_path / "out"
     output = out_dir / "m.pkl"
@@ -91,6 +92,7 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
         assert curves.format == "PNG" and min(curves.size) > 100
 
 
+@pytest.mark.slow
 def test_without_output_the_model_goes_to_the_users_data_dir(data_dir, tmp_path, monkeypatch, caplog):
     shipped = default_model_path().read_bytes()
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
@@ -103,6 +105,7 @@ def test_without_output_the_model_goes_to_the_users_data_dir(data_dir, tmp_path,
     assert f"use it with: digitapp --model {written}" in caplog.text
 
 
+@pytest.mark.slow
 def test_same_seed_trains_the_same_model(data_dir, tmp_path):
     weights = []
     for name in ("a.pkl", "b.pkl"):
@@ -115,6 +118,7 @@ def test_same_seed_trains_the_same_model(data_dir, tmp_path):
     assert not (tmp_path / "a.png").exists()
 
 
+@pytest.mark.slow
 def test_ctrl_c_leaves_the_existing_model_untouched(data_dir, tmp_path, monkeypatch, capsys):
     output = tmp_path / "models" / "digit_model.pkl"
     save_model(Network([784, 5, 10], seed=0), output, {"test_accuracy": 0.5})
@@ -248,6 +252,7 @@ def test_train_help_shows_every_default_once(capsys):
             assert text.split("(default")[-1].split(")")[0] in options  # wrapped lines split the rest
 
 
+@pytest.mark.slow
 def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_dir, user_dir, caplog):
     from digitapp.personal import PersonalModel
     from digitapp.samples import Sample, SampleStore
