@@ -189,6 +189,7 @@ def test_predict_light_ink_option(images, tmp_path, capsys):
     assert code == 0 and LINE.match(out.strip())["digit"] == "1"
 
 
+@pytest.mark.slow
 def test_predict_as_a_real_subprocess(images):
     result = subprocess.run([sys.executable, "-m", "digitapp", "predict", str(images / "one.png"),
                              str(images / "missing.png")],
@@ -413,6 +414,7 @@ def test_my_digits_import_of_a_bad_file_is_one_line_and_changes_nothing(capsys, 
     assert [s.label for s in SampleStore().load()] == [4]
 
 
+@pytest.mark.slow
 def test_my_digits_clear_without_yes_and_no_terminal_refuses(capsys, monkeypatch):
     from digitapp.samples import SampleStore
 
@@ -430,6 +432,7 @@ def test_my_digits_with_a_corrupt_store_sets_it_aside_in_one_line(capsys, user_d
     assert [p.read_text() for p in user_dir.glob("my_digits.json.bad-*")] == ["[[["]  # kept
 
 
+@pytest.mark.slow
 def test_my_digits_export_with_a_corrupt_store_keeps_the_earlier_export(capsys, user_dir, tmp_path):
     taught((4, 7))
     backup = tmp_path / "backup.json"

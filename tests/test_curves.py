@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 
+import pytest
+
 from PIL import Image
 
 from digitapp.curves import curves_image, plot_curves
@@ -18,6 +20,7 @@ def history(epochs: int, monitored: bool = True) -> list[dict]:
              "evaluation_cost": 1.2 / e, "evaluation_accuracy": 0.8 + e / 100} for e in range(1, epochs + 1)]
 
 
+@pytest.mark.slow
 def test_a_png_file_of_the_default_size(tmp_path):
     path = tmp_path / "m.png"
     assert plot_curves(history(3), path) == path

@@ -77,6 +77,7 @@ def test_same_seed_same_drawings_and_a_prefix_of_longer_sets(small_set):
     assert [d.mnist_index for d in other] != [d.mnist_index for d in drawings[:3]]
 
 
+@pytest.mark.slow
 @pytest.mark.mnist
 def test_labels_are_the_mnist_labels_and_balanced(small_set):
     (images, mnist_labels), drawings, labels = small_set

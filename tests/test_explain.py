@@ -158,6 +158,7 @@ def test_the_evidence_adds_up_to_the_change_from_a_blank_input(steps, rel):
         assert change > 0
 
 
+@pytest.mark.slow
 def test_the_shipped_model_on_drawn_digits():
     """Defaults: the largest output against the runner-up; outputs, first layer and shapes as documented."""
     recognizer = Recognizer.load()

@@ -403,6 +403,7 @@ def start(env, *args, timeout=30):
                           capture_output=True, text=True, timeout=timeout)
 
 
+@pytest.mark.slow
 def test_no_display_is_one_line_with_advice():
     env = {k: v for k, v in os.environ.items() if k != "DISPLAY"}
     result = start(env)
@@ -410,6 +411,7 @@ def test_no_display_is_one_line_with_advice():
     assert_one_line_naming(result.stderr, "DISPLAY", "xvfb-run digitapp")
 
 
+@pytest.mark.slow
 def test_an_unreachable_display_is_one_line_with_advice():
     result = start({**os.environ, "DISPLAY": ":4093"})
     assert result.returncode != 0
@@ -436,6 +438,7 @@ def test_the_command_opens_its_window_and_ctrl_q_closes_it(display):
     assert "Traceback" not in err
 
 
+@pytest.mark.slow
 @pytest.mark.gui
 def test_first_frame_script_reports_the_first_frame_and_exits(display):
     result = subprocess.run([sys.executable, "-m", "harness.first_frame", "--exit"],

@@ -126,6 +126,7 @@ def test_the_windows_save_never_replaces_a_fifo_or_the_users_files(app, tmp_path
     assert "would replace" in app.dialogs.errors[-1][1] and store.path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_a_failed_curves_plot_leaves_the_good_png(tmp_path, monkeypatch):
     from matplotlib.figure import Figure
 
@@ -189,6 +190,7 @@ def test_ctrl_d_at_the_clear_prompt_is_one_line_and_deletes_nothing(capsys, monk
     assert len(SampleStore().load()) == 2
 
 
+@pytest.mark.slow
 def test_sigint_while_predicting_many_files_is_one_line(tmp_path):
     image = digit_png(tmp_path / "one.png")
     code = "from digitapp.cli import main; import sys; raise SystemExit(main(['predict', *sys.argv[1:]]))"
@@ -202,6 +204,7 @@ def test_sigint_while_predicting_many_files_is_one_line(tmp_path):
     assert_one_line_naming(err, "digitapp predict", "interrupted")
 
 
+@pytest.mark.slow
 def test_a_closed_pipe_ends_predict_quietly(tmp_path):
     image = digit_png(tmp_path / "one.png")
     command = (f"{sys.executable} -c \"from digitapp.cli import main; import sys; "

@@ -217,6 +217,7 @@ def test_clicking_an_output_sets_the_answer_against_that_digit(app, recognizer):
     assert "the runner-up" in view.evidence_text.cget("text")
 
 
+@pytest.mark.slow
 @pytest.mark.gui
 def test_the_model_is_described(app, recognizer):
     view = open_view(app)

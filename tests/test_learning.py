@@ -12,6 +12,7 @@ from digitapp.recognizer import Recognizer
 from digitapp.samples import Sample, StoreError
 
 
+@pytest.mark.slow
 def test_learning_leaves_the_network_it_was_given_untouched():
     network = Recognizer.load().network
     before = [w.copy() for w in network.weights]

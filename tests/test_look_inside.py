@@ -22,6 +22,7 @@ def a_one() -> np.ndarray:
     return x
 
 
+@pytest.mark.slow
 def test_it_needs_neither_tk_nor_matplotlib_until_a_colour_table_is_made():
     code = ("import sys, digitapp.look_inside; assert 'tkinter' not in sys.modules; "
             "print(sorted(m for m in sys.modules if 'matplotlib' in m))")

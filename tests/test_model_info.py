@@ -58,6 +58,7 @@ def test_a_personalised_model_says_so_everywhere(personalised):
     assert as_json["base_model"] == str(default_model_path()) and as_json["file"] == str(personalised.path)
 
 
+@pytest.mark.slow
 def test_in_memory_learning_is_personalised_too():
     me = PersonalModel(Recognizer.load())
     me.learn_strokes(on_canvas(4), 4)

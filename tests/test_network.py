@@ -404,6 +404,7 @@ def test_chapter_1_example_runs_as_written(book_data, capsys):
     assert net.evaluate(test_data) > 150  # it learns: chance is 50 of 500 (seeds 0-5 give 184-296)
 
 
+@pytest.mark.slow
 @pytest.mark.mnist
 def test_chapter_3_example_runs_as_written(book_data, capsys):
     from digitapp import network2  # in place of the book's `import network2`

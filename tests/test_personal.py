@@ -36,6 +36,7 @@ def test_start_without_samples_uses_the_shipped_model(me, user_dir):
     assert me.store.folder == user_dir
 
 
+@pytest.mark.slow
 def test_corrupt_samples_file_is_moved_aside_and_the_shipped_model_answers(user_dir, me):
     me.learn_strokes(on_canvas(3), 3)
     store = me.store
@@ -56,6 +57,7 @@ def test_corrupt_samples_file_is_moved_aside_and_the_shipped_model_answers(user_
 
 @pytest.mark.parametrize("base", ["an old install/digit_model.pkl", "x" * 5000, 42, "a\0b"],
                          ids=["moved", "name-too-long", "not-a-string", "nul-byte"])
+@pytest.mark.slow
 def test_a_personal_model_whose_base_model_is_gone_relearns_from_the_shipped_model(user_dir, me, base):
     me.learn_strokes(on_canvas(3), 3)
     data = read_model_file(me.store.model_path)
@@ -67,6 +69,7 @@ def test_a_personal_model_whose_base_model_is_gone_relearns_from_the_shipped_mod
     assert again.recognizer.info.shipped
 
 
+@pytest.mark.slow
 def test_a_samples_file_that_cannot_be_read_is_not_set_aside(user_dir, me, monkeypatch):
     me.learn_strokes(on_canvas(3), 3)
 
@@ -80,6 +83,7 @@ def test_a_samples_file_that_cannot_be_read_is_not_set_aside(user_dir, me, monke
     assert sorted(listing(user_dir)) == [samples.SAMPLES_NAME, samples.LOCK_NAME, samples.PERSONAL_MODEL_NAME]
 
 
+@pytest.mark.slow
 def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(user_dir, me):
     me.learn_strokes(on_canvas(3), 3)
     me.store.model_path.write_bytes(b"garbage")
@@ -89,6 +93,7 @@ def test_corrupt_personal_model_is_moved_aside_and_the_shipped_model_answers(use
     assert any(name.startswith(samples.PERSONAL_MODEL_NAME + ".bad-") for name in listing(user_dir))
 
 
+@pytest.mark.slow
 def test_the_personal_model_answers_at_start_and_says_so(me):
     me.learn_strokes(hard_six(), 6)
     me.learn_strokes(on_canvas(4), 4)
@@ -101,6 +106,7 @@ def test_the_personal_model_answers_at_start_and_says_so(me):
     assert again.recognizer.predict_strokes(hard_six()).digit == 6
 
 
+@pytest.mark.slow
 def test_model_option_wins_over_the_personal_model(me, tmp_path):
     me.learn_strokes(on_canvas(4), 4)
     other = save_model(Network([784, 5, 10], seed=1), tmp_path / "other.pkl")
@@ -112,6 +118,7 @@ def test_model_option_wins_over_the_personal_model(me, tmp_path):
 
 # -- learning ---------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(me):
     drawing = hard_six()
     assert me.recognizer.predict_strokes(drawing).digit != 6
@@ -125,6 +132,7 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(me):
     assert record["test_accuracy"] == Recognizer.load().record["test_accuracy"]  # the base model's record
 
 
+@pytest.mark.slow
 def test_learn_from_an_image(me):
     image = render_strokes(hard_six(), (320, 320), 18)
     assert me.recognizer.predict(image).digit != 6
@@ -139,6 +147,7 @@ def test_learn_refuses_a_blank_drawing_or_a_bad_label(me, args):
     assert me.store.load() == [] and not me.recognizer.info.is_personal
 
 
+@pytest.mark.slow
 def test_undo_removes_the_sample_and_its_effect(me):
     me.learn_strokes(on_canvas(4), 4)
     after_first = [w.copy() for w in me.recognizer.network.weights]
@@ -153,6 +162,7 @@ def test_undo_removes_the_sample_and_its_effect(me):
     assert not me.undo()  # only the last correction, once
 
 
+@pytest.mark.slow
 def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(me):
     me.learn_strokes(hard_six(), 6)
     assert me.undo()
@@ -160,6 +170,7 @@ def test_undo_of_the_only_correction_goes_back_to_the_shipped_model(me):
     assert not me.store.model_path.exists() and me.store.load() == []
 
 
+@pytest.mark.slow
 def test_forget_goes_back_to_the_shipped_model(me, user_dir):
     shipped = Recognizer.load().network
     me.learn_strokes(hard_six(), 6)
@@ -171,6 +182,7 @@ def test_forget_goes_back_to_the_shipped_model(me, user_dir):
     assert not PersonalModel.open()[0].recognizer.info.is_personal
 
 
+@pytest.mark.slow
 def test_delete_and_relabel_relearn_from_the_base(me):
     nine, four = hard_six(), on_canvas(4)
     me.learn_strokes(nine, 6)
@@ -186,6 +198,7 @@ def test_delete_and_relabel_relearn_from_the_base(me):
     assert me.recognizer.info.shipped and not me.store.model_path.exists()
 
 
+@pytest.mark.slow
 def test_learning_swaps_in_a_new_recognizer_and_leaves_the_old_one_as_it_was(me):
     """The window's thread may be reading with the old Recognizer while the learning thread works."""
     old = me.recognizer
@@ -197,6 +210,7 @@ def test_learning_swaps_in_a_new_recognizer_and_leaves_the_old_one_as_it_was(me)
         np.testing.assert_array_equal(w, before)
 
 
+@pytest.mark.slow
 def test_a_learned_six_stays_six_after_other_corrections(me):
     nine = hard_six()
     me.learn_strokes(nine, 6)
@@ -205,6 +219,7 @@ def test_a_learned_six_stays_six_after_other_corrections(me):
     assert me.recognizer.predict_strokes(nine).digit == 6
 
 
+@pytest.mark.slow
 def test_in_memory_learning_needs_no_store():
     me = PersonalModel(Recognizer.load())
     assert me.store is None
@@ -213,6 +228,7 @@ def test_in_memory_learning_needs_no_store():
     assert info.is_personal and info.personal_samples == 1 and me.recognizer.path == default_model_path()
 
 
+@pytest.mark.slow
 def test_in_memory_relabel_and_delete_need_no_store():
     me, four = PersonalModel(Recognizer.load()), on_canvas(4)
     me.learn_strokes(four, 4)
@@ -223,6 +239,7 @@ def test_in_memory_relabel_and_delete_need_no_store():
     assert me.samples == [] and me.recognizer.info.shipped
 
 
+@pytest.mark.slow
 def test_images_opened_from_files_can_be_learned_as_numpy_arrays(me):
     array = np.asarray(render_strokes(on_canvas(7), (320, 320), 20))
     assert me.learn(array, 7).digit == 7

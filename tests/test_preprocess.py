@@ -313,6 +313,7 @@ def test_missing_file_or_directory_is_an_image_error(tmp_path, kind):
 
 # ---------------------------------------------------------------- real MNIST
 
+@pytest.mark.slow
 @pytest.mark.mnist
 def test_mnist_digits_stay_nearly_the_same(mnist_data):
     _, _, (images, _) = mnist_data

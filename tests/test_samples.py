@@ -65,6 +65,7 @@ def test_two_windows_adding_at_once_keep_both_samples(user_dir):
     assert listing(user_dir) == [samples.SAMPLES_NAME]  # no temporary files left behind
 
 
+@pytest.mark.slow
 def test_two_processes_writing_at_once_never_leave_a_broken_file(user_dir):
     """Two writers (as two windows would be) add samples as fast as they can while a reader reads:
     every read sees a complete file, and the end result is a valid store."""

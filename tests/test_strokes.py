@@ -130,6 +130,7 @@ def test_a_drawing_as_dense_as_a_hand_draws_is_left_as_it_is():
     assert cleaned == [[tuple(p) for p in s] for s in strokes] + [[]]  # empty strokes keep their place
 
 
+@pytest.mark.slow
 def test_a_million_points_are_thinned_to_what_the_pen_shows():
     from digitapp.strokes import KEPT_POINTS, clean_strokes, render_normalised
 

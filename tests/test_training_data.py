@@ -21,6 +21,7 @@ def arrays(data) -> list[np.ndarray]:
     return [data.images, data.labels, *data.validation, *data.test]
 
 
+@pytest.mark.slow
 def test_the_same_settings_build_the_same_arrays(data_dir):
     settings = dict(data_dir=data_dir, styles=20, non_digits=10, turned_digits=5, seed=4)
     first, again = build_training_set(**settings), build_training_set(**settings)

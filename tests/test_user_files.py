@@ -67,6 +67,7 @@ def test_strokes_no_drawing_could_be_are_one_line_errors_everywhere(strokes):
     assert me.samples == []
 
 
+@pytest.mark.slow
 def test_a_million_points_read_in_a_capped_process_within_seconds():
     done = python("import time, numpy as np; from digitapp.recognizer import Recognizer\n"
                   "r = Recognizer.load(); t = np.linspace(0, 6.283, 1_000_000)\n"
@@ -78,6 +79,7 @@ def test_a_million_points_read_in_a_capped_process_within_seconds():
     assert text == "0" and float(seconds) < 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", [(300, 1), (2, 1000), (8, 2000), (1, 40_000), (1, 1), (2, 2)])
 def test_a_picture_of_any_shape_is_read(tmp_path, shape):
     pixels = np.random.default_rng(0).integers(0, 256, shape, dtype=np.uint8)
@@ -88,6 +90,7 @@ def test_a_picture_of_any_shape_is_read(tmp_path, shape):
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["uint16", "float32", "int32"])
 def test_a_40_megapixel_deep_picture_stays_under_the_memory_cap(tmp_path, kind):
     rows, columns = 5000, 8000
@@ -107,6 +110,7 @@ def test_a_40_megapixel_deep_picture_stays_under_the_memory_cap(tmp_path, kind):
 
 # ---------------------------------------------------------------- the samples and the personal model (4-12)
 
+@pytest.mark.slow
 def test_two_processes_learning_at_once_lose_nothing(user_dir):
     first, second = (python(LEARN.format(digits=[3, 4, 5]), wait=False),
                      python(LEARN.format(digits=[6, 7, 8]), wait=False))
@@ -119,6 +123,7 @@ def test_two_processes_learning_at_once_lose_nothing(user_dir):
     assert sorted(record["personal"]["learned"]) == sorted(s.id for s in stored)
 
 
+@pytest.mark.slow
 def test_two_imports_at_once_keep_both_sets(user_dir, tmp_path):
     files = []
     for k, digits in enumerate(([1, 2, 3], [4, 5, 6])):
@@ -135,6 +140,7 @@ def test_two_imports_at_once_keep_both_sets(user_dir, tmp_path):
     assert sorted(s.label for s in SampleStore().load()) == [1, 2, 3, 4, 5, 6]
 
 
+@pytest.mark.slow
 def test_a_clear_during_a_learn_is_not_undone(user_dir):
     slow = ("import time; from digitapp import learning\n"
             "real = learning.Learner.learn\n"
@@ -150,6 +156,7 @@ def test_a_clear_during_a_learn_is_not_undone(user_dir):
     assert listing(user_dir) == [samples.LOCK_NAME]
 
 
+@pytest.mark.slow
 def test_killed_between_the_samples_and_the_model_the_files_still_say_what_happened(user_dir):
     killed = ("import os, signal; from digitapp import personal\n"
               "real, calls = personal.save_model, []\n"
@@ -181,6 +188,7 @@ def test_what_the_writer_keeps_the_reader_reads(user_dir):
     assert sum(len(s) for s in again.samples[0].strokes) <= KEPT_POINTS
 
 
+@pytest.mark.slow
 def test_a_store_of_huge_strokes_is_refused_in_one_line_without_a_memory_error(user_dir):
     """160 samples of 100,000 points each (96 MB) is no file digitapp writes: refused, quickly, under the cap."""
     sample = Sample.new(3, np.zeros((784, 1))).to_json()
@@ -265,6 +273,7 @@ def test_samples_file_errors_stay_store_errors():
         samples.read_samples(ROOT / "setup.cfg")
 
 
+@pytest.mark.slow
 def test_an_import_says_how_far_learning_has_got(user_dir, tmp_path, capsys):
     from digitapp.cli import main
 
