@@ -72,8 +72,8 @@ class Recipe:
     digit is distorted (a fresh warp per ``replay_block``): 50 samples take some 4,000 steps,
     which replay the 5,000 digits about 200 times each, and undistorted the network learned them
     by heart (replay alone lost 0.15 validation points in 4,000 steps; distorted, 0.08).  Chosen
-    on the learning bench's writers and the MNIST validation set, never the test set (README,
-    "Teach it your handwriting")."""
+    on the learning bench's writers and the MNIST validation set, never the test set (docs/learning.md,
+    "How it learns without forgetting")."""
 
     steps: int = 40
     copies: int = 4
