@@ -23,6 +23,13 @@ log = logging.getLogger(__name__)
 SMALL_SIZE = (3.7, 1.5)
 
 
+def curves_path(model_path) -> Path:
+    """Where ``digitapp train`` writes a model's curves: NAME.curves.png beside NAME.pkl, a name no picture
+    of the user's is likely to have (NAME.png may well be one)."""
+    model_path = Path(model_path)
+    return model_path.with_name(f"{model_path.stem}.curves.png")
+
+
 def plot_curves(history: list[dict], path: Path | BinaryIO, figsize: tuple[float, float] = (10, 4)) -> Path | BinaryIO:
     """Validation and training accuracy and cost per epoch (the record's history), as a PNG file or stream."""
     import matplotlib
@@ -72,8 +79,9 @@ def curves_image(history, model_path: Path | str | None,
             return Image.open(out).convert("RGB"), "from the training record"
         except Exception as err:  # a record from a file can hold anything
             log.info("cannot draw the training curves from the record: %s", err)
-    png = Path(model_path).with_suffix(".png") if model_path else None
-    if png is not None and png.is_file():
+    png = next((p for p in (curves_path(model_path), Path(model_path).with_suffix(".png")) if p.is_file()),
+               None) if model_path else None  # NAME.png: where models trained before NAME.curves.png keep theirs
+    if png is not None:
         try:
             with Image.open(png) as image:
                 image.thumbnail((round(size[0] * 100), round(size[1] * 100)))

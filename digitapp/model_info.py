@@ -45,12 +45,14 @@ class ModelInfo:
     test_accuracy: float | None = None
     personal_samples: int | None = None
     base_model: Path | None = None
+    retrained: bool = False  # trained from scratch with the user's digits (train --my-digits): figures are its own
 
     @classmethod
     def of(cls, network, path: Path | None, record: dict) -> "ModelInfo":
         """The description of ``network``, loaded from ``path`` (None: made in memory) with ``record``."""
         personal = record.get("personal")
         samples = base = None
+        retrained = isinstance(personal, dict) and personal.get("retrained") is True
         if isinstance(personal, dict):
             samples = _shown(personal.get("samples"), int) or 0
             recorded = _shown(personal.get("base_model"), str)
@@ -66,7 +68,8 @@ class ModelInfo:
             validation_accuracy=_shown(record.get("validation_accuracy"), (int, float)),
             test_accuracy=_shown(record.get("test_accuracy"), (int, float)),
             personal_samples=samples,
-            base_model=base,
+            base_model=None if retrained else base,
+            retrained=retrained,
         )
 
     @property
@@ -90,16 +93,19 @@ class ModelInfo:
         return f"{'shipped model' if is_shipped_file(self.base_model) else 'model'} {self.base_model.name}"
 
     def _training(self) -> list[str]:
-        """'trained 2026-11-20' and 'MNIST test 98.74%', where the record says so."""
+        """'trained 2026-11-20' and 'MNIST test 98.59%', where the record says so."""
         parts = [f"trained {self.date[:10]}"] if self.date else []
         if self.test_accuracy is not None:
             parts.append(f"MNIST test {100 * self.test_accuracy:.2f}%")
         return parts
 
     def describe(self) -> str:
-        """One line: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.74%', or for a
+        """One line: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.59%', or for a
         personalised model 'personalised, trained on 23 of your digits, from shipped model digit_model.pkl
-        (trained 2026-11-20, MNIST test 98.74% before your digits)'."""
+        (trained 2026-11-20, MNIST test 98.59% before your digits)'."""
+        if self.retrained:
+            return ", ".join([f"personalised, retrained with {self.personal_samples} of your digits",
+                              *self._training()])
         if self.is_personal:
             line = f"personalised, trained on {self.personal_samples} of your digits, from {self.base_name}"
             training = self._training()
@@ -115,7 +121,9 @@ class ModelInfo:
             lines = ["a model in memory, not from a file"]
         else:
             lines = [f"{self.file.name}: {self.kind} model"]
-            if self.is_personal:
+            if self.retrained:
+                lines.append(f"retrained with {self.personal_samples} of your digits (digitapp train --my-digits)")
+            elif self.is_personal:
                 lines.append(f"trained on {self.personal_samples} of your digits, from {self.base_name}")
             if not self.shipped:
                 lines.append(f"in {self.file.parent}")
@@ -125,14 +133,15 @@ class ModelInfo:
             trained.append(f"{self.epochs} epochs")
         if self.recipe and self.recipe.strip():
             trained.append(f"by '{self.recipe.strip()}'")
-        if trained and self.is_personal:
+        learned_after = self.is_personal and not self.retrained  # the record is the base model's
+        if trained and learned_after:
             trained[0] = "base " + trained[0]
         lines.append(", ".join(trained) if trained else "no training record")
         scores = [f"{label} {100 * value:.2f}%" for value, label in ((self.validation_accuracy, "validation"),
                                                                      (self.test_accuracy, "MNIST test"))
                   if value is not None]
         if scores:
-            lines.append(", ".join(scores) + (" (before your digits)" if self.is_personal else ""))
+            lines.append(", ".join(scores) + (" (before your digits)" if learned_after else ""))
         return lines
 
     def to_dict(self) -> dict:
@@ -149,4 +158,5 @@ class ModelInfo:
             "test_accuracy": self.test_accuracy,
             "personal_samples": self.personal_samples,
             "base_model": str(self.base_model) if self.base_model is not None else None,
+            "retrained": self.retrained,
         }

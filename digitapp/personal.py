@@ -61,7 +61,7 @@ class PersonalModel:
         self.base_path = Path(base_path) if base_path is not None else recognizer.path
         self.blocked = blocked  # why nothing may be learned (a personal model we may not read and must not replace)
         self._undo: tuple[Recognizer, str] | None = None  # the answer before the last correction, its sample
-        self._seen = store.stamp() if store is not None else None  # the files as we last read or wrote them
+        self._seen = None  # the files as we last read or wrote them: None, so the first change catches up
 
     def __repr__(self):
         return f"PersonalModel({self.recognizer!r}, {len(self.samples)} samples, store={self.store!r})"
@@ -94,6 +94,8 @@ class PersonalModel:
                 warnings.append(f"{blocked}; starting with the shipped model")
             except ModelError as err:
                 warnings.append(set_aside(store.model_path, err, "starting with the shipped model"))
+        if model is not None:  # another model answers: learning stays in memory, the personal model is kept
+            return cls(Recognizer.load(model), None, samples), warnings
         return cls(Recognizer.load(model), store, samples, blocked=blocked), warnings
 
     @property
@@ -132,9 +134,10 @@ class PersonalModel:
         """Take back the last correction: its sample and its effect (the network from before it)."""
         if self._undo is None:
             return False
-        before, sample_id = self._undo
-        self._undo = None
+        undo = self._undo  # a catch-up forgets it; a failure puts it back
         with self._owning() as changed_elsewhere:
+            before, sample_id = undo
+            self._undo = None
             if changed_elsewhere:  # the model from before is stale: relearn without the sample instead
                 self._relearn(lambda samples: without(samples, sample_id))
             else:
@@ -166,6 +169,7 @@ class PersonalModel:
     def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
         """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the base
         model relearns them all (``progress(done, total)`` hears of each).  Returns how many were new."""
+        new = [Sample.from_json(s.to_json()) for s in new]  # the reader's checks: nothing it would refuse is kept
         with self._owning():
             known = {s.id for s in self.samples}
             fresh = [s for s in new if s.id not in known]
@@ -195,10 +199,16 @@ class PersonalModel:
             yield False
             return
         with self.store.locked():
-            changed = self.store.stamp() != self._seen
-            if changed and catch_up:
-                self._catch_up()
-            yield changed
+            before = self.recognizer, self.learner.samples, self._undo
+            try:
+                changed = self.store.stamp() != self._seen
+                if changed and catch_up:
+                    self._catch_up()
+                yield changed
+            except BaseException:  # a failed write or learn: memory goes back to what is on disk
+                self.recognizer, self.learner.samples, self._undo = before
+                self._seen = None  # and the next change catches up with the files as they are
+                raise
             self._seen = self.store.stamp()
 
     def _catch_up(self) -> None:

@@ -194,7 +194,7 @@ class Recognizer:
         return cls(network_from(data), path, data["record"])
 
     def describe(self) -> str:
-        """One line for people: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.74%'."""
+        """One line for people: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.59%'."""
         return self.info.describe()
 
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:

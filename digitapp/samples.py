@@ -189,8 +189,9 @@ def read_samples(path) -> list[Sample]:
         data = json.loads(raw)
     except (ValueError, RecursionError):
         raise StoreError(f"{path}: corrupt or truncated samples file (not JSON)") from None
-    except MemoryError:
-        raise StoreError(f"{path}: too large to load in the memory there is") from None
+    except MemoryError:  # not the file's fault: refuse, and set nothing aside
+        raise UnreadableStore(f"{path}: too large to load in the memory there is; close other programs "
+                              "and try again") from None
     if not (isinstance(data, dict) and data.get("format") == FORMAT and isinstance(data.get("samples"), list)):
         raise StoreError(f"{path}: not a digitapp samples file")
     if data.get("version") != VERSION:

@@ -36,6 +36,9 @@ MAX_COORDINATE = 100_000.0  # canvas pixels either way: 200 canvases wide
 #: THIN_STEP of the drawing's extent are merged (no pen shows the difference), then, if still too many,
 #: every stroke keeps evenly spaced points.  A hand on a mouse gives some 70-200 points per digit.
 KEPT_POINTS = 4_000
+#: A drawing is redrawn at most this many pixels across (a canvas at 4x is 2,048): a far-flung one is
+#: scaled down first, so its picture stays small whatever its coordinates.
+MAX_RENDERED = 2_048.0
 THIN_STEP = 1 / 512
 
 
@@ -131,6 +134,10 @@ def render_normalised(strokes: Iterable[Stroke]) -> Image.Image | None:
     xs = [x for stroke in strokes for x, _ in stroke]
     ys = [y for stroke in strokes for _, y in stroke]
     extent = max(max(xs) - min(xs), max(ys) - min(ys))
+    if extent > MAX_RENDERED:  # larger than any canvas: drawn smaller (the digit ends up 20 px anyway)
+        shrink = MAX_RENDERED / extent
+        strokes = [[(x * shrink, y * shrink) for x, y in stroke] for stroke in strokes]
+        xs, ys, extent = [x * shrink for x in xs], [y * shrink for y in ys], MAX_RENDERED
     pen = max(NORMAL_PEN * extent, 2.0)
     left, top = min(xs) - pen, min(ys) - pen
     size = (int(max(xs) - left + pen) + 1, int(max(ys) - top + pen) + 1)

@@ -28,7 +28,7 @@ from . import __version__, trainer
 from .arguments import DefaultsOnceFormatter, OneLineErrorParser, above, at_least, file_name
 from .augment import Augmenter
 from .blas import fast_blas
-from .curves import plot_curves
+from .curves import curves_path, plot_curves
 from .console import guarded, log_to_stderr, say
 from .files import output_problem, reason, same_file, user_data_dir
 from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
@@ -274,7 +274,7 @@ def _train(argv: list[str]) -> int:
     log.info("model written to %s (test accuracy %.2f%%); use it with: digitapp --model %s",
              output, 100 * record["test_accuracy"], shlex.quote(str(output)))
     if not args.no_plot:
-        curves = output.with_suffix(".png")
+        curves = curves_path(output)
         try:
             plot_curves(record["history"], curves)
         except (OSError, KeyboardInterrupt) as err:
@@ -296,9 +296,7 @@ def before_training_problem(args: argparse.Namespace, output: Path) -> str | Non
     store = SampleStore()
     mine = [store.model_path] if args.my_digits else []  # --my-digits may replace the personal model
     keep = [f for f in own_files(store) if not any(same_file(f, m) for m in mine)]
-    curves = () if args.no_plot else (output.with_suffix(".png"),)
-    if curves and same_file(curves[0], output):
-        return f"{output}: the model and its training curves would be the same file; name the model NAME.pkl"
+    curves = () if args.no_plot else (curves_path(output),)
     for path in (output, *curves):
         problem = output_problem(path, keep)
         if problem:

@@ -50,10 +50,11 @@ def stored(n: int = 2) -> SampleStore:
 
 # ---------------------------------------------------------------- outputs (classes 13-17)
 
-def test_train_refuses_an_output_whose_curves_would_replace_it(tmp_path, capsys):
-    code, _, err = run(["train", *FAST, "-o", tmp_path / "m.png"], capsys)
-    assert code == 2
-    assert_one_line_naming(err, "m.png", "the model and its training curves would be the same file")
+def test_the_curves_never_replace_the_model_nor_a_picture_beside_it(tmp_path):
+    from digitapp.curves import curves_path
+
+    assert curves_path(tmp_path / "m.png") == tmp_path / "m.curves.png"  # -o m.png: model and curves apart
+    assert curves_path(tmp_path / "photo.pkl") == tmp_path / "photo.curves.png"  # photo.png is left alone
 
 
 @pytest.mark.parametrize("name", ["my_digits.json", "my_digits.lock"])

@@ -95,3 +95,15 @@ def test_it_is_frozen():
     with pytest.raises(AttributeError):
         info.shipped = False  # type: ignore[misc]
     assert isinstance(info, ModelInfo) and isinstance(info.file, Path)
+
+
+def test_a_model_retrained_with_the_users_digits_shows_its_own_figures(tmp_path):
+    """train --my-digits writes a personal model trained from scratch: its accuracy is measured with the
+    user's digits in, and it has no base model to name."""
+    record = {"date": "2026-12-05T07:00:00", "test_accuracy": 0.8987,
+              "personal": {"base_model": None, "samples": 3, "retrained": True}}
+    info = Recognizer.load(save_model(Network([784, 5, 10], seed=0), tmp_path / "my_model.pkl", record)).info
+    assert info.retrained and info.is_personal and info.base_model is None
+    assert info.describe() == "personalised, retrained with 3 of your digits, trained 2026-12-05, MNIST test 89.87%"
+    assert info.details()[1] == "retrained with 3 of your digits (digitapp train --my-digits)"
+    assert info.details()[-1] == "MNIST test 89.87%"

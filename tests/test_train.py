@@ -12,6 +12,7 @@ import digitapp
 from conftest import listing, mnist_files, write_files
 from digitapp import train
 from digitapp.arguments import DefaultsOnceFormatter
+from digitapp.curves import curves_path
 from digitapp.model_io import default_model_path, load_model, read_model_file, save_model
 from digitapp.network2 import Network
 from harness.shapes import DIGITS, place
@@ -87,8 +88,8 @@ def test_train_end_to_end(data_dir, tmp_path, capsys):
     # three easy classes: the network has learnt them
     assert record["validation_accuracy"] >= 0.8 and record["test_accuracy"] >= 0.8
     # the training curves are beside the model
-    assert listing(out_dir) == ["m.pkl", "m.png"]
-    with Image.open(out_dir / "m.png") as curves:
+    assert listing(out_dir) == ["m.curves.png", "m.pkl"]
+    with Image.open(out_dir / "m.curves.png") as curves:
         assert curves.format == "PNG" and min(curves.size) > 100
 
 
@@ -100,7 +101,7 @@ def test_without_output_the_model_goes_to_the_users_data_dir(data_dir, tmp_path,
     caplog.set_level("INFO", logger="digitapp.train")
     assert train.main(["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1"]) == 0
     written = tmp_path / "xdg" / "digitapp" / "models" / "digit_model.pkl"
-    assert load_model(written).sizes == [784, 8, 10] and written.with_suffix(".png").is_file()
+    assert load_model(written).sizes == [784, 8, 10] and curves_path(written).is_file()
     assert default_model_path().read_bytes() == shipped
     assert f"use it with: digitapp --model {written}" in caplog.text
 
@@ -143,7 +144,7 @@ def test_missing_data_with_no_source_is_a_one_line_error_and_no_model(tmp_path, 
     missing = tmp_path / "no-mnist-here"
     code = train.main(["--data-dir", str(missing), "--hidden", "8", "--epochs", "2", "--output", str(output)])
     assert code != 0
-    assert not output.exists() and not output.with_suffix(".png").exists()
+    assert not output.exists() and not curves_path(output).exists()
     err = capsys.readouterr().err
     assert "Traceback" not in err
     lines = [line for line in err.splitlines() if line.startswith("digitapp train:")]

@@ -282,3 +282,80 @@ def test_an_import_says_how_far_learning_has_got(user_dir, tmp_path, capsys):
     assert main(["my-digits", "import", str(path)]) == 0
     lines = capsys.readouterr().err.splitlines()
     assert lines == [f"digitapp my-digits import: learning {k} of 3 samples" for k in (1, 2, 3)]
+
+
+# ---------------------------------------------------------------- memory never runs ahead of the files
+
+def test_a_personal_model_made_by_hand_on_a_store_keeps_its_samples(user_dir):
+    PersonalModel.open()[0].learn_strokes(on_canvas(4), 4)
+    me = PersonalModel(Recognizer.load(), SampleStore())  # knows nothing of the stored sample yet
+    me.learn_strokes(on_canvas(7), 7)
+    assert [s.label for s in SampleStore().load()] == [4, 7] and [s.label for s in me.samples] == [4, 7]
+
+
+def test_another_model_answering_learns_in_memory_and_keeps_the_personal_model(user_dir, tmp_path):
+    PersonalModel.open()[0].learn_strokes(on_canvas(4), 4)
+    store = SampleStore()
+    model, stored = store.model_path.read_bytes(), store.path.read_bytes()
+    other = model_io.save_model(Recognizer.load().network, tmp_path / "other.pkl")
+    me, _ = PersonalModel.open(other)
+    me.learn_strokes(on_canvas(7), 7)
+    assert me.recognizer.info.personal_samples == 2 and me.store is None
+    assert store.model_path.read_bytes() == model and store.path.read_bytes() == stored
+
+
+def test_after_a_kill_the_next_correction_learns_what_the_model_missed(user_dir, monkeypatch):
+    from digitapp import learning
+
+    me = PersonalModel.open()[0]
+    me.learn_strokes(on_canvas(4), 4)
+    store = SampleStore()
+    model = store.model_path.read_bytes()
+    me.learn_strokes(on_canvas(7), 7)
+    store.model_path.write_bytes(model)  # as if killed after the samples were written, before the model
+    again, warnings = PersonalModel.open()
+    assert again.recognizer.info.personal_samples == 1 and len(warnings) == 1
+    taught = []
+    real = learning.Learner.learn
+    monkeypatch.setattr(learning.Learner, "learn", lambda self, net, s: taught.append(s.label) or real(self, net, s))
+    again.learn_strokes(on_canvas(1), 1)
+    assert taught == [7, 1]  # the missed 7 first, then the new correction
+    assert read_model_file(store.model_path)["record"]["personal"]["learned"] == [s.id for s in store.load()]
+
+
+def test_a_failed_write_leaves_memory_as_the_files_are(user_dir, monkeypatch):
+    me = PersonalModel.open()[0]
+    me.learn_strokes(on_canvas(4), 4)
+    real = SampleStore.save
+
+    def full(self, samples):
+        raise OSError(28, "No space left on device", str(self.path))
+
+    monkeypatch.setattr(SampleStore, "save", full)
+    with pytest.raises(OSError):
+        me.learn_strokes(on_canvas(7), 7)
+    assert [s.label for s in me.samples] == [4] and me.recognizer.info.personal_samples == 1
+    monkeypatch.setattr(SampleStore, "save", real)
+    me.learn_strokes(on_canvas(1), 1)
+    stored = SampleStore().load()
+    assert [s.label for s in stored] == [4, 1]
+    assert read_model_file(SampleStore().model_path)["record"]["personal"]["learned"] == [s.id for s in stored]
+
+
+def test_a_far_flung_stroke_is_drawn_small_under_the_memory_cap():
+    done = python("from digitapp.recognizer import Recognizer\n"
+                  "r = Recognizer.load(); print(len(r.read_strokes([[(0, 0), (99_999, 0)], [(-99_999, 50)]])))",
+                  timeout=60)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("change", [{"id": "bad id!"}, {"label": 11}, {"time": "\ud800"}])
+def test_samples_added_through_the_api_meet_the_readers_rules(user_dir, change):
+    import dataclasses
+
+    good = Sample.new(3, np.zeros((784, 1)))
+    bad = dataclasses.replace(good, **change)
+    me = PersonalModel.open()[0]
+    with pytest.raises(ValueError):
+        me.add_samples([bad])
+    assert SampleStore().load() == [] and PersonalModel.open()[1] == []
