@@ -126,16 +126,12 @@ def open_personal(model, command: str, store=None):
 
 
 def reading_line(path: Path, reading) -> str:
-    """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
-    'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
+    """What the window says, on one line: 'one.png: 1 (100% sure)', 'a.png: 0? (not sure, weak answer:
+    output 45%)', 'star.png: not a digit (top output 3%)', 'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6? 45%)',
+    'smiley.png: not sure (2 pieces, none surely a digit: ...)' (see Prediction.words, Reading.describe)."""
     if reading.is_empty:
         return f"{path}: no digit (blank image)"
-    if len(reading) == 1:
-        p = reading.predictions[0]
-        if not p.is_digit:
-            return f"{path}: not a digit (closest {p.digit}, output {100 * p.strongest:.1f}%)"
-        return f"{path}: {p.digit} ({100 * p.confidence:.1f}%{'' if p.is_sure else ', not sure'})"
-    return f"{path}: {reading.describe()}"
+    return f"{path}: {reading.words()}"
 
 
 def reading_json(path: Path, reading, recognizer) -> dict:
