@@ -14,7 +14,7 @@ from .model_io import default_model_path, network_from, read_model_file
 from .network import Network, shares
 from .preprocess import DIGITS, FIELD, input_from_ink, preprocess, strokes_input
 from .segment import group_strokes, ink_pieces
-from .strokes import clean_strokes
+from .strokes import clean_strokes, saved_strokes
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
@@ -240,6 +240,8 @@ class Reading:
         :attr:`Prediction.measure`); 'not a number: ...' when no piece is surely a digit."""
         if self.is_empty:
             return "no digits (blank)"
+        if len(self.predictions) == 1:
+            return self.predictions[0].words
         parts = ", ".join(f"{p.symbol} {p.percent}" for p in self.predictions)
         if self.verdict == NOT_A_DIGIT:
             return f"not a digit ({len(self)} pieces, none a digit: {parts})"
@@ -248,8 +250,8 @@ class Reading:
         return f"{self.text} ({parts})"
 
     def words(self) -> str:
-        """One line: a lone digit's :attr:`Prediction.words`, else :meth:`describe`."""
-        return self.predictions[0].words if len(self.predictions) == 1 else self.describe()
+        """One line, as :meth:`describe` (a lone digit: its :attr:`Prediction.words`)."""
+        return self.describe()
 
     def to_dict(self) -> dict:
         return {
@@ -334,10 +336,16 @@ class Recognizer:
     def read(self, image: ImageLike, ink: Ink = None) -> Reading:
         """Every digit in a picture, left to right; raises ImageError for a bad file.
 
+        A PNG the window saved carries the drawing's strokes: those are read,
+        as the window read them (the pen the user drew with does not matter).
+
         The ink is cut into connected pieces, pieces of one digit are joined,
         and touching digits are cut where the network is surest of both parts.
         """
         gray = as_gray_image(image)
+        strokes = saved_strokes(gray)
+        if strokes is not None:  # a drawing the window saved: read its strokes, as the window read them
+            return self.read_strokes(strokes)
         strength = ink_image(gray, ink)
         if strength is None:
             return Reading()

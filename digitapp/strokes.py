@@ -10,6 +10,7 @@ for display and saving.
 
 from __future__ import annotations
 
+import json
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -37,6 +38,10 @@ MAX_COORDINATE = 100_000.0  # canvas pixels either way: 200 canvases wide
 #: every stroke keeps evenly spaced points.  A hand on a mouse gives some 70-200 points per digit.
 KEPT_POINTS = 4_000
 THIN_STEP = 1 / 512
+
+
+#: The PNG text chunk in which the window saves a drawing's strokes, so a saved drawing reads as it did drawn.
+STROKES_KEY = "digitapp:strokes"
 
 
 class StrokeError(ValueError):
@@ -142,3 +147,25 @@ def render_normalised(strokes: Iterable[Stroke]) -> Image.Image | None:
     size = (int(max(xs) - left + pen) + 1, int(max(ys) - top + pen) + 1)
     moved = [[(x - left, y - top) for x, y in stroke] for stroke in strokes]
     return render_strokes(moved, size, pen)
+
+
+def strokes_text(strokes) -> str:
+    """The strokes as the text the window keeps in a saved PNG: JSON, points to a hundredth of a pixel."""
+    points = [[[round(float(x), 2), round(float(y), 2)] for x, y in stroke] for stroke in clean_strokes(strokes)]
+    return json.dumps({"format": "digitapp-strokes", "version": 1, "strokes": points}, separators=(",", ":"))
+
+
+def saved_strokes(image) -> list[list[Point]] | None:
+    """The strokes a PNG saved by the window carries (:func:`strokes_text` in its STROKES_KEY chunk), or None
+    when it carries none, or anything that is not a drawing's strokes (then its pixels are what is read)."""
+    text = getattr(image, "info", {}).get(STROKES_KEY)
+    if not isinstance(text, str) or len(text) > 20 * MAX_POINTS:
+        return None
+    try:
+        data = json.loads(text)
+        if not isinstance(data, dict) or data.get("format") != "digitapp-strokes":
+            return None
+        strokes = clean_strokes(data["strokes"])
+    except (ValueError, KeyError, TypeError, RecursionError):  # StrokeError is a ValueError
+        return None
+    return strokes if any(strokes) else None

@@ -156,9 +156,13 @@ class App(Scaled):
                                     title="What the network sees (28×28)")
         self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(8), 0))
         small = derived_font(size=8)
-        self.model_label = ttk.Label(right, text=model_text(self.recognizer.info), style="Muted.TLabel", font=small,
-                                     wraplength=self.px(RIGHT_WIDTH - 10), justify="left")
-        self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(8), 0))
+        # four lines kept for the model, whichever it is (a personalised one takes more words): nothing moves
+        model_box = ttk.Frame(right, width=self.px(RIGHT_WIDTH), height=4 * small.metrics("linespace"))
+        model_box.grid(row=2, column=0, sticky="w", pady=(self.px(8), 0))
+        model_box.pack_propagate(False)
+        self.model_label = ttk.Label(model_box, text=model_text(self.recognizer.info), style="Muted.TLabel",
+                                     font=small, wraplength=self.px(RIGHT_WIDTH - 10), justify="left")
+        self.model_label.pack(anchor="nw")
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
         self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
@@ -249,7 +253,8 @@ class App(Scaled):
         return True
 
     def save_drawing(self, path=None) -> bool:
-        """Write what is on the canvas as an image (dark ink on white), via a temporary file."""
+        """Write what is on the canvas as an image (dark ink on white), via a temporary file; a PNG also
+        keeps the strokes, so that opened again (here or by ``digitapp predict``) it reads as it was drawn."""
         from PIL import Image
 
         from ..files import atomic_write
@@ -273,9 +278,18 @@ class App(Scaled):
         if image_format is None:
             self.dialogs.error("Cannot save", f"{path}: unknown image type; use .png or .jpg")
             return False
+        options = {}
+        strokes = self.canvas.drawing.recognisable()[1]
+        if image_format == "PNG" and strokes:  # the strokes go with the pixels: reopened, it reads the same
+            from PIL.PngImagePlugin import PngInfo
+
+            from ..strokes import STROKES_KEY, strokes_text
+
+            options["pnginfo"] = PngInfo()
+            options["pnginfo"].add_itxt(STROKES_KEY, strokes_text(strokes), zip=True)
         try:
             with atomic_write(path) as out:
-                self.canvas.drawing.image_to_save().save(out, format=image_format)
+                self.canvas.drawing.image_to_save().save(out, format=image_format, **options)
         except (OSError, ValueError, KeyError) as err:
             self.dialogs.error("Cannot save", f"{path}: {getattr(err, 'strerror', None) or err}")
             return False

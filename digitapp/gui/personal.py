@@ -193,16 +193,24 @@ class PersonalPanel(ttk.Frame):
         super().__init__(master)
         font = derived_font(size=9)
         lines = 2 * font.metrics("linespace")  # two lines each, whatever they say: the window never moves
-        self.label = ttk.Label(self, text="", style="Muted.TLabel", font=font, justify="left", wraplength=width)
-        self.rowconfigure(0, minsize=lines)
-        self.rowconfigure(2, minsize=lines)
-        self.label.grid(row=0, column=0, columnspan=2, sticky="nw")
+
+        def box(row: int, pady) -> ttk.Frame:
+            """A frame of a fixed size (width x two lines): a longer text is cut, the window stays."""
+            frame = ttk.Frame(self, width=width, height=lines)
+            frame.grid(row=row, column=0, columnspan=2, sticky="nw", pady=pady)
+            frame.pack_propagate(False)
+            return frame
+
+        self.label = ttk.Label(box(0, 0), text="", style="Muted.TLabel", font=font, justify="left",
+                               wraplength=width)
+        self.label.pack(anchor="nw")
         self.gallery_button = ttk.Button(self, text="My digits…", command=on_gallery)
         self.forget_button = ttk.Button(self, text="Forget my handwriting", command=on_forget)
         self.gallery_button.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.forget_button.grid(row=1, column=1, sticky="w", pady=(4, 0), padx=(6, 0))
-        self.message = ttk.Label(self, text="", style="Muted.TLabel", font=font, justify="left", wraplength=width)
-        self.message.grid(row=2, column=0, columnspan=2, sticky="nw", pady=(4, 0))
+        self.message = ttk.Label(box(2, (4, 0)), text="", style="Muted.TLabel", font=font, justify="left",
+                                 wraplength=width)
+        self.message.pack(anchor="nw")
 
     def say(self, text: str) -> None:
         """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""
