@@ -247,7 +247,8 @@ def describe_neuron(network, i: int, explanation: Explanation | None, x: np.ndar
         text = f"Neuron {i}: activation {a:.2f}, bias {b:+.2f}"
         if x is not None:
             wx = float(np.asarray(network.weights[0][i], np.float64) @ np.asarray(x, np.float64).ravel())
-            text += f"\nz = w·x + b = {wx:.2f} {signed(b)[0]} {abs(b):.2f} = {wx + b:.2f}\nσ(z) = 1 / (1 + e^−z) = {a:.2f}"
+            text += f"\nz = w·x + b = {wx:.2f} {signed(b)[0]} {abs(b):.2f} = {wx + b:.2f}"
+            text += f"\nσ(z) = 1 / (1 + e^−z) = {a:.2f}"
     if network.num_layers < 3:
         return text + " (an output neuron: digit " + str(i) + ")"
     outgoing = network.weights[1][:, i]

@@ -14,8 +14,8 @@ from typing import Callable
 
 from ..preprocess import FIELD
 from .scaling import Scaled
-from .widgets import (BAR_COLOUR, MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview, derived_font,
-                      zoomed_photo)
+from .widgets import (BAR_COLOUR, MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview,
+                      derived_font, zoomed_photo)
 
 SELECTED_FILL = "#dfe8f7"
 HINT = "Write a number: every digit is read, left to right. Click a digit to select it."
