@@ -393,7 +393,8 @@ class App(Scaled):
     def show(self, prediction) -> None:
         from ..answer import answer_for
 
-        picture = self.canvas.drawing.recognisable()[0] is not None
+        drawing = self.canvas.drawing
+        picture = drawing.sheet.picture is not None and not drawing.drawing_stroke
         answer = answer_for(self.reading, self.selected_index, picture)
         self.result.show(prediction, answer)
         if prediction is None:  # an empty canvas; a blank drawing's Prediction already has an all-zero input
