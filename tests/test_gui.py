@@ -73,7 +73,8 @@ def assert_shows(app, recognizer, digit_expected=None):
     assert app.result.digit_label.cget("text") == (str(p.digit) if p.is_digit else "✗")
     assert app.root.title() == window_title(p)
     widths = bar_widths(app)
-    shown = p.probabilities if p.is_digit else p.outputs  # "not a digit" shows the raw outputs, all low
+    # "not a digit" and a weak answer show the raw outputs (all low), the others the shares
+    shown = p.outputs if not p.is_digit or p.doubt == "weak answer" else p.probabilities
     np.testing.assert_allclose(widths, np.round(shown * app.result.bar_length), atol=1)
     assert widths[p.digit] == widths.max()
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.input))

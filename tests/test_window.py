@@ -113,6 +113,7 @@ def test_2_a_weak_answer_says_so_with_its_output_not_a_100_percent_share(app):
     assert "weak answer" in caption and "60%" in caption and f"{100 * p.confidence:.0f}%" not in caption
     assert app.root.title() == "3? (not sure, weak answer: output 60%) - digitapp"
     assert strip_texts(app)[:2] == ("3?", "60%")
+    assert app.result.bars.itemcget("percent3", "text") == "60%"  # the bars show the outputs it was judged on
 
 
 @pytest.mark.gui

@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from ..preprocess import DIGITS, FIELD
+from ..recognizer import WEAK
 from .canvas import photo_from_image
 from .scaling import Scaled
 
@@ -45,7 +46,7 @@ class ResultPanel(ttk.Frame, Scaled):
     What it says comes from :class:`~digitapp.answer.Answer`; ``state`` is
     ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"`` (no output
     claims the drawing: a letter, a sign, a scribble; the bars then show the
-    ten raw outputs instead of their shares); the bars are canvas rectangles
+    ten raw outputs instead of their shares, as for a weak answer); the bars are canvas rectangles
     tagged ``bar0`` .. ``bar9`` whose width is the probability times
     ``bar_length``.  ``on_bar_click(digit)``, when given, is called when the
     user clicks a digit's row of the bars (the app teaches it that digit).
@@ -141,7 +142,9 @@ class ResultPanel(ttk.Frame, Scaled):
             probabilities, winner, colour = prediction.outputs, None, BAR_COLOUR
         else:
             colour = SURE_COLOUR if prediction.is_sure else UNSURE_COLOUR
-            probabilities, winner = prediction.probabilities, prediction.digit
+            # the bars show what the verdict was decided on: a weak answer's raw outputs, else the shares
+            weak = prediction.doubt == WEAK
+            probabilities, winner = prediction.outputs if weak else prediction.probabilities, prediction.digit
         self._show_bars(probabilities, winner, colour)
 
     def _place_header(self, headline: str) -> None:
