@@ -54,7 +54,7 @@ def matches(truth: str, read: str) -> int:
 
 def measure(recognizer, numbers, how: str) -> dict:
     """Read every number ``how`` ('strokes' or 'images'): counts, digits right, alone, seconds per reading."""
-    exact = right_count = digits = in_number = alone = 0
+    exact = right_count = digits = in_number = alone = declined = 0
     times, alone_times = {}, []
     failures = []
     for number in numbers:
@@ -78,6 +78,7 @@ def measure(recognizer, numbers, how: str) -> dict:
         times.setdefault(len(number.labels), []).append(seconds)
         text = reading.text
         exact += text == number.text
+        declined += len(reading) > 1 and not reading.is_number  # shown as "not a number" (no piece surely a digit)
         right_count += len(text) == len(number.text)
         digits += len(number.labels)
         in_number += matches(number.text, text)
@@ -85,7 +86,8 @@ def measure(recognizer, numbers, how: str) -> dict:
         if text != number.text:
             failures.append((number, text))
     n = len(numbers)
-    return {"exact": exact / n, "right_count": right_count / n, "per_digit": in_number / digits,
+    return {"exact": exact / n, "right_count": right_count / n, "declined": declined / n,
+            "per_digit": in_number / digits,
             "alone": alone / digits, "times": times, "alone_time": float(np.median(alone_times)), "failures": failures, "digits": digits}
 
 
@@ -93,17 +95,18 @@ def report(results: dict, count: int, digits: int) -> str:
     lines = [f"{count:,} numbers of 2-8 digits ({digits:,} digits)",
              "",
              f"{'read as':<10}{'exact':>9}{'right count':>13}{'per digit':>11}{'alone':>9}{'gap':>8}"
-             f"{'6 digits: median ms':>21}{'p90 ms':>8}{'1 digit alone ms':>18}"]
+             f"{'6 digits: median ms':>21}{'p90 ms':>8}{'1 digit alone ms':>18}{'no number':>11}"]
     for how, r in results.items():
         six = np.array(r["times"].get(6, [np.nan])) * 1000
         lines.append(f"{how:<10}{100 * r['exact']:>8.2f}%{100 * r['right_count']:>12.2f}%"
                      f"{100 * r['per_digit']:>10.2f}%{100 * r['alone']:>8.2f}%"
                      f"{100 * (r['per_digit'] - r['alone']):>+7.2f}{np.median(six):>21.2f}{np.percentile(six, 90):>8.2f}"
-                     f"{1000 * r['alone_time']:>18.2f}")
+                     f"{1000 * r['alone_time']:>18.2f}{100 * r['declined']:>10.2f}%")
     lines += ["", "exact: the whole number read right; right count: as many digits as written; per digit: digits",
               "read right in the number (by position, or the longest common run when the count is off); alone:",
               "the same digits read one by one; gap: per digit minus alone, in points. Times: one reading of a",
-              "6-digit number, and one digit read alone with predict_strokes / predict (median), 1 BLAS thread."]
+              "6-digit number, and one digit read alone with predict_strokes / predict (median), 1 BLAS thread.",
+              "no number: numbers the window and predict call 'not a number', since no piece is surely a digit."]
     return "\n".join(lines)
 
 

@@ -28,8 +28,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"digitapp {__version__}")
     app = parser.add_argument_group("the app (no command, or 'gui')")
     app.add_argument("--model", metavar="PATH", dest="app_model", default=argparse.SUPPRESS,
-                     help="model file the app uses (default: the shipped model)")
+                     help="model file the app uses (default: your personal model if you taught the app, "
+                          "else the shipped one)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", prog="digitapp")
+    parser.set_defaults(commands=sub.choices)  # so an unknown option is told about with its command's help
 
     gui = sub.add_parser("gui", help="start the drawing app (the default)")
     add_gui_arguments(gui)
@@ -138,16 +140,12 @@ def learning_progress(command: str):
 
 
 def reading_line(path: Path, reading) -> str:
-    """'one.png: 1 (99.7%)' for one digit (or 'not a digit (closest 5, output 9.0%)'),
-    'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6 45%?)' for a number."""
+    """What the window says, on one line: 'one.png: 1 (100% sure)', 'a.png: 0? (not sure, weak answer:
+    output 45%)', 'star.png: not a digit (top output 3%)', 'photo.jpg: 2026 (2 99%, 0 97%, 2 99%, 6? 45%)',
+    'smiley.png: not sure (2 pieces, none surely a digit: ...)' (see Prediction.words, Reading.describe)."""
     if reading.is_empty:
         return f"{path}: no digit (blank image)"
-    if len(reading) == 1:
-        p = reading.predictions[0]
-        if not p.is_digit:
-            return f"{path}: not a digit (closest {p.digit}, output {100 * p.strongest:.1f}%)"
-        return f"{path}: {p.digit} ({100 * p.confidence:.1f}%{'' if p.is_sure else ', not sure'})"
-    return f"{path}: {reading.describe()}"
+    return f"{path}: {reading.words()}"
 
 
 def reading_json(path: Path, reading, recognizer) -> dict:
@@ -276,9 +274,13 @@ def _run(argv: list[str]) -> int:
         say(f"digitapp: no command or image file '{argv[0]}'; {hint}commands are {', '.join(COMMANDS)}, "
             "or give an image to open: digitapp IMAGE", sys.stderr)
         return 2
+    named = bool(argv) and argv[0] in COMMANDS  # 'digitapp predict --jsn' is told to see 'digitapp predict --help'
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help", "--version"):
         argv = ["gui", *argv]
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # the command's parser says it, pointing to 'digitapp COMMAND --help'
+        (args.commands[args.command] if named else parser).error(f"unrecognized arguments: {' '.join(unknown)}")
     log_to_stderr()
     if args.command == "predict":
         return run_predict(args)

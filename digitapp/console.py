@@ -60,7 +60,9 @@ def one_line(error: BaseException) -> str:
 def guarded(command: str, run: Callable[[], int]) -> int:
     """``run()``'s exit code; what may interrupt any command becomes one line on stderr and a code."""
     try:
-        return run()
+        code = run()
+        sys.stdout.flush()  # here, not at exit: a reader gone (| head) meets the except below, not a traceback
+        return code
     except KeyboardInterrupt:
         complain(command, "interrupted; nothing half-written was kept")
         return 130

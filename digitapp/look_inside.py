@@ -24,14 +24,18 @@ from .preprocess import DIGITS, FIELD
 WEIGHTS_COLOURMAP = "RdBu_r"     # diverging: positive red, negative blue, zero white
 ACTIVATION_COLOURMAP = "Greens"  # the tiles' frames: the more a neuron fires, the darker its frame
 DIM = 0.3                        # a silent neuron's tile keeps this much of its contrast
+#: Each tile's colours span this percentile of its weights' sizes (not the largest, which one stray weight
+#: holds: the tiles were mostly white); the few beyond it are full red or blue.
+TILE_PERCENTILE = 95
+NEURON_ZOOM = 3                  # the pointed-at neuron's weights, magnified beside its maths
 BACKGROUND_RGB = (0xEE, 0xF0, 0xF3)
 #: Where in the weights' colour table the answer ("for") and its rival ("against") take their colours.
 ROLE_INDEX = {"for": 232, "against": 23}
 
-NEURON_HINT = ("Each tile is one neuron's incoming weights (red +, blue −); "
-               "its frame darkens as it fires. Point at a tile, or click to keep it.")
-EVIDENCE_HINT = ("Draw a digit: red pixels will be those that pushed the answer towards the chosen digit, "
-                 "blue ones those that pushed it towards the runner-up.")
+NEURON_HINT = ("Each tile is one neuron's incoming weights: red where ink makes it fire, blue where ink "
+               "holds it back. Its frame darkens as it fires. Point at a tile to see its sums; click to keep it.")
+EVIDENCE_HINT = ("Draw a digit: red pixels will be those that push the network towards its answer, "
+                 "blue ones those that push it towards the runner-up.")
 
 
 def colour_table(name: str) -> np.ndarray:
@@ -118,12 +122,29 @@ def weight_tiles(weights: np.ndarray, grid: TileGrid, table: np.ndarray) -> np.n
     pixels = np.empty(grid.size[::-1] + (3,), np.float32)
     pixels[:] = BACKGROUND_RGB
     for i, w in enumerate(weights):
-        index = diverging_index(w, float(np.abs(w).max()))
+        index = diverging_index(w, tile_limit(w))
         square = index.reshape(shape, shape) if shape else index.reshape(1, -1)
         resized = np.asarray(Image.fromarray(square, "L").resize((side, side), Image.Resampling.BILINEAR))
         x0, y0, x1, y1 = grid.tile_box(i)
         pixels[y0:y1, x0:x1] = table[resized]
     return pixels
+
+
+def tile_limit(w: np.ndarray) -> float:
+    """The weight size that gets a tile's full colour: TILE_PERCENTILE of its sizes (its largest if that is 0)."""
+    size = np.abs(np.asarray(w, np.float64))
+    return float(np.percentile(size, TILE_PERCENTILE)) or float(size.max())
+
+
+def neuron_tile(weights: np.ndarray, i: int, table: np.ndarray, zoom: int = NEURON_ZOOM) -> np.ndarray | None:
+    """Neuron i's incoming weights as a (side*zoom, side*zoom, 3) uint8 picture, coloured as its tile;
+    None when its inputs are not a square picture."""
+    w = np.asarray(weights[i])
+    side = math.isqrt(w.size)
+    if side * side != w.size:
+        return None
+    index = diverging_index(w.reshape(side, side), tile_limit(w))
+    return np.repeat(np.repeat(table[index], zoom, axis=0), zoom, axis=1)
 
 
 def weights_key(network) -> tuple:
@@ -172,7 +193,7 @@ def layer_title(network) -> str:
 
 
 def outputs_title(n: int) -> str:
-    return f"Output layer: the {'ten' if n == DIGITS else n} sigmoid outputs"
+    return f"Output layer: {'ten' if n == DIGITS else n} sigmoids"
 
 
 def evidence_map(explanation: Explanation | None, rival: int | None,
@@ -186,9 +207,11 @@ def evidence_map(explanation: Explanation | None, rival: int | None,
     evidence = e.evidence.reshape(FIELD, FIELD)
     index = diverging_index(evidence, float(np.abs(evidence).max()))
     which = "the runner-up" if rival != e.runner_up else "your pick"
-    text = (f"Red pushed towards {e.digit}, blue towards {e.runner_up} ({which}). "
-            f"Together they move z{e.digit} − z{e.runner_up} by {float(evidence.sum()):+.1f} from a blank canvas "
-            f"(now {e.difference:+.1f}).")
+    push = float(evidence.sum())
+    toward, away = (e.digit, e.runner_up) if push >= 0 else (e.runner_up, e.digit)
+    text = (f"This drawing pushes the network towards {toward} and away from {away}: red pixels push towards "
+            f"{e.digit}, blue ones towards {e.runner_up} ({which}). Together they raise {toward}'s weighted "
+            f"input by {abs(push):.1f} more than {away}'s, compared with a blank canvas.")
     return weights_table[index], text
 
 
@@ -207,19 +230,37 @@ def outputs_note(explanation: Explanation | None) -> str:
             f"and all ten can be low (\"none of these\"). Click a digit to set the answer against it.")
 
 
-def describe_neuron(network, i: int, explanation: Explanation | None, strongest: int = 3) -> str:
-    """'Neuron 37: activation 0.93, bias -1.20' and its strongest outgoing weights."""
-    text = f"Neuron {i}"
-    if explanation is not None:
-        text += f": activation {float(explanation.first_layer[i]):.2f}"
-    text += f", bias {float(network.biases[0][i, 0]):+.2f}"
+def signed(value: float) -> str:
+    """'+3.61' or '−2.15' (a real minus sign)."""
+    return f"{'+' if value >= 0 else '−'}{abs(value):.2f}"
+
+
+def describe_neuron(network, i: int, explanation: Explanation | None, x: np.ndarray | None = None,
+                    strongest: int = 3) -> str:
+    """Neuron i of the first layer after the input, in numbers a learner can follow: its weighted input
+    z = w·x + b with this drawing's numbers (``x``, the input), σ(z), and what it adds to the outputs' z."""
+    b = float(network.biases[0][i, 0])
+    if explanation is None:
+        text = f"Neuron {i}, bias {b:+.2f}"
+    else:
+        a = float(explanation.first_layer[i])
+        text = f"Neuron {i}: activation {a:.2f}, bias {b:+.2f}"
+        if x is not None:
+            wx = float(np.asarray(network.weights[0][i], np.float64) @ np.asarray(x, np.float64).ravel())
+            text += f"\nz = w·x + b = {wx:.2f} {signed(b)[0]} {abs(b):.2f} = {wx + b:.2f}"
+            text += f"\nσ(z) = 1 / (1 + e^−z) = {a:.2f}"
     if network.num_layers < 3:
         return text + " (an output neuron: digit " + str(i) + ")"
     outgoing = network.weights[1][:, i]
-    order = np.argsort(-np.abs(outgoing))[:strongest]
+    order = [int(j) for j in np.argsort(-np.abs(outgoing))[:strongest]]
     to = "digit" if network.num_layers == 3 else "neuron"
-    text += "\nStrongest outgoing weights: " + ", ".join(f"to {to} {j} {float(outgoing[j]):+.2f}" for j in order)
-    if explanation is not None and network.num_layers == 3:
-        d = explanation.digit
-        text += f"\nIts push on {d} now: activation × weight = {float(explanation.first_layer[i] * outgoing[d]):+.2f}"
+    if explanation is None or network.num_layers != 3:
+        return text + "\nStrongest outgoing weights: " + ", ".join(f"to {to} {j} {float(outgoing[j]):+.2f}"
+                                                                   for j in order)
+    d = explanation.digit
+    shown = [d] + [j for j in order if j != d][:strongest - 1]
+    text += "\nIt adds a × w to the outputs' z:"
+    for j in shown:
+        w = float(outgoing[j])
+        text += f"\n  to {j}: {a:.2f} × {signed(w)} = {signed(a * w)}" + (" (the answer)" if j == d else "")
     return text

@@ -14,7 +14,7 @@ from .model_io import default_model_path, network_from, read_model_file
 from .network import Network, shares
 from .preprocess import DIGITS, FIELD, input_from_ink, preprocess, strokes_input
 from .segment import group_strokes, ink_pieces
-from .strokes import clean_strokes
+from .strokes import clean_strokes, saved_strokes
 
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
@@ -26,6 +26,8 @@ UNSURE_BELOW = 0.8
 
 #: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
 EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
+#: Why a digit is not sure: its output is below WEAK_BELOW, or another digit's share is close to its own.
+WEAK, CLOSE = "weak answer", "two digits close"
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,71 @@ class Prediction:
             return NOT_A_DIGIT
         return SURE if self.is_sure else NOT_SURE
 
+    @property
+    def runner_up(self) -> int | None:
+        """The digit with the second largest share (None when nothing was drawn)."""
+        if self.digit is None:
+            return None
+        order = np.argsort(-np.asarray(self.probabilities), kind="stable")
+        return int(order[1] if order[0] == self.digit else order[0])
+
+    @property
+    def doubt(self) -> str | None:
+        """Why a digit is not sure: WEAK (no output claims it strongly: its own output is below
+        ``weak_below``, whatever its share) before CLOSE (its share is below ``unsure_below``: another digit
+        is close); None when sure, empty or not a digit."""
+        if not self.is_digit or self.is_sure:
+            return None
+        if self.outputs is not None and self.strongest < self.weak_below:
+            return WEAK
+        return CLOSE
+
+    @property
+    def measure(self) -> float:
+        """The one number shown with the verdict, the one the verdict was decided on: the winning output
+        itself for 'not a digit' and a weak answer (how strongly any digit claims the drawing), else the
+        winner's share of the ten (the confidence: for a sure digit, and for two digits close)."""
+        if self.digit is None:
+            return 0.0
+        return self.strongest if not self.is_digit or self.doubt == WEAK else self.confidence
+
+    @property
+    def percent(self) -> str:
+        """The measure as the app shows it: '98%'."""
+        return f"{100 * self.measure:.0f}%"
+
+    @property
+    def symbol(self) -> str:
+        """What stands for it in a number: '4', '4?' when unsure, '✗' when not a digit, '' when empty."""
+        if self.digit is None:
+            return ""
+        return self.marked if self.is_digit else "✗"
+
+    @property
+    def reason(self) -> str:
+        """The verdict's measure in words: 'output 41%', '98% sure', 'share 55% (9 close)'."""
+        if self.digit is None:
+            return "nothing drawn"
+        if not self.is_digit:
+            return f"top output {self.percent}"
+        if self.doubt == WEAK:
+            return f"weak answer: output {self.percent}"
+        if self.doubt == CLOSE:
+            return f"{self.runner_up} close: share {self.percent}"
+        return f"{self.percent} sure"
+
+    @property
+    def words(self) -> str:
+        """One line for the title, the strip and ``digitapp predict``: '7 (98% sure)', '7? (not sure, weak
+        answer: output 41%)', '4? (not sure, 9 close: share 55%)', 'not a digit (top output 3%)'."""
+        if self.digit is None:
+            return "nothing drawn"
+        if not self.is_digit:
+            return f"not a digit ({self.reason})"
+        if self.doubt is not None:
+            return f"{self.marked} (not sure, {self.reason})"
+        return f"{self.digit} ({self.reason})"
+
     def to_dict(self) -> dict:
         outputs = self.outputs if self.outputs is not None else self.probabilities
         return {
@@ -105,6 +172,7 @@ class Prediction:
             "sure": self.is_sure,
             "is_digit": self.is_digit,
             "verdict": self.verdict,
+            "doubt": self.doubt,
             "probabilities": [round(float(p), 6) for p in self.probabilities],
             "outputs": [round(float(p), 6) for p in outputs],
         }
@@ -143,6 +211,24 @@ class Reading:
     def is_empty(self) -> bool:
         return not self.predictions
 
+    @property
+    def verdict(self) -> str:
+        """The whole reading's verdict: a lone piece's own; for several pieces 'not a digit' when none is a
+        digit, 'not sure' when none is surely one (a smiley cut in two is no number), else 'sure' (a number,
+        some of whose digits may still carry a '?')."""
+        if self.is_empty:
+            return EMPTY
+        if len(self.predictions) == 1:
+            return self.predictions[0].verdict
+        if not any(p.is_digit for p in self.predictions):
+            return NOT_A_DIGIT
+        return SURE if any(p.is_sure for p in self.predictions) else NOT_SURE
+
+    @property
+    def is_number(self) -> bool:
+        """Several pieces read as a number: some piece at least is surely a digit."""
+        return len(self.predictions) > 1 and self.verdict == SURE
+
     def __len__(self) -> int:
         return len(self.predictions)
 
@@ -150,15 +236,27 @@ class Reading:
         return f"Reading({self.text!r}, unsure={self.unsure})"
 
     def describe(self) -> str:
-        """'2026 (2 99%, 0 97%, 2 99%, 6 95%?)': the number, then each digit's confidence (? = unsure)."""
+        """'2026 (2 99%, 0 97%, 2 99%, 6? 55%)': the number, then each digit with its measure (see
+        :attr:`Prediction.measure`); 'not a number: ...' when no piece is surely a digit."""
         if self.is_empty:
             return "no digits (blank)"
-        parts = [f"{p.digit} {100 * p.confidence:.0f}%{p.mark}" for p in self.predictions]
-        return f"{self.text} ({', '.join(parts)})"
+        if len(self.predictions) == 1:
+            return self.predictions[0].words
+        parts = ", ".join(f"{p.symbol} {p.percent}" for p in self.predictions)
+        if self.verdict == NOT_A_DIGIT:
+            return f"not a digit ({len(self)} pieces, none a digit: {parts})"
+        if self.verdict == NOT_SURE:
+            return f"not sure ({len(self)} pieces, none surely a digit: {parts})"
+        return f"{self.text} ({parts})"
+
+    def words(self) -> str:
+        """One line, as :meth:`describe` (a lone digit: its :attr:`Prediction.words`)."""
+        return self.describe()
 
     def to_dict(self) -> dict:
         return {
             "text": self.text,
+            "verdict": self.verdict,
             "unsure": self.unsure,
             "digits": [{**p.to_dict(), "box": list(box)} for p, box in zip(self.predictions, self.boxes)],
         }
@@ -238,10 +336,16 @@ class Recognizer:
     def read(self, image: ImageLike, ink: Ink = None) -> Reading:
         """Every digit in a picture, left to right; raises ImageError for a bad file.
 
+        A PNG the window saved carries the drawing's strokes: those are read,
+        as the window read them (the pen the user drew with does not matter).
+
         The ink is cut into connected pieces, pieces of one digit are joined,
         and touching digits are cut where the network is surest of both parts.
         """
         gray = as_gray_image(image)
+        strokes = saved_strokes(gray)
+        if strokes is not None:  # a drawing the window saved: read its strokes, as the window read them
+            return self.read_strokes(strokes)
         strength = ink_image(gray, ink)
         if strength is None:
             return Reading()

@@ -218,8 +218,9 @@ def _distances(lines: list[np.ndarray], within: float) -> np.ndarray:
             apart = max(boxes[i, 0] - boxes[j, 2], boxes[j, 0] - boxes[i, 2],
                         boxes[i, 1] - boxes[j, 3], boxes[j, 1] - boxes[i, 3])
             if apart <= within:
-                squared = ((lines[i][:, None, :] - lines[j][None, :, :]) ** 2).sum(axis=2)
-                out[i, j] = out[j, i] = float(np.sqrt(squared.min()))
+                a, b = lines[i], lines[j]
+                dx, dy = a[:, :1] - b[:, 0], a[:, 1:] - b[:, 1]  # no (n, m, 2) array to sum: the same numbers
+                out[i, j] = out[j, i] = float(np.sqrt((dx * dx + dy * dy).min()))
     return out
 
 
@@ -234,6 +235,10 @@ def group_strokes(strokes, outputs: Callable[[list[int]], np.ndarray] | None = N
     kept = [i for i, a in enumerate(arrays) if len(a)]
     if not kept:
         return []
+    if len(kept) == 1 and np.ptp(arrays[kept[0]][:, 1]) >= 1:
+        # One stroke at least a pixel high is one digit: what the steps below find for it, at a fraction of
+        # the cost (the slant moves x only, so the height, and whether it is more than a dot, do not change).
+        return [_piece_of(arrays, kept)]
     all_points = np.concatenate([arrays[i] for i in kept])
     rough = digit_height([np.ptp(arrays[i][:, 1]) for i in kept])
     even = [_even_points(arrays[i], max(rough / 40, 0.5)) for i in kept]
@@ -245,13 +250,14 @@ def group_strokes(strokes, outputs: Callable[[list[int]], np.ndarray] | None = N
     groups, height = group_items(boxes, _distances(even, 0.5 * rough))
     groups = join_by_score(groups, boxes, height, outputs and (lambda members: outputs([kept[g] for g in members])),
                            SCORED_WIDTH)
-    pieces = []
-    for group in groups:
-        members = [kept[g] for g in group]
-        points = np.concatenate([arrays[i] for i in members])
-        box = (*np.floor(points.min(axis=0)).astype(int).tolist(), *np.ceil(points.max(axis=0)).astype(int).tolist())
-        pieces.append(Piece(tuple(box), sorted(members)))
-    return pieces
+    return [_piece_of(arrays, [kept[g] for g in group]) for group in groups]
+
+
+def _piece_of(arrays: list[np.ndarray], members: list[int]) -> Piece:
+    """The piece of strokes ``members``: their box in whole pixels, and their indices in order."""
+    points = np.concatenate([arrays[i] for i in members])
+    box = (*np.floor(points.min(axis=0)).astype(int).tolist(), *np.ceil(points.max(axis=0)).astype(int).tolist())
+    return Piece(tuple(box), sorted(members))
 
 
 # ---------------------------------------------------------------- pictures

@@ -20,8 +20,11 @@ from digitapp.preprocess import FIELD
 from digitapp.strokes import CANVAS_SIDE, render_strokes
 from harness.shapes import number_on_canvas, on_canvas
 
-LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d) \((?P<percent>\d+\.\d)%(?P<unsure>, not sure)?\)$")
-NUMBER_LINE = re.compile(r"^(?P<file>.+): (?P<text>\d{2,}) \((?P<digits>\d \d+%\??(, \d \d+%\??)+)\)$")
+#: What the window says, on one line: '1 (100% sure)', '1? (not sure, weak answer: output 45%)', '1? (not sure,
+#: 7 close: share 55%)'; 'percent' is the sure digit's share (None when unsure: that line has its own measure).
+LINE = re.compile(r"^(?P<file>.+): (?P<digit>\d)(?P<unsure>\?)? "
+                  r"\((?:(?P<percent>\d+)% sure|not sure, (?:weak answer: output|\d close: share) \d+%)\)$")
+NUMBER_LINE = re.compile(r"^(?P<file>.+): (?P<text>\d{2,}) \((?P<digits>\d\?? \d+%(, \d\?? \d+%)+)\)$")
 
 
 def drawn(digit: int):
@@ -87,7 +90,7 @@ def test_predict_says_not_a_digit(tmp_path, capsys):
     path = hash_sign(tmp_path / "hash.png")
     code, out, _ = run(["predict", path], capsys)
     assert code == 0
-    assert re.fullmatch(rf"{re.escape(str(path))}: not a digit \(closest \d, output \d+\.\d%\)", out.strip()), out
+    assert re.fullmatch(rf"{re.escape(str(path))}: not a digit \(top output \d+%\)", out.strip()), out
     code, out, _ = run(["predict", "--json", path], capsys)
     answer = json.loads(out)
     assert answer["verdict"] == "not a digit" and answer["is_digit"] is False and answer["sure"] is False

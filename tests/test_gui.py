@@ -74,7 +74,8 @@ def assert_shows(app, recognizer, digit_expected=None):
     assert app.result.digit_label.cget("text") == (str(p.digit) if p.is_digit else "✗")
     assert app.root.title() == window_title(p)
     widths = bar_widths(app)
-    shown = p.probabilities if p.is_digit else p.outputs  # "not a digit" shows the raw outputs, all low
+    # "not a digit" and a weak answer show the raw outputs (all low), the others the shares
+    shown = p.outputs if not p.is_digit or p.doubt == "weak answer" else p.probabilities
     np.testing.assert_allclose(widths, np.round(shown * app.result.bar_length), atol=1)
     assert widths[p.digit] == widths.max()
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.input))
@@ -96,11 +97,13 @@ def assert_empty(app):
 # -- the window ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("prediction, title", [
-    (Prediction(7, 0.984, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7 (98%) - digitapp"),
-    (Prediction(7, 0.414, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7? (41%) - digitapp"),
+    (Prediction(7, 0.984, np.eye(10)[7], np.zeros((FIELD, FIELD))), "7 (98% sure) - digitapp"),
+    (Prediction(7, 0.414, np.eye(10)[7] * 0.414 + np.eye(10)[1] * 0.4, np.zeros((FIELD, FIELD))),
+     "7? (not sure, 1 close: share 41%) - digitapp"),
     (Prediction(None, 0.0, np.zeros(10), np.zeros((FIELD, FIELD))), "digitapp"),
     (None, "digitapp"),
-    (Prediction(4, 0.5, np.full(10, 0.1), np.zeros((FIELD, FIELD)), outputs=np.full(10, 0.02)), "not a digit - digitapp"),
+    (Prediction(4, 0.5, np.full(10, 0.1), np.zeros((FIELD, FIELD)), outputs=np.full(10, 0.02)),
+     "not a digit (top output 2%) - digitapp"),
 ], ids=["sure", "unsure", "blank", "empty", "not-a-digit"])
 def test_window_title(prediction, title):
     assert window_title(prediction) == title
@@ -163,7 +166,7 @@ def test_writing_42_with_real_pointer_events_reads_42(app, recognizer):
         f"{100 * p.confidence:.0f}%" for p in fresh.predictions]
     # until a digit is clicked, the last one is shown in detail
     assert app.selected_digit.index == 1 and app.prediction.digit == 2
-    assert app.result.digit_label.cget("text") == "2"
+    assert app.result.digit_label.cget("text") == "42" and app.result.detail.cget("text").startswith("2nd of 2: 2")
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(fresh.predictions[1].input))
 
 
@@ -179,7 +182,8 @@ def test_clicking_a_digit_of_the_reading_selects_it(app, recognizer):
     assert app.selected_index == chosen.index == 0 and chosen.prediction.digit == 7
     assert chosen.strokes == tuple(s.points for s in app.canvas.drawing.sheet.strokes[:1])
     assert chosen.box == app.reading.boxes[0]
-    assert app.result.digit_label.cget("text") == "7" and app.prediction is chosen.prediction
+    assert app.result.digit_label.cget("text") == "731" and app.prediction is chosen.prediction
+    assert app.result.detail.cget("text").startswith("1st of 3: 7")
     np.testing.assert_array_equal(preview_pixels(app), expected_pixels(chosen.prediction.input))
     assert panel.itemcget("cell0", "fill") != "" and panel.itemcget("cell2", "fill") == ""
     assert app.root.title() == "731 - digitapp"  # the title keeps the whole number
@@ -352,7 +356,7 @@ def test_an_unsure_answer_is_marked(app):
     draw_with_events(app.canvas, digit(app, 3))
     assert app.result.state == "unsure"
     assert "not sure" in app.result.caption.cget("text").lower()
-    assert app.root.title() == "3? (42%) - digitapp"
+    assert app.root.title() == "3? (not sure, 5 close: share 42%) - digitapp"
     assert bar_widths(app)[3] == round(0.42 * app.result.bar_length)
     from digitapp.gui.widgets import UNSURE_COLOUR
 
@@ -511,7 +515,7 @@ def test_a_scribble_is_shown_as_not_a_digit(app, recognizer):
     assert app.result.state == "not a digit"
     assert "not a digit" in app.result.caption.cget("text").lower()
     assert app.result.digit_label.cget("text") == "✗"
-    assert app.root.title() == "not a digit - digitapp"
+    assert app.root.title() == f"not a digit (top output {p.percent}) - digitapp"
     assert (bar_widths(app) <= round(recognizer.none_below * app.result.bar_length) + 1).all()
 
 

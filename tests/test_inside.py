@@ -82,7 +82,7 @@ def assert_view_shows(view, e):
     np.testing.assert_array_equal(evidence_pixels(view), view.weights_table[index])
     widths = np.array([view.bar_width(d) for d in range(len(e.output))])
     np.testing.assert_allclose(widths, np.round(e.output * view.bar_length), atol=1)
-    assert f"towards {e.digit}, blue towards {e.runner_up}" in view.evidence_text.cget("text")
+    assert f"push towards {e.digit}, blue ones towards {e.runner_up}" in view.evidence_text.cget("text")
     assert f"{e.output[e.digit]:.3f}" == view.outputs.itemcget(f"value{e.digit}", "text")
 
 
@@ -169,7 +169,7 @@ def test_pointing_at_a_tile_describes_its_neuron_and_a_click_keeps_it(app):
 
     pointer("mousemove", *centre(i))
     text = view.neuron_label.cget("text")
-    assert text.startswith(f"Neuron {i}: activation {e.first_layer[i]:.2f}") and "Strongest outgoing" in text
+    assert text.startswith(f"Neuron {i}: activation {e.first_layer[i]:.2f}") and "z = w·x + b" in text
     assert view.grid_canvas.coords(view.marker) == [float(c) for c in grid.tile_box(i)]
     pointer("click", "1")
     pointer("mousemove", *centre(j))
@@ -280,8 +280,8 @@ def test_any_network_shape_and_another_model_file(display, tmp_path, sizes):
         title = view.grid_title.cget("text")
         assert title == (f"Hidden layer: {sizes[1]} neurons" if len(sizes) > 2
                          else "Output layer (this network has no hidden layer): 10 neurons")
-        assert view.outputs_title.cget("text") == ("Output layer: the ten sigmoid outputs" if sizes[-1] == 10
-                                                   else f"Output layer: the {sizes[-1]} sigmoid outputs")
+        assert view.outputs_title.cget("text") == ("Output layer: ten sigmoids" if sizes[-1] == 10
+                                                   else f"Output layer: {sizes[-1]} sigmoids")
         assert view.model_text.cget("text").startswith("small.pkl: other file model")
         assert "3 epochs" in view.model_text.cget("text")
         assert view.curves_photo is None and "no training curves" in view.curves_source.cget("text")
@@ -307,7 +307,7 @@ def test_the_panel_alone_shows_any_prediction_and_any_number_of_outputs(display)
         root.update()
         e = explain(recognizer.network, x)
         assert repr(view) == "InsideView(open, 1 updates, 40 neurons)"
-        assert view.n_outputs == 11 and view.outputs_title.cget("text") == "Output layer: the 11 sigmoid outputs"
+        assert view.n_outputs == 11 and view.outputs_title.cget("text") == "Output layer: 11 sigmoids"
         assert_view_shows(view, e)
         assert view.model_text.cget("text").startswith("a model in memory, not from a file")
         assert not view.toggle(recognizer, prediction) and not view.is_open

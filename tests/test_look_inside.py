@@ -11,6 +11,7 @@ import pytest
 from digitapp.explain import explain
 from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, TileGrid, TilePicture, colour_table,
                                   describe_neuron, diverging_index, evidence_map, grid_shape, layer_title,
+                                  neuron_tile, signed, tile_limit, weight_tiles,
                                   output_role, outputs_note, outputs_title, role_colours, weights_key)
 from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
@@ -111,12 +112,15 @@ def test_the_evidence_map_colours_the_evidence_and_says_which_rival(tables):
     colours, text = evidence_map(e, None, weights_table)
     evidence = e.evidence.reshape(FIELD, FIELD)
     np.testing.assert_array_equal(colours, weights_table[diverging_index(evidence, float(np.abs(evidence).max()))])
-    assert text.startswith(f"Red pushed towards {e.digit}, blue towards {e.runner_up} (the runner-up).")
-    assert f"by {float(evidence.sum()):+.1f} from a blank canvas (now {e.difference:+.1f})" in text
+    push = float(evidence.sum())
+    toward, away = (e.digit, e.runner_up) if push >= 0 else (e.runner_up, e.digit)
+    assert text.startswith(f"This drawing pushes the network towards {toward} and away from {away}: ")  # in words
+    assert f"blue ones towards {e.runner_up} (the runner-up)" in text and "z" not in text.replace("blank", "")
+    assert f"raise {toward}'s weighted input by {abs(push):.1f} more than {away}'s" in text
 
     rival = next(d for d in range(10) if d not in (e.digit, e.runner_up))
     picked = explain(net, a_one(), e.digit, rival)
-    assert f"blue towards {rival} (your pick)" in evidence_map(picked, rival, weights_table)[1]
+    assert f"blue ones towards {rival} (your pick)" in evidence_map(picked, rival, weights_table)[1]
 
     colours, text = evidence_map(None, None, weights_table)
     assert colours.shape == (FIELD, FIELD, 3) and (colours == weights_table[128]).all() and text == EVIDENCE_HINT
@@ -131,8 +135,8 @@ def test_outputs_words_and_roles():
     assert outputs_note(None) == ""
     assert outputs_note(e).startswith(f"Each is a separate sigmoid neuron, not a share: they add up to "
                                       f"{float(e.output.sum()):.2f},")
-    assert outputs_title(10) == "Output layer: the ten sigmoid outputs"
-    assert outputs_title(11) == "Output layer: the 11 sigmoid outputs"
+    assert outputs_title(10) == "Output layer: ten sigmoids"
+    assert outputs_title(11) == "Output layer: 11 sigmoids"
     assert layer_title(net) == "Hidden layer: 20 neurons"
     assert layer_title(Network([784, 10], seed=0)) == "Output layer (this network has no hidden layer): 10 neurons"
 
@@ -145,9 +149,33 @@ def test_describe_neuron():
     x[10:18, 12:15] = 1
     e = explain(net, x)
     text = describe_neuron(net, 2, e)
-    assert text.startswith(f"Neuron 2: activation {e.first_layer[2]:.2f}, bias {net.biases[0][2, 0]:+.2f}")
-    assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in text
-    assert f"Its push on {e.digit} now" in text
+    a, b = e.first_layer[2], net.biases[0][2, 0]
+    assert text.startswith(f"Neuron 2: activation {a:.2f}, bias {b:+.2f}")
+    answer = f"  to {e.digit}: {a:.2f} × {signed(net.weights[1][e.digit, 2])} = " \
+             f"{signed(a * net.weights[1][e.digit, 2])} (the answer)"
+    assert answer in text.splitlines() and f"  to 3: {a:.2f} × −3.00 = {signed(-3 * a)}" in text.splitlines()
+    # with the input: the weighted input w·x + b in this drawing's numbers, and the sigmoid of it
+    wx = float(net.weights[0][2] @ x.ravel())
+    maths = describe_neuron(net, 2, e, x).splitlines()
+    assert maths[1] == f"z = w·x + b = {wx:.2f} {signed(b)[0]} {abs(b):.2f} = {wx + b:.2f}"
+    assert maths[2] == f"σ(z) = 1 / (1 + e^−z) = {a:.2f}" and abs(1 / (1 + np.exp(-(wx + b))) - a) < 1e-4
+    assert "to digit 3 -3.00, to digit 7 +2.50, to digit 5 +0.50" in describe_neuron(net, 2, None)
     assert describe_neuron(Network([784, 10], seed=1), 4, None).endswith("(an output neuron: digit 4)")
     deeper = describe_neuron(Network([784, 6, 5, 10], seed=1), 2, None)
     assert deeper.startswith("Neuron 2, bias") and "to neuron" in deeper and "push" not in deeper
+
+
+def test_tiles_are_coloured_by_most_of_their_weights_not_the_one_largest(tables):
+    """Issue 21, point 9: the tiles were faint, each scaled to its one largest weight; now most weights show."""
+    from digitapp.recognizer import Recognizer
+
+    weights = Recognizer.load().network.weights[0]
+    table = tables[0]
+    grid = TileGrid.for_neurons(len(weights), 250)
+    pixels = weight_tiles(weights, grid, table)
+    inside = grid.tile_of < len(weights)
+    distance = np.abs(pixels[inside] - table[128]).sum(axis=1)  # how far from the white of a zero weight
+    assert np.median(distance) > 30, np.median(distance)  # 12 when each tile was scaled to its largest weight
+    assert tile_limit(weights[0]) < np.abs(weights[0]).max()
+    zoomed = neuron_tile(weights, 5, table, 3)
+    assert zoomed.shape == (84, 84, 3) and neuron_tile(np.ones((3, 10)), 0, table) is None

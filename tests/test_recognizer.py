@@ -200,7 +200,7 @@ def test_an_unsure_digit_stays_in_the_text_and_is_marked():
     unsure = Prediction(2, 0.41, np.eye(10)[2] * 0.41, np.zeros((FIELD, FIELD)))
     reading = Reading((sure, unsure), ((0, 0, 9, 9), (10, 0, 19, 9)), ((0,), (1,)))
     assert reading.text == "42" and reading.unsure == [1] and reading.marked_text == "42?"
-    assert reading.describe() == "42 (4 99%, 2 41%?)"
+    assert reading.describe() == "42 (4 99%, 2? 41%)"
 
 
 def test_read_of_a_picture_of_a_number(recognizer, tmp_path):

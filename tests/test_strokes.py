@@ -151,3 +151,29 @@ def test_many_strokes_are_thinned_but_each_keeps_its_ends():
     thinned = clean_strokes(strokes)
     assert sum(len(s) for s in thinned) <= KEPT_POINTS and all(len(s) >= 2 for s in thinned)
     assert all(s[0] == tuple(a[0]) and s[-1] == tuple(a[-1]) for s, a in zip(thinned, strokes))
+
+
+# ---------------------------------------------------------------- strokes kept in a saved PNG (issue 21, point 5)
+
+def test_strokes_survive_a_png_and_anything_else_is_ignored(tmp_path):
+    import json
+
+    from PIL import Image
+    from PIL.PngImagePlugin import PngInfo
+
+    from digitapp.imagefile import load_image
+    from digitapp.strokes import STROKES_KEY, saved_strokes, strokes_text
+
+    strokes = [[(10.123, 20.0), (30.5, 40.25)], [(50.0, 60.0)]]
+    info = PngInfo()
+    info.add_itxt(STROKES_KEY, strokes_text(strokes), zip=True)
+    Image.new("L", (64, 64), 255).save(tmp_path / "d.png", pnginfo=info)
+    assert saved_strokes(load_image(tmp_path / "d.png")) == [[(10.12, 20.0), (30.5, 40.25)], [(50.0, 60.0)]]
+    for text in ("{", "[]", json.dumps({"format": "other", "strokes": []}),
+                 json.dumps({"format": "digitapp-strokes", "strokes": [[[1e9, 0]]]}),
+                 json.dumps({"format": "digitapp-strokes", "strokes": []})):
+        info = PngInfo()
+        info.add_text(STROKES_KEY, text)
+        Image.new("L", (8, 8)).save(tmp_path / "x.png", pnginfo=info)
+        assert saved_strokes(load_image(tmp_path / "x.png")) is None, text
+    assert saved_strokes(Image.new("L", (8, 8))) is None

@@ -28,7 +28,10 @@ APP_NAME = "digitapp"
 PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
-SHORTCUTS = "Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   Ctrl+I look inside"
+SHORTCUTS = ("Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   Ctrl+I look inside   "
+             "Ctrl+Q quit")
+#: The answer column's width at 96 dpi: every label in it wraps or is cut to this, so no message moves the window.
+RIGHT_WIDTH = 276
 BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 
@@ -87,6 +90,7 @@ class App(Scaled):
         self._strokes: list = []  # the strokes the reading was made from
         self._pending: str | None = None
         self._last_prediction = 0.0
+        self._warning = ""  # a warning at start stays in the status line; other messages go with the next change
 
         root.title(APP_NAME)
         root.resizable(False, False)
@@ -143,32 +147,41 @@ class App(Scaled):
 
         right = ttk.Frame(outer)
         right.grid(row=0, column=1, sticky="n", padx=(self.px(18), 0))
+        right.columnconfigure(0, minsize=self.px(RIGHT_WIDTH))
+        self.right = right
         self.result = ResultPanel(right, scale=self.scale, empty_text="Draw a digit\non the canvas",
                                   on_bar_click=lambda digit: self.corrections.correct(digit))
         self.result.grid(row=0, column=0, sticky="w")
         self.preview = InputPreview(right, zoom=max(3, round(4 * self.scale)),
                                     title="What the network sees (28×28)")
-        self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(12), 0))
+        self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(8), 0))
         small = derived_font(size=8)
-        self.model_label = ttk.Label(right, text=model_text(self.recognizer.info), style="Muted.TLabel", font=small,
-                                     wraplength=self.px(260), justify="left")
-        self.model_label.grid(row=2, column=0, sticky="w", pady=(self.px(12), 0))
+        # four lines kept for the model, whichever it is (a personalised one takes more words): nothing moves
+        model_box = ttk.Frame(right, width=self.px(RIGHT_WIDTH), height=4 * small.metrics("linespace"))
+        model_box.grid(row=2, column=0, sticky="w", pady=(self.px(8), 0))
+        model_box.pack_propagate(False)
+        self.model_label = ttk.Label(model_box, text=model_text(self.recognizer.info), style="Muted.TLabel",
+                                     font=small, wraplength=self.px(RIGHT_WIDTH - 10), justify="left")
+        self.model_label.pack(anchor="nw")
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
         self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
         from .personal import Corrections
 
-        self.corrections = Corrections(root, self.personal, right, selected=self.digit_to_correct,
+        self.corrections = Corrections(root, self.personal, right, width=self.px(RIGHT_WIDTH),
+                                       selected=self.digit_to_correct,
                                        ask_yes_no=lambda *question: self.dialogs.ask_yes_no(*question),
                                        on_model_changed=self.model_changed)
         self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
 
         footer = ttk.Frame(outer)
         footer.grid(row=1, column=0, columnspan=2, sticky="ew", pady=(self.px(10), 0))
-        self.status = ttk.Label(footer, text="", style="Muted.TLabel", font=small)
-        self.status.pack(side="left")
+        # the status takes what the shortcuts leave (width=1: a long message is cut, never widens the window)
+        self.status = ttk.Label(footer, text="", style="Muted.TLabel", font=small, width=1)
+        self.status.grid(row=0, column=0, sticky="ew", padx=(0, self.px(12)))
         self.shortcuts = ttk.Label(footer, text=SHORTCUTS, style="Muted.TLabel", font=small)
-        self.shortcuts.pack(side="right")
+        self.shortcuts.grid(row=0, column=1, sticky="e")
+        footer.columnconfigure(0, weight=1)
 
         self._bind_keys()
         self.predict_now()
@@ -240,7 +253,8 @@ class App(Scaled):
         return True
 
     def save_drawing(self, path=None) -> bool:
-        """Write what is on the canvas as an image (dark ink on white), via a temporary file."""
+        """Write what is on the canvas as an image (dark ink on white), via a temporary file; a PNG also
+        keeps the strokes, so that opened again (here or by ``digitapp predict``) it reads as it was drawn."""
         from PIL import Image
 
         from ..files import atomic_write
@@ -264,9 +278,18 @@ class App(Scaled):
         if image_format is None:
             self.dialogs.error("Cannot save", f"{path}: unknown image type; use .png or .jpg")
             return False
+        options = {}
+        strokes = self.canvas.drawing.recognisable()[1]
+        if image_format == "PNG" and strokes:  # the strokes go with the pixels: reopened, it reads the same
+            from PIL.PngImagePlugin import PngInfo
+
+            from ..strokes import STROKES_KEY, strokes_text
+
+            options["pnginfo"] = PngInfo()
+            options["pnginfo"].add_itxt(STROKES_KEY, strokes_text(strokes), zip=True)
         try:
             with atomic_write(path) as out:
-                self.canvas.drawing.image_to_save().save(out, format=image_format)
+                self.canvas.drawing.image_to_save().save(out, format=image_format, **options)
         except (OSError, ValueError, KeyError) as err:
             self.dialogs.error("Cannot save", f"{path}: {getattr(err, 'strerror', None) or err}")
             return False
@@ -274,7 +297,13 @@ class App(Scaled):
         return True
 
     def say(self, message: str) -> None:
-        self.status.configure(text=message)
+        """A message about what just happened; the next change of the canvas takes it away."""
+        self.status.configure(text=message or self._warning)
+
+    def warn(self, message: str) -> None:
+        """A warning that stays in the status line (a file set aside at start)."""
+        self._warning = message
+        self.say(message)
 
     # -- corrections -----------------------------------------------------------------------------
 
@@ -295,6 +324,7 @@ class App(Scaled):
     def on_canvas_change(self, kind: str) -> None:
         self.selected_index = None  # the digits may have moved: the last one is current again
         self.corrections.canvas_changed()
+        self.say("")  # 'Saved x.png', 'Nothing to undo': said of the drawing before
         if kind == "motion":
             self.request_prediction()
         else:
@@ -361,14 +391,19 @@ class App(Scaled):
         self.show(self.prediction)
 
     def show(self, prediction) -> None:
-        self.result.show(prediction)
+        from ..answer import answer_for
+
+        drawing = self.canvas.drawing
+        picture = drawing.sheet.picture is not None and not drawing.drawing_stroke
+        answer = answer_for(self.reading, self.selected_index, picture)
+        self.result.show(prediction, answer)
         if prediction is None:  # an empty canvas; a blank drawing's Prediction already has an all-zero input
             import numpy as np
 
             self.preview.show(np.zeros((FIELD, FIELD), np.float32))
         else:
             self.preview.show(prediction.input)
-        self.root.title(window_title(prediction, self.reading))
+        self.root.title(answer.title)
         self.inside.show(self.recognizer, prediction)
         drawing = self.canvas.drawing
         self.undo_button.state(["!disabled" if drawing.can_undo else "disabled"])
@@ -386,15 +421,15 @@ def model_text(info) -> str:
 
 
 def window_title(prediction, reading=None) -> str:
-    """'7 (98%) - digitapp', '7? (41%) - digitapp' when unsure, 'not a digit - digitapp', plain 'digitapp'
-    when empty; '42 - digitapp', '4?2 - digitapp' for a number (a '?' after each unsure digit)."""
-    if reading is not None and len(reading) > 1:
-        return f"{reading.marked_text} - {APP_NAME}"
-    if prediction is None or prediction.digit is None:
-        return APP_NAME
-    if not prediction.is_digit:
-        return f"not a digit - {APP_NAME}"
-    return f"{prediction.marked} ({100 * prediction.confidence:.0f}%) - {APP_NAME}"
+    """The title for a reading (or one Prediction): '7 (98% sure) - digitapp', '7? (not sure, weak answer:
+    output 41%) - digitapp', 'not a digit (top output 3%) - digitapp', plain 'digitapp' when empty;
+    '42 - digitapp', '4?2 - digitapp' for a number (see :func:`digitapp.answer.answer_for`)."""
+    from ..answer import answer_for
+    from ..recognizer import Reading
+
+    if reading is None and prediction is not None:
+        reading = Reading(() if prediction.digit is None else (prediction,))
+    return answer_for(reading).title
 
 
 def open_root() -> tk.Tk | None:
@@ -444,7 +479,7 @@ def start(root: tk.Tk, model: Path | None = None, image: Path | None = None, *,
         return None
     app = App(root, personal, dialogs)
     if warnings:
-        app.say(warnings[0])
+        app.warn(warnings[0])
     if image is not None:
         root.after_idle(app.open_image, image)
     return app

@@ -18,7 +18,7 @@ from typing import Optional
 
 from PIL import Image, ImageDraw, ImageOps
 
-from ..strokes import PAPER, Point, draw_stroke
+from ..strokes import PAPER, Point, draw_stroke, saved_strokes
 
 #: Fewer pixels than this between two mouse positions are one point (sub-pixel jitter).
 MIN_STEP = 0.5
@@ -106,10 +106,12 @@ class Drawing:
         """What to recognise: ``(picture, None)`` for an opened picture, else ``(None, stroke points)``.
 
         Strokes go to the recognizer as points (including the stroke being
-        drawn), so it can redraw them with a pen in proportion to the digit.
+        drawn), so it can redraw them with a pen in proportion to the digit;
+        so do the strokes a PNG saved by the window carries when it is opened.
         """
         if self.sheet.picture is not None and not self._points:
-            return self.sheet.picture, None
+            saved = saved_strokes(self.sheet.picture)  # a drawing the window saved: its strokes, as drawn
+            return (self.sheet.picture, None) if saved is None else (None, [tuple(s) for s in saved])
         strokes = [] if self.sheet.picture is not None else [s.points for s in self.sheet.strokes]
         if self._points:
             strokes.append(tuple(self._points))

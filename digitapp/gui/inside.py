@@ -21,14 +21,17 @@ from PIL import Image
 from ..curves import curves_image
 from ..explain import Explanation, explain
 from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, WEIGHTS_COLOURMAP, TilePicture,
-                           colour_table, describe_neuron, evidence_map, layer_title, output_role, outputs_note,
-                           outputs_title, role_colours, weights_key)
+                           colour_table, describe_neuron, evidence_map, layer_title, neuron_tile, output_role,
+                           outputs_note, outputs_title, role_colours, weights_key)
 from .canvas import photo_from_image
 from .scaling import Scaled
 from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font, zoomed_photo
 
-GRID_SIDE = 320                  # the tile grid's side at 96 dpi, whatever the number of neurons
-EVIDENCE_ZOOM = 5
+GRID_SIDE = 250                  # the tile grid's side at 96 dpi, whatever the number of neurons
+EVIDENCE_ZOOM = 4
+SIDE_TEXT = 226                  # the evidence and output column's width at 96 dpi
+#: The panel's widths and heights are fixed (text wraps, rows keep their height), so that the window with the
+#: panel open fits a 1366x768 laptop screen and pointing at tiles or drawing moves nothing.
 HIGHLIGHT = "#1f2328"
 
 
@@ -98,23 +101,28 @@ class InsideView(ttk.Frame, Scaled):
         self.grid_canvas.bind("<Motion>", self._on_motion)
         self.grid_canvas.bind("<Leave>", self._on_leave)
         self.grid_canvas.bind("<Button-1>", self._on_click)
+        # the neuron pointed at, magnified over the grid beside its tile (its weights, readable)
+        self.zoom_photo: tk.PhotoImage | None = None
+        self.zoom_frame = self.grid_canvas.create_rectangle(0, 0, 0, 0, outline=HIGHLIGHT, width=2, state="hidden")
+        self.zoom_item = self.grid_canvas.create_image(0, 0, anchor="nw", state="hidden")
+        line = small.metrics("linespace")
         self.neuron_label = ttk.Label(left, text="", font=small, foreground=TEXT_COLOUR, justify="left",
                                       wraplength=self.px(GRID_SIDE))
         self.neuron_label.grid(row=2, column=0, sticky="nw", pady=(self.px(4), 0))
-        left.rowconfigure(2, minsize=self.px(60))  # three lines, so pointing at tiles moves nothing
+        left.rowconfigure(2, minsize=7 * line + self.px(4))  # seven lines, so pointing at tiles moves nothing
 
         ttk.Label(right, text="Evidence", font=title).grid(row=0, column=0, sticky="w")
         self.evidence_label = tk.Label(right, borderwidth=0, highlightthickness=0)
         self.evidence_label.grid(row=1, column=0, sticky="w", pady=(self.px(4), 0))
         self.evidence_photo: tk.PhotoImage | None = None
         self.evidence_text = ttk.Label(right, text="", font=small, foreground=MUTED_COLOUR, justify="left",
-                                       wraplength=self.px(240))
+                                       wraplength=self.px(SIDE_TEXT))
         self.evidence_text.grid(row=2, column=0, sticky="nw", pady=(self.px(2), 0))
-        right.rowconfigure(2, minsize=self.px(72))  # room for five lines, so the bars below never move
+        right.rowconfigure(2, minsize=6 * line + self.px(2))  # room for six lines, so the bars below never move
 
         self.outputs_title = ttk.Label(right, text="", font=title)
         self.outputs_title.grid(row=3, column=0, sticky="w", pady=(self.px(10), 0))
-        self.row_height, self.bar_length = self.px(16), self.px(130)
+        self.row_height, self.bar_length = self.px(15), self.px(120)
         self.outputs = tk.Canvas(right, width=self.px(18) + self.bar_length + self.px(50), height=1,
                                  highlightthickness=0, borderwidth=0,
                                  background=ttk.Style(self).lookup("TFrame", "background"))
@@ -122,22 +130,23 @@ class InsideView(ttk.Frame, Scaled):
         self.n_outputs = 0
         self.outputs.bind("<Button-1>", self._on_output_click)
         self.outputs_text = ttk.Label(right, text="", font=small, foreground=MUTED_COLOUR, justify="left",
-                                      wraplength=self.px(240))
+                                      wraplength=self.px(SIDE_TEXT))
         self.outputs_text.grid(row=5, column=0, sticky="w")
+        right.columnconfigure(0, minsize=self.px(SIDE_TEXT))
 
-        model = ttk.Frame(self)
-        model.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(10), 0))
-        about = ttk.Frame(model)
-        about.grid(row=0, column=0, sticky="nw")
+        about = ttk.Frame(left)  # the model under the tiles, its training curves across the bottom
+        about.grid(row=3, column=0, sticky="nw", pady=(self.px(6), 0))
         ttk.Label(about, text="The model", font=title).pack(anchor="w")
         self.model_text = ttk.Label(about, text="", font=small, foreground=TEXT_COLOUR, justify="left",
-                                    wraplength=self.px(230))
+                                    wraplength=self.px(GRID_SIDE))
         self.model_text.pack(anchor="w", pady=(self.px(2), 0))
-        self.curves_source = ttk.Label(about, text="", font=small, foreground=MUTED_COLOUR, justify="left",
-                                       wraplength=self.px(230))
-        self.curves_source.pack(anchor="w", pady=(self.px(6), 0))
+        model = ttk.Frame(self)
+        model.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(8), 0))
         self.curves_label = tk.Label(model, borderwidth=0, highlightthickness=0)
-        self.curves_label.grid(row=0, column=1, sticky="nw", padx=(self.px(12), 0))
+        self.curves_label.grid(row=0, column=0, sticky="nw")
+        self.curves_source = ttk.Label(model, text="", font=small, foreground=MUTED_COLOUR, justify="left",
+                                       wraplength=self.px(100))
+        self.curves_source.grid(row=0, column=1, sticky="nw", padx=(self.px(8), 0))
         self.curves_photo: tk.PhotoImage | None = None
         self.built = True
 
@@ -272,11 +281,36 @@ class InsideView(ttk.Frame, Scaled):
 
     def _show_neuron(self) -> None:
         i = self.neuron
+        c = self.grid_canvas
         if i is None or self._recognizer is None:
-            self.grid_canvas.itemconfigure(self.marker, state="hidden")
+            for item in (self.marker, self.zoom_item, self.zoom_frame):
+                c.itemconfigure(item, state="hidden")
             self.neuron_label.configure(text=NEURON_HINT)
             return
-        self.grid_canvas.coords(self.marker, *self.tile_grid.tile_box(i))
-        self.grid_canvas.itemconfigure(self.marker, state="normal")
-        self.neuron_label.configure(text=describe_neuron(self._recognizer.network, i, self.explanation))
+        c.coords(self.marker, *self.tile_grid.tile_box(i))
+        c.itemconfigure(self.marker, state="normal")
+        self._show_zoom(i)
+        x = None if self._prediction is None or self.explanation is None else self._prediction.input
+        self.neuron_label.configure(text=describe_neuron(self._recognizer.network, i, self.explanation, x))
+
+    def _show_zoom(self, i: int) -> None:
+        """Neuron i's weights magnified beside its tile, inside the grid (on the side with more room)."""
+        c = self.grid_canvas
+        pixels = neuron_tile(self._recognizer.network.weights[0], i, self.weights_table, self.px(3))
+        if pixels is None:
+            c.itemconfigure(self.zoom_item, state="hidden")
+            c.itemconfigure(self.zoom_frame, state="hidden")
+            return
+        self.zoom_photo = zoomed_photo(pixels, 1, self)
+        side = pixels.shape[0]
+        width, height = self.tile_grid.size
+        x0, y0, x1, y1 = self.tile_grid.tile_box(i)
+        x = x1 + self.px(4) if x1 + self.px(4) + side <= width else x0 - self.px(4) - side
+        y = min(max(0, y0), max(0, height - side))
+        c.coords(self.zoom_item, x, y)
+        c.coords(self.zoom_frame, x - 1, y - 1, x + side, y + side)
+        c.itemconfigure(self.zoom_item, image=self.zoom_photo, state="normal")
+        c.itemconfigure(self.zoom_frame, state="normal")
+        c.tag_raise(self.zoom_frame)
+        c.tag_raise(self.zoom_item)
 

@@ -75,7 +75,7 @@ class Corrections:
     """
 
     def __init__(self, root: tk.Misc, personal, parent: tk.Misc, *, selected: Callable,
-                 ask_yes_no: Callable[[str, str], bool], on_model_changed: Callable[[], None]):
+                 ask_yes_no: Callable[[str, str], bool], on_model_changed: Callable[[], None], width: int = 270):
         self.root = root
         self.personal = personal
         self.selected = selected
@@ -85,7 +85,7 @@ class Corrections:
         self.undoable = False
         self._changes = 0  # canvas changes so far: a correction is undoable only if none came after it
         self.gallery: Gallery | None = None
-        self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget)
+        self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget, width=width)
         self.panel.show(personal)
         for d in range(DIGITS):
             root.bind(str(d), lambda e, d=d: self.correct(d))
@@ -95,8 +95,11 @@ class Corrections:
         root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
 
     def canvas_changed(self) -> None:
+        """The drawing changed: Ctrl+Z undoes strokes again, so a message offering it no longer holds."""
         self._changes += 1
         self.undoable = False
+        if not self.teacher.busy:  # 'Learning: 7…' is still true; 'Confirmed: 7 (Ctrl+Z...)' is not
+            self.panel.say("")
 
     def confirm(self) -> None:
         selected = self.selected()
@@ -186,17 +189,28 @@ class Corrections:
 class PersonalPanel(ttk.Frame):
     """'Personalised: trained on 23 of your digits' (or how to teach it), My digits…, Forget my handwriting."""
 
-    def __init__(self, master, on_gallery: Callable[[], None], on_forget: Callable[[], None]):
+    def __init__(self, master, on_gallery: Callable[[], None], on_forget: Callable[[], None], width: int = 270):
         super().__init__(master)
-        self.label = ttk.Label(self, text="", style="Muted.TLabel", font=derived_font(size=9),
-                               justify="left")
-        self.label.grid(row=0, column=0, columnspan=2, sticky="w")
+        font = derived_font(size=9)
+        lines = 2 * font.metrics("linespace")  # two lines each, whatever they say: the window never moves
+
+        def box(row: int, pady) -> ttk.Frame:
+            """A frame of a fixed size (width x two lines): a longer text is cut, the window stays."""
+            frame = ttk.Frame(self, width=width, height=lines)
+            frame.grid(row=row, column=0, columnspan=2, sticky="nw", pady=pady)
+            frame.pack_propagate(False)
+            return frame
+
+        self.label = ttk.Label(box(0, 0), text="", style="Muted.TLabel", font=font, justify="left",
+                               wraplength=width)
+        self.label.pack(anchor="nw")
         self.gallery_button = ttk.Button(self, text="My digits…", command=on_gallery)
         self.forget_button = ttk.Button(self, text="Forget my handwriting", command=on_forget)
         self.gallery_button.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.forget_button.grid(row=1, column=1, sticky="w", pady=(4, 0), padx=(6, 0))
-        self.message = ttk.Label(self, text="", style="Muted.TLabel", font=derived_font(size=9))
-        self.message.grid(row=2, column=0, columnspan=2, sticky="w", pady=(4, 0))
+        self.message = ttk.Label(box(2, (4, 0)), text="", style="Muted.TLabel", font=font, justify="left",
+                                 wraplength=width)
+        self.message.pack(anchor="nw")
 
     def say(self, text: str) -> None:
         """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""

@@ -14,7 +14,8 @@ from typing import Callable
 
 from ..preprocess import FIELD
 from .scaling import Scaled
-from .widgets import BAR_COLOUR, MUTED_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview, derived_font, zoomed_photo
+from .widgets import (BAR_COLOUR, MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, UNSURE_COLOUR, InputPreview,
+                      derived_font, zoomed_photo)
 
 SELECTED_FILL = "#dfe8f7"
 HINT = "Write a number: every digit is read, left to right. Click a digit to select it."
@@ -36,7 +37,8 @@ class SelectedDigit:
 
 
 class ReadingPanel(ttk.Frame, Scaled):
-    """The number in large type (unsure digits in orange with a '?') over a strip of per-digit inputs.
+    """The number in large type (unsure digits in orange with a '?', pieces that are no digit a red '✗') over a
+    strip of per-digit inputs, each with the one measure its verdict was decided on (Prediction.percent).
 
     Canvas items are tagged ``digit{i}`` (the large digit), ``thumb{i}``
     (its 28x28 input), ``percent{i}`` (its confidence) and ``cell{i}`` (the
@@ -84,15 +86,15 @@ class ReadingPanel(ttk.Frame, Scaled):
         zoom = max(1, (cell - self.px(6)) // FIELD)
         for i, p in enumerate(reading.predictions):
             x = i * cell
-            colour = SURE_COLOUR if p.is_sure else UNSURE_COLOUR
+            colour = SURE_COLOUR if p.is_sure else UNSURE_COLOUR if p.is_digit else NOT_DIGIT_COLOUR
             fill = SELECTED_FILL if i == selected else ""
             c.create_rectangle(x, 0, x + cell - self.px(3), self.px(118), fill=fill, width=0, tags=(f"cell{i}",))
-            c.create_text(x + cell / 2, self.px(22), text=p.marked, fill=colour,
+            c.create_text(x + cell / 2, self.px(22), text=p.symbol, fill=colour,
                           font=self.number_font, tags=(f"digit{i}",))
             photo = zoomed_photo(InputPreview.pixels(p.input), zoom, self)
             self.photos.append(photo)
             c.create_image(x + cell / 2, self.px(48), image=photo, anchor="n", tags=(f"thumb{i}",))
-            c.create_text(x + cell / 2, self.px(50) + FIELD * zoom + self.px(2), text=f"{100 * p.confidence:.0f}%",
+            c.create_text(x + cell / 2, self.px(50) + FIELD * zoom + self.px(2), text=p.percent,
                           anchor="n", font=self.small_font, fill=colour if i == selected else BAR_COLOUR,
                           tags=(f"percent{i}",))
 

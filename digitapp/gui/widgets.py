@@ -12,6 +12,7 @@ import numpy as np
 from PIL import Image
 
 from ..preprocess import DIGITS, FIELD
+from ..recognizer import WEAK
 from .canvas import photo_from_image
 from .scaling import Scaled
 
@@ -39,15 +40,21 @@ def zoomed_photo(pixels: np.ndarray, zoom: int, master: tk.Misc) -> tk.PhotoImag
 
 
 class ResultPanel(ttk.Frame, Scaled):
-    """The digit in large type, its confidence, and one bar per class.
+    """The answer in large type (a digit, or a whole number), two lines of words, a line about the selected
+    digit of a number, and one bar per class for that digit.
 
-    ``state`` is ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"``
-    (no output claims the drawing: a letter, a sign, a scribble; the bars
-    then show the ten raw outputs instead of their shares); the bars are canvas
-    rectangles tagged ``bar0`` .. ``bar9`` whose width is the probability
-    times ``bar_length``.  ``on_bar_click(digit)``, when given, is called when
-    the user clicks a digit's row of the bars (the app teaches it that digit).
+    What it says comes from :class:`~digitapp.answer.Answer`; ``state`` is
+    ``"empty"``, ``"sure"``, ``"unsure"`` or ``"not a digit"`` (no output
+    claims the drawing: a letter, a sign, a scribble; the bars then show the
+    ten raw outputs instead of their shares, as for a weak answer); the bars are canvas rectangles
+    tagged ``bar0`` .. ``bar9`` whose width is the probability times
+    ``bar_length``.  ``on_bar_click(digit)``, when given, is called when the
+    user clicks a digit's row of the bars (the app teaches it that digit).
+    Everything has a fixed size, so no answer, however long, moves the window.
     """
+
+    HEADLINE_POINTS = 54   # the answer's largest size; a long number is set smaller to fit
+    CAPTION_CHARS = 22     # the caption's width, in characters of its font
 
     def __init__(self, master, scale: float = 1.0, empty_text: str = "Draw a digit",
                  on_bar_click: Callable[[int], None] | None = None):
@@ -55,14 +62,11 @@ class ResultPanel(ttk.Frame, Scaled):
         self.scale = scale
         self.empty_text = empty_text
         self.state = "empty"
-        self.digit_font = derived_font(size=54, weight="bold")
+        self.answer = None
+        self.digit_font = derived_font(size=self.HEADLINE_POINTS, weight="bold")
+        self._fonts: dict[int, tkfont.Font] = {self.HEADLINE_POINTS: self.digit_font}
         self.caption_font = derived_font(size=11)
         self.small_font = derived_font(size=9)
-
-        self.digit_label = ttk.Label(self, text="", font=self.digit_font, anchor="center", width=2)
-        self.caption = ttk.Label(self, text="", font=self.caption_font, anchor="w", justify="left", width=15)
-        self.digit_label.grid(row=0, column=0, sticky="w")
-        self.caption.grid(row=0, column=1, sticky="w", padx=(self.px(8), 0))
 
         self.row_height = self.px(19)
         self.label_width = self.px(18)
@@ -70,9 +74,20 @@ class ResultPanel(ttk.Frame, Scaled):
         self.text_width = self.px(44)
         self.bar_thickness = self.px(11)
         width = self.label_width + self.bar_length + self.text_width
+        self.width = max(width, self.px(270))
+        # the header has one size whatever it holds: the big answer, and the caption beside or under it
+        line = self.caption_font.metrics("linespace")
+        self.header = ttk.Frame(self, width=self.width, height=self.digit_font.metrics("linespace") + line)
+        self.header.grid(row=0, column=0, sticky="w")
+        self.header.grid_propagate(False)
+        self.digit_label = ttk.Label(self.header, text="", font=self.digit_font, anchor="w")
+        self.caption = ttk.Label(self.header, text="", font=self.caption_font, anchor="w", justify="left",
+                                 width=self.CAPTION_CHARS)
+        self.detail = ttk.Label(self, text="", font=self.small_font, anchor="w", width=1)
+        self.detail.grid(row=1, column=0, sticky="ew")
         self.bars = tk.Canvas(self, width=width, height=10 * self.row_height, highlightthickness=0,
                               borderwidth=0, background=ttk.Style(self).lookup("TFrame", "background"))
-        self.bars.grid(row=1, column=0, columnspan=2, sticky="w", pady=(self.px(6), 0))
+        self.bars.grid(row=2, column=0, sticky="w", pady=(self.px(2), 0))
         if on_bar_click is not None:
             self.bars.bind("<Button-1>", lambda event: self._bar_clicked(event.y, on_bar_click))
         self._build_bars()
@@ -91,33 +106,61 @@ class ResultPanel(ttk.Frame, Scaled):
             c.create_text(x0 + self.bar_length + self.px(6), y, text="", anchor="w", font=self.small_font,
                           fill=MUTED_COLOUR, tags=(f"percent{digit}",))
 
-    def show(self, prediction) -> None:
-        """Show a Prediction, or the invitation to draw when it is None or empty."""
+    def headline_font(self, text: str, room: int, most: int = HEADLINE_POINTS) -> tkfont.Font:
+        """The largest bold font, ``most`` points at most, in which ``text`` is no wider than ``room`` pixels."""
+        points = most
+        while points > 12 and self.digit_font.measure(text) * points / self.HEADLINE_POINTS > room:
+            points -= 2
+        if points not in self._fonts:
+            self._fonts[points] = derived_font(size=points, weight="bold")
+        return self._fonts[points]
+
+    def show(self, prediction, answer=None) -> None:
+        """Show a Prediction (the selected digit's: the bars) and the Answer in words (by default the
+        prediction's own, as a reading of one digit; the invitation to draw when it is None or empty)."""
+        if answer is None:
+            from ..answer import answer_for
+            from ..recognizer import Reading
+
+            empty = prediction is None or prediction.digit is None
+            answer = answer_for(None if prediction is None else Reading(() if empty else (prediction,)))
+            if prediction is None:
+                answer = type(answer)(answer.headline, self.empty_text, answer.state, answer.title)
+        self.answer = answer
+        self.state = answer.state
+        colour = {"empty": BAR_COLOUR, "sure": SURE_COLOUR, "unsure": UNSURE_COLOUR,
+                  "not a digit": NOT_DIGIT_COLOUR}[answer.state]
+        words = {"empty": MUTED_COLOUR, "sure": TEXT_COLOUR}.get(answer.state, colour)
+        self._place_header(answer.headline)
+        self.digit_label.configure(text=answer.headline, foreground=colour)
+        self.caption.configure(text=answer.caption, foreground=words)
+        self.detail.configure(text=answer.detail, foreground=MUTED_COLOUR)
         if prediction is None or prediction.digit is None:
-            self.state = "empty"
-            self.digit_label.configure(text="✎", foreground=BAR_COLOUR)
-            self.caption.configure(text=self.empty_text, foreground=MUTED_COLOUR)
             probabilities, winner, colour = np.zeros(DIGITS), None, BAR_COLOUR
         elif not prediction.is_digit:
-            self.state = "not a digit"
-            self.digit_label.configure(text="✗", foreground=NOT_DIGIT_COLOUR)
-            self.caption.configure(text=f"Not a digit\ntop output {100 * prediction.strongest:.0f}%",
-                                   foreground=NOT_DIGIT_COLOUR)
             # The raw sigmoid outputs, all low: the network's own "none of these".
             probabilities, winner, colour = prediction.outputs, None, BAR_COLOUR
         else:
-            sure = prediction.is_sure
-            self.state = "sure" if sure else "unsure"
-            colour = SURE_COLOUR if sure else UNSURE_COLOUR
-            percent = 100 * prediction.confidence
-            self.digit_label.configure(text=str(prediction.digit), foreground=colour)
-            if sure:
-                self.caption.configure(text=f"{percent:.0f}% sure", foreground=TEXT_COLOUR)
-            else:
-                self.caption.configure(text=f"Not sure\nmaybe {prediction.digit} ({percent:.0f}%)",
-                                       foreground=UNSURE_COLOUR)
-            probabilities, winner = prediction.probabilities, prediction.digit
+            colour = SURE_COLOUR if prediction.is_sure else UNSURE_COLOUR
+            # the bars show what the verdict was decided on: a weak answer's raw outputs, else the shares
+            weak = prediction.doubt == WEAK
+            probabilities, winner = prediction.outputs if weak else prediction.probabilities, prediction.digit
         self._show_bars(probabilities, winner, colour)
+
+    def _place_header(self, headline: str) -> None:
+        """A digit with the caption beside it; a number across the header with the caption under it."""
+        beside = len(headline) <= 2
+        room = self.width - (self.caption.winfo_reqwidth() + self.px(8) if beside else 0)
+        # under the number, the caption's two lines take one line's height from the headline
+        line = self.caption_font.metrics("linespace")
+        most = self.HEADLINE_POINTS if beside else int(self.HEADLINE_POINTS * (1 - line / self.digit_font.metrics(
+            "linespace"))) // 2 * 2
+        self.digit_label.configure(font=self.headline_font(headline, room, most))
+        self.digit_label.grid(row=0, column=0, sticky="w", columnspan=1 if beside else 2)
+        if beside:
+            self.caption.grid(row=0, column=1, sticky="w", padx=(self.px(8), 0))
+        else:
+            self.caption.grid(row=1, column=0, columnspan=2, sticky="w", padx=0)
 
     def _show_bars(self, probabilities, winner, colour) -> None:
         c, x0 = self.bars, self.label_width
