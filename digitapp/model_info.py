@@ -45,6 +45,8 @@ class ModelInfo:
     test_accuracy: float | None = None
     personal_samples: int | None = None
     base_model: Path | None = None
+    activation: str = "sigmoid"
+    softmax: bool = False
 
     @classmethod
     def of(cls, network, path: Path | None, record: dict) -> "ModelInfo":
@@ -67,6 +69,8 @@ class ModelInfo:
             test_accuracy=_shown(record.get("test_accuracy"), (int, float)),
             personal_samples=samples,
             base_model=base,
+            activation=getattr(network.activation, "name", "sigmoid"),
+            softmax=getattr(network.output_activation, "name", "sigmoid") == "softmax",
         )
 
     @property
@@ -119,7 +123,12 @@ class ModelInfo:
                 lines.append(f"trained on {self.personal_samples} of your digits, from {self.base_name}")
             if not self.shipped:
                 lines.append(f"in {self.file.parent}")
-        lines.append(f"Network({list(self.sizes)}), {self.cost} cost")
+        neurons = "" if self.activation == "sigmoid" else f", {self.activation} neurons"
+        lines.append(f"Network({list(self.sizes)}){neurons}, {self.cost} cost"
+                     + (" (softmax outputs)" if self.softmax else ""))
+        if self.softmax:
+            lines.append("softmax outputs share 1 between the digits, so 'not a digit' is when none gets 30%: "
+                         "trained on digits alone, such a model can hardly say 'none of these'")
         trained = [f"trained {self.date[:10]}"] if self.date else []
         if self.epochs is not None:
             trained.append(f"{self.epochs} epochs")
@@ -149,4 +158,6 @@ class ModelInfo:
             "test_accuracy": self.test_accuracy,
             "personal_samples": self.personal_samples,
             "base_model": str(self.base_model) if self.base_model is not None else None,
+            "activation": self.activation,
+            "softmax": self.softmax,
         }
