@@ -18,6 +18,8 @@ import hashlib
 import json
 import logging
 import os
+import time
+import multiprocessing
 import zipfile
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -66,16 +68,128 @@ def build_training_set(*, data_dir: Path | None = None, inputs: str = "preproces
     if inputs not in INPUT_KINDS:
         raise ValueError(f"inputs must be one of {INPUT_KINDS}, not {inputs!r}")
     (images, labels), validation, test = mnist_loader.load_data(data_dir)
-    if inputs == "preprocessed":
-        images, validation, test = like_drawings(images, validation, test, progress)
-    else:
-        images = as_pixels(images)
-    if pen_copies:
-        pen = pen_redrawn(images, np.random.default_rng([seed, 1]), _counter(progress, "pen copies", len(images)))
-        images, labels = np.concatenate([images, pen]), np.concatenate([labels, labels])
-    images, labels = with_templates(images, labels, styles=styles, non_digits=non_digits,
-                                    turned_digits=turned_digits, seed=seed, progress=progress)
+    with TemplateDrawings(styles, non_digits, seed) as drawings:
+        progress = drawings.reporting(progress)
+        if inputs == "preprocessed":
+            images, validation, test = like_drawings(images, validation, test, progress)
+        else:
+            images = as_pixels(images)
+        if pen_copies:
+            pen = pen_redrawn(images, np.random.default_rng([seed, 1]), _counter(progress, "pen copies", len(images)))
+            images, labels = np.concatenate([images, pen]), np.concatenate([labels, labels])
+        images, labels = with_templates(images, labels, styles=styles, non_digits=non_digits,
+                                        turned_digits=turned_digits, seed=seed, progress=progress,
+                                        drawn=drawings.result(progress))
     return TrainingData(images, labels, validation, test)
+
+
+#: Template drawings are made in a second process, beside the MNIST stages, from this many on (fewer take
+#: less time than starting the process) when the machine has a second core.
+PARALLEL_FROM = 2000
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_counts = None  # the worker's shared progress counters (styled digits, non-digits)
+
+
+def _share_counts(counts) -> None:
+    """The worker's start: keep the counters, and leave Ctrl-C to the parent, which ends the worker."""
+    import signal
+
+    global _counts
+    _counts = counts
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _draw_templates(styles: int, non_digits: int, seed: int):
+    """In the worker: the styled digits, their labels and the non-digits, exactly as :func:`with_templates` draws
+    them (the same seeded generators), counting progress into the shared counters every 100 drawings."""
+    def counter(i, total):
+        def tick(k):
+            if (k + 1) % 100 == 0 or k + 1 == total:
+                _counts[i] = k + 1
+        return tick
+
+    x, y = styled_digits(styles, np.random.default_rng([seed, 2]), counter(0, styles)) if styles > 0 else (None, None)
+    none = draw_non_digits(non_digits, np.random.default_rng([seed, 3]), counter(1, non_digits)) if non_digits > 0 else None
+    return x, y, none
+
+
+class TemplateDrawings:
+    """The styled digits and non-digits, drawn in a second process while this one prepares MNIST.
+
+    They depend on nothing but their counts and the seed, so the arrays are
+    the ones :func:`with_templates` would draw here, bit for bit.  Below
+    PARALLEL_FROM drawings, or on one core, nothing starts and
+    :meth:`result` is None (they are drawn here, as before).
+    """
+
+    def __init__(self, styles: int, non_digits: int, seed: int):
+        self.totals = {"styled digits": max(styles, 0), "non-digits": max(non_digits, 0)}
+        self.pool = self.future = None
+        self.shown = [0, 0]
+        self.last_poll = 0.0
+        if styles + non_digits >= PARALLEL_FROM and _cores() > 1:
+            context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+            self.counts = context.Array("q", 2, lock=False)
+            self.pool = context.Pool(1, initializer=_share_counts, initargs=(self.counts,))
+            self.future = self.pool.apply_async(_draw_templates, (styles, non_digits, seed))
+
+    def __enter__(self) -> "TemplateDrawings":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            if exc[0] is None:
+                self.pool.close()
+            else:
+                self.pool.terminate()  # Ctrl-C or an error here: the drawings are not wanted
+            self.pool.join()
+
+    def reporting(self, progress: Progress | None) -> Progress | None:
+        """``progress`` that also reports how far the worker is, a few times a second."""
+        if progress is None or self.future is None:
+            return progress
+
+        def both(stage: str, done: int, total: int) -> None:
+            progress(stage, done, total)
+            now = time.monotonic()
+            if now - self.last_poll > 0.2:
+                self.last_poll = now
+                self._report(progress)
+
+        return both
+
+    def _report(self, progress: Progress) -> None:
+        for i, (stage, total) in enumerate(self.totals.items()):
+            done = self.counts[i]
+            if total and done != self.shown[i]:
+                self.shown[i] = done
+                progress(stage, done, total)
+
+    def result(self, progress: Progress | None):
+        """``(styled images, their labels, non-digits)`` from the worker (waiting for it), or None."""
+        if self.future is None:
+            return None
+        while True:
+            try:
+                drawn = self.future.get(timeout=0.2)
+                break
+            except multiprocessing.TimeoutError:
+                if progress is not None:
+                    self._report(progress)
+        if progress is not None:
+            for i, (stage, total) in enumerate(self.totals.items()):
+                if total and self.shown[i] != total:
+                    self.shown[i] = total
+                    progress(stage, total, total)
+        return drawn
 
 
 def _counter(progress: Progress | None, stage: str, total: int, start: int = 0) -> Callable[[int], None] | None:
@@ -108,17 +222,22 @@ def as_pixels(images: np.ndarray) -> np.ndarray:
 
 
 def with_templates(images: np.ndarray, labels: np.ndarray, *, styles: int, non_digits: int, turned_digits: int,
-                   seed: int, progress: Progress | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST)."""
+                   seed: int, progress: Progress | None = None, drawn=None) -> tuple[np.ndarray, np.ndarray]:
+    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST).
+
+    ``drawn`` is ``(styled images, labels, non-digits)`` already drawn for
+    these settings (:class:`TemplateDrawings`), or None to draw them here.
+    """
     extra_images, extra_labels = [images], [labels]
     if styles > 0:
         log.info("drawing %d styled digits and %d non-digits from the templates", styles, non_digits)
-        x, y = styled_digits(styles, np.random.default_rng([seed, 2]), _counter(progress, "styled digits", styles))
+        x, y = drawn[:2] if drawn is not None else styled_digits(
+            styles, np.random.default_rng([seed, 2]), _counter(progress, "styled digits", styles))
         extra_images.append(x)
         extra_labels.append(y)
     if non_digits > 0:
-        extra_images.append(draw_non_digits(non_digits, np.random.default_rng([seed, 3]),
-                                            _counter(progress, "non-digits", non_digits)))
+        extra_images.append(drawn[2] if drawn is not None else draw_non_digits(
+            non_digits, np.random.default_rng([seed, 3]), _counter(progress, "non-digits", non_digits)))
         extra_labels.append(np.full(non_digits, NONE))
     if turned_digits > 0:
         extra_images.append(draw_turned_digits(images, labels, turned_digits, np.random.default_rng([seed, 4])))

@@ -147,3 +147,20 @@ def test_an_unwritable_cache_only_warns(data_dir, tmp_path, caplog):
     caplog.set_level("WARNING", logger="digitapp.training_data")
     data = cached_training_set(folder=blocker / "cache", data_dir=data_dir, styles=2, seed=1)
     assert len(data.images) and "could not cache" in caplog.text
+
+
+def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
+    """Above PARALLEL_FROM drawings the templates are drawn beside the MNIST stages: the same arrays, bit for bit."""
+    import digitapp.training_data as training_data
+
+    settings = dict(data_dir=data_dir, styles=150, non_digits=120, turned_digits=5, seed=4)
+    here = build_training_set(**settings)
+    monkeypatch.setattr(training_data, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(training_data, "_cores", lambda: 2)
+    seen = {}
+    beside = build_training_set(progress=lambda stage, done, total: seen.__setitem__(stage, (done, total)),
+                                **settings)
+    for x, y in zip(arrays(here), arrays(beside), strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    assert seen["styled digits"] == (150, 150) and seen["non-digits"] == (120, 120)
