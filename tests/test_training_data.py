@@ -164,3 +164,30 @@ def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
     assert seen["styled digits"] == (150, 150) and seen["non-digits"] == (120, 120)
+
+
+def test_ctrl_c_while_the_worker_draws_ends_it_at_once(data_dir, monkeypatch):
+    import time
+
+    import digitapp.training_data as training_data
+
+    monkeypatch.setattr(training_data, "PARALLEL_FROM", 100)
+    monkeypatch.setattr(training_data, "_cores", lambda: 2)
+    pools = []
+    real = training_data.TemplateDrawings.__init__
+
+    def remember(self, *args):
+        real(self, *args)
+        pools.append(self.pool)
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(training_data.TemplateDrawings, "__init__", remember)
+    monkeypatch.setattr(training_data, "like_drawings", interrupted)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        build_training_set(data_dir=data_dir, styles=20_000, non_digits=20_000, seed=1)  # a minute's drawing
+    assert time.monotonic() - started < 10
+    (pool,) = pools
+    assert all(not process.is_alive() for process in pool._pool)
