@@ -311,3 +311,15 @@ def test_relu_softmax_adam_trains_and_the_model_reads_and_learns(data_dir, tmp_p
     learned = Learner(replay=replay, seed=0).learn(recognizer.network, Sample.new(7, x))
     assert learned.activation is recognizer.network.activation and np.isfinite(learned.weights[0]).all()
     assert int(np.argmax(learned.feedforward(x[None, :]))) == 7
+    # and through the app's own path: a personal model learns drawn strokes, with the shipped replay set
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import SampleStore
+    from harness.shapes import DIGITS as SHAPES
+
+    personal = PersonalModel(recognizer, SampleStore())
+    strokes = [list(map(tuple, s)) for s in place(SHAPES[7], 40, 30, 140)]
+    before = recognizer.predict_strokes(strokes).probabilities[1]
+    answer = personal.learn_strokes(strokes, 1)
+    assert answer.probabilities[1] > before + 0.1 and np.isfinite(answer.outputs).all()
+    assert personal.recognizer.network.activation.name == "relu" and len(personal.samples) == 1
+    assert personal.recognizer.none_below == SOFTMAX_NONE_BELOW
