@@ -569,7 +569,7 @@ class Network:
                 raise ValueError(f"targets have {Y.shape[1]} values each, the network has {n_out} outputs")
         else:
             # A negative label indexes from the end, as it always has here (digitapp train's non-digits
-            # are -1, so they count as the last class); trainer.targets gives them all zeros (1/n each for softmax).
+            # are -1, so they count as the last class); trainer.targets gives them all zeros (softmax: 1/n).
             if labels.dtype.kind not in "iu" or labels.min() < -n_out or labels.max() >= n_out:
                 raise ValueError(f"labels must be ints from 0 to {n_out - 1} (or one-hot rows), "
                                  f"got {labels.dtype} values from {labels.min()} to {labels.max()}")

@@ -12,6 +12,12 @@ as ``decays``, one per parameter (``lmbda / n`` for weights, 0 for biases):
 the term ``decay * w`` is added to the gradient, which for plain SGD is the
 book's ``w -> (1 - eta lmbda / n) w - eta nabla``.  No optimizer imports
 the network: the network imports this module.
+
+``update_flat`` takes the same step on one flat array holding every
+parameter (``Network.flat_parameters``: the weights, then the biases, the
+network's arrays being views of it), so each pass over memory is one NumPy
+call however many layers there are; its state and scratch arrays
+(:meth:`Optimizer.buffer`) are flat too.
 """
 
 from __future__ import annotations
