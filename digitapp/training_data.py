@@ -117,7 +117,8 @@ def _draw_templates(styles: int, non_digits: int, seed: int):
         return tick
 
     x, y = styled_digits(styles, np.random.default_rng([seed, 2]), counter(0, styles)) if styles > 0 else (None, None)
-    none = draw_non_digits(non_digits, np.random.default_rng([seed, 3]), counter(1, non_digits)) if non_digits > 0 else None
+    none = (draw_non_digits(non_digits, np.random.default_rng([seed, 3]), counter(1, non_digits))
+            if non_digits > 0 else None)
     return x, y, none
 
 
@@ -298,7 +299,8 @@ def cache_key(settings: dict) -> str | None:
     versions = {}
     for library in _LIBRARIES:
         try:
-            versions[library] = importlib.metadata.version({"PIL": "pillow", "skimage": "scikit-image"}.get(library, library))
+            distribution = {"PIL": "pillow", "skimage": "scikit-image"}.get(library, library)
+            versions[library] = importlib.metadata.version(distribution)
         except importlib.metadata.PackageNotFoundError:
             versions[library] = None
     recipe = {k: (str(v) if isinstance(v, Path) else v) for k, v in sorted(settings.items()) if k != "data_dir"}
@@ -353,7 +355,7 @@ def read_cached(path: Path, key: str) -> TrainingData | None:
             if array.dtype != dtype or not shape_ok:
                 raise ValueError(f"{name}: {array.dtype} {array.shape}")
         for split in ("", "validation_", "test_"):
-            images, labels = arrays[f"{split}images" if split else "images"], arrays[f"{split}labels" if split else "labels"]
+            images, labels = arrays[f"{split}images"], arrays[f"{split}labels"]
             if len(images) != len(labels) or not len(images):
                 raise ValueError(f"{split or 'training '}images and labels differ in number")
             if labels.min() < NONE or labels.max() > 9:
