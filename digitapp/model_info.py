@@ -46,6 +46,8 @@ class ModelInfo:
     personal_samples: int | None = None
     base_model: Path | None = None
     retrained: bool = False  # trained from scratch with the user's digits (train --my-digits): figures are its own
+    activation: str = "sigmoid"
+    softmax: bool = False
 
     @classmethod
     def of(cls, network, path: Path | None, record: dict) -> "ModelInfo":
@@ -70,6 +72,8 @@ class ModelInfo:
             personal_samples=samples,
             base_model=None if retrained else base,
             retrained=retrained,
+            activation=getattr(network.activation, "name", "sigmoid"),
+            softmax=getattr(network.output_activation, "name", "sigmoid") == "softmax",
         )
 
     @property
@@ -127,7 +131,12 @@ class ModelInfo:
                 lines.append(f"trained on {self.personal_samples} of your digits, from {self.base_name}")
             if not self.shipped:
                 lines.append(f"in {self.file.parent}")
-        lines.append(f"Network({list(self.sizes)}), {self.cost} cost")
+        neurons = "" if self.activation == "sigmoid" else f", {self.activation} neurons"
+        lines.append(f"Network({list(self.sizes)}){neurons}, {self.cost} cost"
+                     + (" (softmax outputs)" if self.softmax else ""))
+        if self.softmax:
+            lines.append("softmax outputs share 1 between the digits, so 'not a digit' is when none gets 30%: "
+                         "trained on digits alone, such a model can hardly say 'none of these'")
         trained = [f"trained {self.date[:10]}"] if self.date else []
         if self.epochs is not None:
             trained.append(f"{self.epochs} epochs")
@@ -159,4 +168,6 @@ class ModelInfo:
             "personal_samples": self.personal_samples,
             "base_model": str(self.base_model) if self.base_model is not None else None,
             "retrained": self.retrained,
+            "activation": self.activation,
+            "softmax": self.softmax,
         }

@@ -369,9 +369,16 @@ class Network:
         delta = self.cost.delta(zs[-1], activations[-1], Y)
         if optimizer is not None and type(optimizer) is not PlainSGD:
             delta *= 1 / len(X)
-            nabla_b, nabla_w = self._backward(delta, zs, activations)
-            optimizer.update_params(self.weights + self.biases, nabla_w + nabla_b, eta,
-                                    [lmbda / n] * len(self.weights) + [0.0] * len(self.biases))
+            if not callable(getattr(optimizer, "update_flat", None)):  # an optimizer of the caller's own
+                nabla_b, nabla_w = self._backward(delta, zs, activations)
+                optimizer.update_params(self.weights + self.biases, nabla_w + nabla_b, eta,
+                                        [lmbda / n] * len(self.weights) + [0.0] * len(self.biases))
+                return
+            P = self.flat_parameters()
+            G = optimizer.buffer("gradients", P)
+            nabla_w, nabla_b = self._views(G)
+            self._backward(delta, zs, activations, nabla_b, nabla_w)
+            optimizer.update_flat(P, G, eta, lmbda / n, sum(w.size for w in self.weights))
             return
         decay = 1.0 - eta * lmbda / n
         delta *= eta / len(X)
@@ -454,15 +461,52 @@ class Network:
         zs, activations = self.forward(X)
         return self._backward(self.cost.delta(zs[-1], activations[-1], Y), zs, activations)
 
-    def _backward(self, delta, zs, activations):
-        """The backward pass from the output error ``delta`` (m, n_out): ``(nabla_b, nabla_w)`` summed over rows."""
-        nabla_b, nabla_w = [None] * (self.num_layers - 1), [None] * (self.num_layers - 1)
+    def _backward(self, delta, zs, activations, nabla_b=None, nabla_w=None):
+        """The backward pass from the output error ``delta`` (m, n_out): ``(nabla_b, nabla_w)`` summed over rows.
+
+        Given ``nabla_b`` and ``nabla_w`` (arrays shaped like the biases and
+        weights), the sums are written into them rather than into new arrays.
+        """
+        if nabla_b is None:
+            nabla_b = [np.empty_like(b) for b in self.biases]
+            nabla_w = [np.empty_like(w) for w in self.weights]
+        prime_from = getattr(self.activation, "prime_from", None)
         for l in range(1, self.num_layers):
             if l > 1:
-                delta = np.dot(delta, self.weights[-l + 1]) * self.activation.prime(zs[-l])
-            nabla_b[-l] = delta.sum(axis=0).reshape(-1, 1)
-            nabla_w[-l] = np.dot(delta.T, activations[-l - 1])
+                delta = np.dot(delta, self.weights[-l + 1])
+                delta *= (prime_from(zs[-l], activations[-l]) if prime_from is not None
+                          else self.activation.prime(zs[-l]))
+            np.add.reduce(delta, axis=0, out=nabla_b[-l][:, 0])
+            np.dot(delta.T, activations[-l - 1], out=nabla_w[-l])
         return nabla_b, nabla_w
+
+    # ------------------------------------------------------------ one flat array of parameters
+
+    def flat_parameters(self) -> np.ndarray:
+        """Every weight, then every bias, in one contiguous 1-D array whose views are ``weights`` and ``biases``.
+
+        The first call moves the parameters into it (the values do not
+        change; ``weights`` and ``biases`` become views); later calls find it
+        through the views.  An optimizer then updates all of them in one
+        NumPy call per pass (:meth:`~digitapp.optimizers.Optimizer.update_flat`).
+        """
+        params = self.weights + self.biases
+        flat = params[0].base
+        total = sum(p.size for p in params)
+        if flat is None or flat.ndim != 1 or flat.size != total or any(p.base is not flat for p in params):
+            flat = np.concatenate([p.reshape(-1) for p in params])
+            views = self._views(flat)
+            self.weights, self.biases = views
+        return flat
+
+    def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """``(weights, biases)``-shaped views of a flat array laid out as :meth:`flat_parameters`'s."""
+        views, start = [], 0
+        for p in self.weights + self.biases:
+            views.append(flat[start:start + p.size].reshape(p.shape))
+            start += p.size
+        L = len(self.weights)
+        return views[:L], views[L:]
 
     def cost_derivative(self, output_activations, y):
         """dC/da for the network's cost (chapter 1's quadratic: ``a - y``)."""
@@ -525,7 +569,7 @@ class Network:
                 raise ValueError(f"targets have {Y.shape[1]} values each, the network has {n_out} outputs")
         else:
             # A negative label indexes from the end, as it always has here (digitapp train's non-digits
-            # are -1, so they count as the last class); trainer.targets gives them all zeros instead.
+            # are -1, so they count as the last class); trainer.targets gives them all zeros (softmax: 1/n).
             if labels.dtype.kind not in "iu" or labels.min() < -n_out or labels.max() >= n_out:
                 raise ValueError(f"labels must be ints from 0 to {n_out - 1} (or one-hot rows), "
                                  f"got {labels.dtype} values from {labels.min()} to {labels.max()}")

@@ -12,6 +12,12 @@ as ``decays``, one per parameter (``lmbda / n`` for weights, 0 for biases):
 the term ``decay * w`` is added to the gradient, which for plain SGD is the
 book's ``w -> (1 - eta lmbda / n) w - eta nabla``.  No optimizer imports
 the network: the network imports this module.
+
+``update_flat`` takes the same step on one flat array holding every
+parameter (``Network.flat_parameters``: the weights, then the biases, the
+network's arrays being views of it), so each pass over memory is one NumPy
+call however many layers there are; its state and scratch arrays
+(:meth:`Optimizer.buffer`) are flat too.
 """
 
 from __future__ import annotations
@@ -38,6 +44,32 @@ class Optimizer:
     def reset(self) -> None:
         """Forget the state, as a fresh optimizer would (none for plain SGD)."""
 
+    def update_flat(self, P: np.ndarray, G: np.ndarray, eta: float, decay: float, decayed: int) -> None:
+        """The same step as :meth:`update_params` on one flat array ``P`` holding every parameter.
+
+        ``G`` holds the mean gradients in the same places and may be
+        overwritten; the first ``decayed`` entries (the weights) get L2's
+        ``decay``, the rest (the biases) none.  One array means one NumPy
+        call per pass over memory instead of one per layer and parameter.
+        This general form goes through :meth:`update_params` on two views.
+        """
+        self.update_params([P[:decayed], P[decayed:]], [G[:decayed], G[decayed:]], eta, [decay, 0.0])
+
+    def buffer(self, name: str, like: np.ndarray) -> np.ndarray:
+        """The optimizer's own array ``name`` shaped like ``like`` (zeros when new): state or scratch."""
+        store = self.__dict__.setdefault("_buffers", {})
+        array = store.get(name)
+        if array is None or array.shape != like.shape or array.dtype != like.dtype:
+            array = store[name] = np.zeros_like(like)
+        return array
+
+
+def _add_decay(optimizer: Optimizer, P: np.ndarray, G: np.ndarray, decay: float, decayed: int) -> None:
+    """G[:decayed] += decay * P[:decayed] (L2's term in the gradient), through a scratch array: two passes."""
+    scratch = optimizer.buffer("scratch", P)[:decayed]
+    np.multiply(P[:decayed], P.dtype.type(decay), out=scratch)
+    G[:decayed] += scratch
+
 
 class SGD(Optimizer):
     """The book's step: ``p -> (1 - eta decay) p - eta grad``; no state.
@@ -55,6 +87,12 @@ class SGD(Optimizer):
             g *= eta
             p -= g
 
+    def update_flat(self, P, G, eta, decay, decayed):
+        if decay:
+            P[:decayed] *= P.dtype.type(1 - eta * decay)
+        G *= G.dtype.type(eta)
+        P -= G
+
 
 class Momentum(Optimizer):
     """Momentum-based gradient descent (chapter 3): ``v -> mu v - eta grad``, ``p -> p + v``.
@@ -69,13 +107,23 @@ class Momentum(Optimizer):
         if not 0 <= mu < 1:
             raise ValueError(f"mu must be in [0, 1), got {mu}")
         self.mu = mu
-        self.velocities: dict[int, np.ndarray] = {}
+        self.reset()
 
     def __repr__(self):
         return f"Momentum(mu={self.mu})"
 
     def reset(self):
         self.velocities = {}
+        self._buffers = {}
+
+    def update_flat(self, P, G, eta, decay, decayed):
+        if decay:
+            _add_decay(self, P, G, decay, decayed)
+        v = self.buffer("velocity", P)
+        v *= P.dtype.type(self.mu)
+        G *= G.dtype.type(eta)
+        v -= G
+        P += v
 
     def update_params(self, params, grads, eta, decays=None):
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
@@ -121,6 +169,33 @@ class Adam(Optimizer):
         self.t = 0
         self.M: dict[int, np.ndarray] = {}
         self.V: dict[int, np.ndarray] = {}
+        self._buffers = {}
+
+    def _scalars(self) -> tuple[float, float]:
+        """This step's (step size per unit of eta, epsilon) for the kept M and V: the bias corrections."""
+        b1, b2, t = self.beta1, self.beta2, self.t
+        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t));  m_hat = M (1 - b1) / (1 - b1^t)
+        c = math.sqrt((1 - b2) / (1 - b2 ** t))
+        return (1 - b1) / (1 - b1 ** t) / c, self.epsilon / c
+
+    def update_flat(self, P, G, eta, decay, decayed):
+        """Adam's step on every parameter at once: ten passes over one array (twelve with L2)."""
+        self.t += 1
+        step, epsilon = self._scalars()
+        one = P.dtype.type
+        if decay:
+            _add_decay(self, P, G, decay, decayed)
+        M, V = self.buffer("M", P), self.buffer("V", P)
+        M *= one(self.beta1)
+        M += G
+        np.square(G, out=G)
+        V *= one(self.beta2)
+        V += G
+        np.sqrt(V, out=G)
+        G += one(epsilon)
+        np.divide(M, G, out=G)
+        G *= one(eta * step)
+        P -= G
 
     def moments(self, i: int) -> tuple[np.ndarray, np.ndarray]:
         """The paper's m and v of parameter ``i`` (copies, for reading and tests)."""
@@ -128,10 +203,9 @@ class Adam(Optimizer):
 
     def update_params(self, params, grads, eta, decays=None):
         self.t += 1
-        b1, b2, t = self.beta1, self.beta2, self.t
-        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t));  m_hat = M (1 - b1) / (1 - b1^t)
-        c = math.sqrt((1 - b2) / (1 - b2 ** t))
-        step = eta * (1 - b1) / (1 - b1 ** t) / c
+        b1, b2 = self.beta1, self.beta2
+        step, epsilon = self._scalars()
+        step *= eta
         for i, (p, g, decay) in enumerate(zip(params, grads, decays or [0.0] * len(params))):
             if decay:
                 g += p * p.dtype.type(decay)
@@ -144,7 +218,7 @@ class Adam(Optimizer):
             V *= b2
             V += g
             np.sqrt(V, out=g)
-            g += g.dtype.type(self.epsilon / c)
+            g += g.dtype.type(epsilon)
             np.divide(M, g, out=g)
             g *= g.dtype.type(step)
             p -= g

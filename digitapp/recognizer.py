@@ -9,6 +9,7 @@ import numpy as np
 
 from .imagefile import ImageLike, as_gray_image
 from .ink import INK_THRESHOLD, Ink, ink_image
+from .activations import Softmax
 from .model_info import ModelInfo
 from .model_io import default_model_path, network_from, read_model_file
 from .network import Network, shares
@@ -19,6 +20,10 @@ from .strokes import clean_strokes, saved_strokes
 # The three thresholds are chosen on validation data, never on a test set: python -m bench.thresholds.
 #: When the strongest of the ten sigmoid outputs is below this, no output claims the drawing: "not a digit".
 NONE_BELOW = 0.15
+#: The same for a softmax output (cost "log-likelihood"), whose ten outputs share 1, so the strongest is at
+#: least 0.1; ``digitapp train`` aims such a model's non-digits at 0.1 each.  Chosen as NONE_BELOW was, with
+#: python -m bench.thresholds --model on a ReLU + softmax model (see docs/networks.md).
+SOFTMAX_NONE_BELOW = 0.3
 #: When it is below this, the claim is weak: "not sure".
 WEAK_BELOW = 0.8
 #: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
@@ -36,7 +41,9 @@ class Prediction:
 
     ``digit`` is None when nothing was drawn, else the strongest output;
     ``outputs`` are the network's ten raw sigmoid activations, each on its
-    own between 0 and 1, so all ten can be low: "none of these";
+    own between 0 and 1, so all ten can be low: "none of these" (a softmax
+    output's ten share 1 instead: "none of these" is then all of them near
+    0.1, which only a model trained so can give);
     ``probabilities`` are the outputs scaled to sum to 1 (all zero for a
     blank image), the share each digit has of what the network saw;
     ``confidence`` is the winner's share; ``input`` is the 28x28 array the
@@ -272,11 +279,14 @@ class Recognizer:
     """
 
     def __init__(self, network: Network, path: Path | None = None, record: dict | None = None,
-                 unsure_below: float = UNSURE_BELOW, none_below: float = NONE_BELOW, weak_below: float = WEAK_BELOW):
+                 unsure_below: float = UNSURE_BELOW, none_below: float | None = None, weak_below: float = WEAK_BELOW):
+        """``none_below`` None: NONE_BELOW for sigmoid outputs, SOFTMAX_NONE_BELOW for a softmax output."""
         self.network = network
         self.path = Path(path) if path is not None else None
         self.record = record or {}
         self.unsure_below = unsure_below
+        if none_below is None:
+            none_below = SOFTMAX_NONE_BELOW if network.output_activation is Softmax else NONE_BELOW
         self.none_below = none_below
         self.weak_below = weak_below
         self.info = ModelInfo.of(network, self.path, self.record)

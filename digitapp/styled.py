@@ -89,7 +89,8 @@ def stray_lines(rng: np.random.Generator) -> Strokes:
 GENERATORS = {"scribble": scribble, "lines": stray_lines}
 
 
-def _draw(templates: list[tuple[int, Strokes]], count: int, rng: np.random.Generator):
+def _draw(templates: list[tuple[int, Strokes]], count: int, rng: np.random.Generator, progress=None):
+    """``count`` drawings of random templates; ``progress(k)`` is told about each one done."""
     X = np.zeros((count, FIELD * FIELD), np.uint8)
     labels = np.zeros(count, np.int64)
     k = 0
@@ -99,15 +100,17 @@ def _draw(templates: list[tuple[int, Strokes]], count: int, rng: np.random.Gener
         x = input_of(writer_variation(strokes, rng))
         if x is not None:
             X[k], labels[k] = x, label
+            if progress is not None:
+                progress(k)
             k += 1
     return X, labels
 
 
-def styled_digits(count: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def styled_digits(count: int, rng: np.random.Generator, progress=None) -> tuple[np.ndarray, np.ndarray]:
     """``count`` inputs (uint8 (count, 784)) of the digit templates, styles taken in equal shares, and labels."""
     templates = [(int(name[0]), strokes) for name, drawings in DIGIT_STYLES.items()
                  for strokes in drawings for _ in range(12 // len(drawings))]
-    return _draw(templates, count, rng)
+    return _draw(templates, count, rng, progress)
 
 
 #: MNIST digits that, turned a quarter, are no digit (a turned 0, 1, 6, 8 or 9 may still be one).
@@ -123,8 +126,8 @@ def turned_digits(images: np.ndarray, labels: np.ndarray, count: int, rng: np.ra
     return out.reshape(count, FIELD * FIELD)
 
 
-def non_digits(count: int, rng: np.random.Generator) -> np.ndarray:
+def non_digits(count: int, rng: np.random.Generator, progress=None) -> np.ndarray:
     """``count`` inputs (uint8 (count, 784)) of things that are no digit: templates, scribbles, stray lines."""
     templates = [(NONE, strokes) for drawings in NON_DIGITS.values() for strokes in drawings]
     templates += [(NONE, generator) for generator in GENERATORS.values() for _ in range(len(templates) // 4)]
-    return _draw(templates, count, rng)[0]
+    return _draw(templates, count, rng, progress)[0]

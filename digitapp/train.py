@@ -35,7 +35,9 @@ from .model_io import INPUTS, MODEL_NAME, OUTPUTS, layers_problem, save_model
 from .network import COSTS
 from .network2 import Network  # chapter 3's defaults: the shipped recipe's starting weights
 from .trainer import DivergenceError
-from .training_data import INPUT_KINDS, build_training_set
+from .activations import ACTIVATIONS
+from .optimizers import OPTIMIZERS, make_optimizer
+from .training_data import INPUT_KINDS, build_training_set, cached_training_set
 
 log = logging.getLogger("digitapp.train")
 
@@ -44,8 +46,8 @@ log = logging.getLogger("digitapp.train")
 MY_DIGITS_SHARE = 0.01
 
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
-                init="scaled", schedule="cosine", inputs="preprocessed", augment=True, pen_copies=True,
-                styles=20000, non_digits=20000, turned_digits=5000, seed=1)
+                activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
+                augment=True, pen_copies=True, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
@@ -66,9 +68,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--eta", type=above(0.0), default=DEFAULTS["eta"], help="learning rate, > 0")
     parser.add_argument("--lmbda", type=at_least(0.0, float), default=DEFAULTS["lmbda"],
                         help="L2 regularisation, >= 0")
-    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"], help="cost function")
+    parser.add_argument("--cost", choices=sorted(COSTS), default=DEFAULTS["cost"],
+                        help="cost function (log-likelihood: a softmax output layer)")
+    parser.add_argument("--activation", choices=sorted(ACTIVATIONS), default=DEFAULTS["activation"],
+                        help="the hidden neurons' activation function")
+    parser.add_argument("--optimizer", choices=sorted(OPTIMIZERS), default=DEFAULTS["optimizer"],
+                        help="how a gradient becomes a step: the book's SGD, momentum (mu 0.9) or Adam "
+                             "(which wants a far smaller --eta, about 0.001)")
     parser.add_argument("--init", choices=("scaled", "normal"), default=DEFAULTS["init"],
-                        help="weights N(0, 1/n_in) ('scaled') or N(0, 1) ('normal', the book's chapter 1)")
+                        help="weights N(0, 1/n_in) ('scaled'; He's N(0, 2/n_in) for the ReLU family) or N(0, 1) "
+                             "('normal', the book's chapter 1)")
     parser.add_argument("--schedule", choices=("cosine", "constant"), default=DEFAULTS["schedule"],
                         help="learning rate per epoch: eta decaying to 0 along a half cosine, or eta throughout")
     parser.add_argument("--inputs", choices=INPUT_KINDS, default=DEFAULTS["inputs"],
@@ -87,6 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float32", help="floating-point type")
+    parser.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep the prepared training set in the user's cache folder and reuse it")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the MNIST IDX files (default: $DIGITAPP_DATA_DIR or ~/.cache/digitapp/mnist)")
     parser.add_argument("--output", "-o", type=file_name, default=None,
@@ -153,19 +164,20 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
     and its record."""
     from tqdm import tqdm
 
+    build = cached_training_set if args.cache else build_training_set
     with StageBars() as bars:
-        data = build_training_set(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies,
-                                  styles=args.styles, non_digits=args.non_digits, turned_digits=args.turned_digits,
-                                  seed=args.seed, progress=bars)
+        data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, styles=args.styles,
+                     non_digits=args.non_digits, turned_digits=args.turned_digits, seed=args.seed, progress=bars)
     train_x, train_y, validation, test = data
     if samples:
         train_x, train_y = with_my_digits(train_x, train_y, samples)
     sizes = [train_x.shape[1], *args.hidden, 10]
-    network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype))
+    network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype), activation=args.activation)
     if args.init == "normal":
         network.large_weight_initializer()
-    log.info("training %r on %d images, %d epochs, batch %d, eta %g (%s), lmbda %g, augment %s, seed %d",
-             network, len(train_x), args.epochs, args.batch_size, args.eta, args.schedule, args.lmbda,
+    optimizer = make_optimizer(args.optimizer)
+    log.info("training %r on %d images, %d epochs, batch %d, %s, eta %g (%s), lmbda %g, augment %s, seed %d",
+             network, len(train_x), args.epochs, args.batch_size, optimizer, args.eta, args.schedule, args.lmbda,
              args.augment, args.seed)
     batches = -(-len(train_x) // args.batch_size)
     bar = tqdm(total=args.epochs * batches, unit="batch", unit_scale=True, desc="training", dynamic_ncols=True)
@@ -193,7 +205,8 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
             history = trainer.train(network, train_x, train_y, args.epochs, args.batch_size, schedule, args.lmbda,
                                     evaluation_data=validation, monitor_training=True,
                                     augment=Augmenter() if args.augment else None,
-                                    per_example=args.method == "per-example", progress=advance, on_epoch=report)
+                                    per_example=args.method == "per-example", progress=advance, on_epoch=report,
+                                    optimizer=None if args.optimizer == "sgd" else optimizer)
     finally:
         bar.close()
     test_accuracy = network.evaluate(test) / len(test[0])
@@ -201,9 +214,10 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
     record = {
         "command": "digitapp train " + shlex.join(argv),
         "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                            if k not in ("output", "data_dir", "no_plot")},
+                            if k not in ("output", "data_dir", "no_plot", "cache")},
         "seed": args.seed,
         "epochs": args.epochs,
+        "optimizer": repr(optimizer),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "training_seconds": round(time.perf_counter() - started, 1),
         "validation_accuracy": history[-1].evaluation_accuracy,

@@ -18,7 +18,9 @@ from typing import Callable
 
 import numpy as np
 
+from .activations import Softmax
 from .network import Network
+from .optimizers import SGD as PlainSGD, make_optimizer
 
 #: Training accuracy and cost are measured on at most this many training examples: cheap and telling.
 MONITORED = 10_000
@@ -46,11 +48,15 @@ def as_floats(X: np.ndarray, dtype) -> np.ndarray:
     return X * np.dtype(dtype).type(1 / 255) if X.dtype == np.uint8 else X
 
 
-def targets(labels: np.ndarray, n_out: int, dtype) -> np.ndarray:
-    """(N, n_out) one-hot rows for the labels; a negative label gets all zeros: "none of these"."""
+def targets(labels: np.ndarray, n_out: int, dtype, softmax: bool = False) -> np.ndarray:
+    """(N, n_out) one-hot rows for the labels; a negative label ("none of these") gets all zeros, or with a
+    ``softmax`` output (whose outputs always add up to 1) 1/n_out each: no digit more than another."""
     Y = np.zeros((len(labels), n_out), dtype)
-    known = np.flatnonzero(np.asarray(labels) >= 0)
-    Y[known, np.asarray(labels)[known]] = 1
+    labels = np.asarray(labels)
+    known = np.flatnonzero(labels >= 0)
+    Y[known, labels[known]] = 1
+    if softmax:
+        Y[labels < 0] = 1 / n_out
     return Y
 
 
@@ -58,11 +64,15 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
           eta: Callable[[int], float], lmbda: float = 0.0, *, evaluation_data=None,
           monitor_training: bool = False, augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
           per_example: bool = False, progress: Callable[[int, int], None] | None = None,
-          on_epoch: Callable[[EpochResult], None] | None = None) -> list[EpochResult]:
+          on_epoch: Callable[[EpochResult], None] | None = None, optimizer=None) -> list[EpochResult]:
     """Train ``network`` in place by mini-batch SGD; return one EpochResult per epoch.
 
     ``images`` is (N, 784), uint8 pixels or floats in [0, 1], never modified;
-    ``labels`` (N,) ints; a negative label (a drawing that is no digit) trains all outputs towards 0.  ``eta(epoch)`` gives each epoch's learning rate.
+    ``labels`` (N,) ints; a negative label (a drawing that is no digit) trains all outputs towards 0 (towards
+    1/n each with a softmax output).  ``eta(epoch)`` gives each epoch's learning rate.
+    ``optimizer`` is None (the book's step, the app's recipe bit for bit), a
+    name ("sgd", "momentum", "adam") or an optimizer object, whose state then
+    carries over from epoch to epoch.
     ``augment(X, rng)`` returns distorted copies of an epoch's images.
     ``per_example`` runs the book's per-example ``backprop`` instead of the
     matrix form.  ``progress(done, total)`` is called about 100 times an
@@ -73,7 +83,11 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
         raise ValueError(f"expected N >= 1 images of {network.sizes[0]} values and N labels, "
                          f"got images {images.shape} and {len(labels)} labels")
     X = np.ascontiguousarray(images, dtype=np.uint8 if images.dtype == np.uint8 else network.dtype)
-    Y = targets(labels, network.sizes[-1], network.dtype)
+    Y = targets(labels, network.sizes[-1], network.dtype, softmax=network.output_activation is Softmax)
+    if optimizer is not None:
+        optimizer = make_optimizer(optimizer)
+        if type(optimizer) is PlainSGD:
+            optimizer = None  # the same step, fused
     n = len(X)
     monitored = (as_floats(X[:MONITORED], network.dtype), labels[:MONITORED]) if monitor_training else None
     update = network.update_mini_batch_per_example if per_example else network.update_mini_batch
@@ -101,7 +115,7 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
             rate = float(eta(j))
             for i, k in enumerate(starts):
                 update((as_floats(X_epoch[k:k + mini_batch_size], network.dtype), Y_epoch[k:k + mini_batch_size]),
-                       rate, lmbda, n)
+                       rate, lmbda, n, optimizer)
                 if progress is not None and (i + 1) % every == 0:
                     progress(i + 1, len(starts))
             history.append(measure(network, j, start, rate, lmbda, monitored, evaluation_data))

@@ -57,6 +57,7 @@ def user_dir(monkeypatch, tmp_path_factory) -> Path:
     the real one of whoever runs the tests is never read or written, by this process or its children."""
     folder = tmp_path_factory.mktemp("user-data")
     monkeypatch.setenv("DIGITAPP_USER_DIR", str(folder))
+    monkeypatch.setenv("DIGITAPP_CACHE_DIR", str(folder / "cache"))  # prepared training sets, too
     return folder
 
 

@@ -122,3 +122,29 @@ def test_make_optimizer_names_classes_and_objects():
         Adam(beta2=1.0)
     assert repr(Momentum()) == "Momentum(mu=0.9)" and repr(SGD()) == "SGD()" and "Adam(beta1=0.8" in repr(adam)
     assert issubclass(Adam, Optimizer) and math.isfinite(Adam().epsilon)
+
+
+@pytest.mark.parametrize("make", [SGD, Momentum, Adam])
+def test_the_flat_step_is_the_list_step(make):
+    """update_flat on one array (weights first, biases after) takes the same steps as update_params."""
+    rng = np.random.default_rng(3)
+    w, b = rng.standard_normal((4, 3)), rng.standard_normal((4, 1))
+    flat = np.concatenate([w.ravel(), b.ravel()])
+    listed, flat_one = make(), make()
+    for _ in range(3):
+        gw, gb = rng.standard_normal((4, 3)), rng.standard_normal((4, 1))
+        listed.update_params([w, b], [gw.copy(), gb.copy()], 0.05, [0.1, 0.0])
+        flat_one.update_flat(flat, np.concatenate([gw.ravel(), gb.ravel()]), 0.05, 0.1, w.size)
+    np.testing.assert_allclose(flat, np.concatenate([w.ravel(), b.ravel()]), rtol=1e-12, atol=1e-15)
+
+
+def test_flat_parameters_keep_the_values_and_become_the_networks_arrays():
+    net = Network([5, 4, 3], activation="relu", seed=1)
+    before = [p.copy() for p in net.weights + net.biases]
+    flat = net.flat_parameters()
+    assert flat.shape == (5 * 4 + 4 * 3 + 4 + 3,) and net.flat_parameters() is flat
+    for p, q in zip(net.weights + net.biases, before):
+        np.testing.assert_array_equal(p, q)
+        assert p.base is flat
+    flat[:] = 0
+    assert not net.weights[0].any() and not net.biases[1].any()

@@ -285,3 +285,47 @@ def test_my_digits_without_samples_is_one_line(data_dir, capsys):
     assert train.main(["--data-dir", str(data_dir), "--my-digits"]) == 1
     err = capsys.readouterr().err
     assert "no samples of your handwriting" in err and len(err.strip().splitlines()) == 1
+
+
+def test_relu_softmax_adam_trains_and_the_model_reads_and_learns(data_dir, tmp_path, capsys):
+    """--activation, --cost log-likelihood and --optimizer end to end: recorded, loaded, read, predicted, learned."""
+    from digitapp import cli
+    from digitapp.learning import Learner
+    from digitapp.recognizer import SOFTMAX_NONE_BELOW, Recognizer
+    from digitapp.samples import Sample
+
+    output = tmp_path / "relu.pkl"
+    argv = ["--data-dir", str(data_dir), "--hidden", "16", "8", "--epochs", "2", "--activation", "relu",
+            "--cost", "log-likelihood", "--optimizer", "adam", "--eta", "0.003", "--no-plot", "-o", str(output)]
+    assert train.main(argv) == 0
+    data = read_model_file(output)
+    assert data["activation"] == "relu" and data["cost"] == "log-likelihood" and data["sizes"] == [784, 16, 8, 10]
+    record = data["record"]
+    assert record["hyperparameters"]["optimizer"] == "adam" and record["optimizer"].startswith("Adam(")
+    assert record["hyperparameters"]["activation"] == "relu" and record["test_accuracy"] >= 0.8
+    recognizer = Recognizer.load(output)
+    assert recognizer.none_below == SOFTMAX_NONE_BELOW
+    assert any("softmax" in line for line in recognizer.info.details())
+    image = tmp_path / "seven.png"
+    Image.fromarray(255 - synthetic_digit(7, np.random.default_rng(1))).resize((112, 112)).save(image)
+    capsys.readouterr()
+    assert cli.main(["predict", "--model", str(output), str(image)]) == 0
+    assert capsys.readouterr().out.startswith(f"{image}: 7")
+    # learning your handwriting: the Learner's plain steps work on any activation and cost
+    replay = (np.tile(synthetic_digit(0, np.random.default_rng(2)).reshape(1, -1), (50, 1)), np.zeros(50, np.intp))
+    x = synthetic_digit(1, np.random.default_rng(3)).reshape(-1).astype(np.float32) / 255
+    learned = Learner(replay=replay, seed=0).learn(recognizer.network, Sample.new(7, x))
+    assert learned.activation is recognizer.network.activation and np.isfinite(learned.weights[0]).all()
+    assert int(np.argmax(learned.feedforward(x[None, :]))) == 7
+    # and through the app's own path: a personal model learns drawn strokes, with the shipped replay set
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import SampleStore
+    from harness.shapes import DIGITS as SHAPES
+
+    personal = PersonalModel(recognizer, SampleStore())
+    strokes = [list(map(tuple, s)) for s in place(SHAPES[7], 40, 30, 140)]
+    before = recognizer.predict_strokes(strokes).probabilities[1]
+    answer = personal.learn_strokes(strokes, 1)
+    assert answer.probabilities[1] > before + 0.1 and np.isfinite(answer.outputs).all()
+    assert personal.recognizer.network.activation.name == "relu" and len(personal.samples) == 1
+    assert personal.recognizer.none_below == SOFTMAX_NONE_BELOW

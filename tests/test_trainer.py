@@ -166,3 +166,31 @@ def test_non_digit_examples_push_every_output_down():
     train(net, np.concatenate([X, noise]), np.concatenate([labels, np.full(300, -1)]), 20, 10, constant(0.5))
     assert net.feedforward(noise[:20]).max() < 0.2
     assert (net.feedforward(X).argmax(axis=1) == labels).mean() > 0.8
+
+
+def test_with_a_softmax_output_none_of_these_aims_at_an_even_share():
+    from digitapp.trainer import targets
+
+    Y = targets(np.array([2, -1, 0]), 4, np.float32, softmax=True)
+    assert Y.tolist() == [[0, 0, 1, 0], [0.25] * 4, [1, 0, 0, 0]]
+    X, labels = synthetic(300)
+    noise = np.random.default_rng(1).random((300, 6)) * 0.2 + 2.0
+    net = Network([6, 8, 3], cost="log-likelihood", seed=0)
+    train(net, np.concatenate([X, noise]), np.concatenate([labels, np.full(300, -1)]), 60, 10, constant(0.1))
+    assert net.feedforward(noise).max(axis=1).mean() < 0.4  # near an even 1/3 each: no class claims them
+    assert (net.feedforward(X).argmax(axis=1) == labels).mean() > 0.8
+
+
+def test_optimizer_none_or_sgd_is_the_old_step_and_others_train():
+    X, labels = synthetic(200)
+    runs = {}
+    for optimizer in (None, "sgd", "momentum", "adam"):
+        net = Network([6, 5, 3], seed=0)
+        train(net, X, labels, 3 if optimizer in (None, "sgd") else 20, 10,
+              constant(0.01 if optimizer == "adam" else 0.5), 0.1, optimizer=optimizer)
+        runs[optimizer] = net
+    for p, q in zip(params(runs[None]), params(runs["sgd"])):
+        np.testing.assert_array_equal(p, q)
+    for optimizer in ("momentum", "adam"):
+        assert not np.array_equal(runs[optimizer].weights[0], runs[None].weights[0])
+        assert runs[optimizer].evaluate((X, labels)) > 0.8 * len(X)
