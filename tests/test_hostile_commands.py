@@ -2,7 +2,8 @@
 
 Outputs never replace an input, the app's own files or a device; every command
 ends an interruption, a closed pipe or a full disk in one line naming the file;
-whatever a file name or a sample holds is printed escaped.
+whatever a file name or a sample holds is printed escaped.  The commands run in
+processes of their own under the corpus's 1 GB cap and a timeout (``run``).
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from PIL import Image
 
 from conftest import assert_one_line_naming
 from digitapp import files
-from digitapp.cli import main
 from digitapp.files import atomic_write
 from digitapp.samples import Sample, SampleStore, write_samples
 from hostile import ROOT, capped
@@ -27,10 +27,14 @@ FAST = ["--epochs", "1", "--hidden", "10", "--styles", "0", "--non-digits", "0",
         "--no-augment", "--no-pen-copies", "--inputs", "raw"]
 
 
-def run(argv, capsys):
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+def run(argv, prelude: str = ""):
+    """``digitapp ARGV`` in a process of its own under the corpus's memory cap and a timeout, after running
+    ``prelude`` there (to stage a full disk, an end of input, ...): (exit code, stdout, stderr)."""
+    code = f"{prelude}\nimport sys\nfrom digitapp.cli import main\nraise SystemExit(main(sys.argv[1:]))"
+    done = subprocess.run([sys.executable, "-c", code, *map(str, argv)], cwd=ROOT, preexec_fn=capped,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"},
+                          capture_output=True, text=True, timeout=120)
+    return done.returncode, done.stdout, done.stderr
 
 
 def digit_png(path, digit: int = 1):
@@ -58,30 +62,30 @@ def test_the_curves_never_replace_the_model_nor_a_picture_beside_it(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["my_digits.json", "my_digits.lock"])
-def test_train_my_digits_never_writes_over_the_users_samples(user_dir, capsys, name):
+def test_train_my_digits_never_writes_over_the_users_samples(user_dir, name):
     stored()
-    code, _, err = run(["train", *FAST, "--my-digits", "-o", user_dir / name], capsys)
+    code, _, err = run(["train", *FAST, "--my-digits", "-o", user_dir / name])
     assert code == 2 and "would replace" in err
     assert len(SampleStore().load()) == 2
 
 
 @pytest.mark.parametrize("name", ["my_model.pkl", "my_digits.json"])
-def test_export_never_writes_over_the_apps_own_files(user_dir, capsys, name):
+def test_export_never_writes_over_the_apps_own_files(user_dir, name):
     store = stored()
     before = store.path.read_bytes()
-    code, _, err = run(["my-digits", "export", user_dir / name], capsys)
+    code, _, err = run(["my-digits", "export", user_dir / name])
     assert code == 1 and "would replace" in err
     assert store.path.read_bytes() == before
 
 
-def test_save_input_through_a_link_never_replaces_an_input(tmp_path, capsys):
+def test_save_input_through_a_link_never_replaces_an_input(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     (tmp_path / "alias").symlink_to(out)
     image = digit_png(tmp_path / "x.png")
     other_input = digit_png(out / "x.input.png", 7)
     before = other_input.read_bytes()
-    code, _, err = run(["predict", "--save-input", tmp_path / "alias", image, other_input], capsys)
+    code, _, err = run(["predict", "--save-input", tmp_path / "alias", image, other_input])
     assert code == 0, err
     assert other_input.read_bytes() == before  # the input is not replaced by x.png's picture
     assert (out / "x.input-2.png").is_file()
@@ -158,34 +162,27 @@ def test_a_failed_curves_plot_leaves_the_good_png(tmp_path, monkeypatch):
     (["-o", ""], "is not a file name"),
     (["-o", "models/"], "is not a file name"),
 ])
-def test_train_options_out_of_range_are_one_line(capsys, argv, why):
-    with pytest.raises(SystemExit) as exit:
-        main(["train", *argv])
-    assert exit.value.code == 2
-    assert_one_line_naming(capsys.readouterr().err, "digitapp train", why)
+def test_train_options_out_of_range_are_one_line(argv, why):
+    code, _, err = run(["train", *argv])
+    assert code == 2
+    assert_one_line_naming(err, "digitapp train", why)
 
 
-def test_ctrl_c_in_any_command_is_one_line(capsys, monkeypatch):
-    from digitapp import cli
-
-    def interrupted(args):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(cli, "run_my_digits", interrupted)
-    code, _, err = run(["my-digits", "list"], capsys)
+def test_ctrl_c_in_any_command_is_one_line():
+    interrupted = ("from digitapp import cli\n"
+                   "def interrupted(args):\n    raise KeyboardInterrupt\n"
+                   "cli.run_my_digits = interrupted")
+    code, _, err = run(["my-digits", "list"], prelude=interrupted)
     assert code == 130
     assert_one_line_naming(err, "digitapp my-digits", "interrupted")
 
 
-def test_ctrl_d_at_the_clear_prompt_is_one_line_and_deletes_nothing(capsys, monkeypatch):
+def test_ctrl_d_at_the_clear_prompt_is_one_line_and_deletes_nothing():
     stored()
-
-    def end_of_input(prompt=""):
-        raise EOFError
-
-    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
-    monkeypatch.setattr("builtins.input", end_of_input)
-    code, _, err = run(["my-digits", "clear"], capsys)
+    terminal_at_its_end = ("import io, sys\n"
+                           "class Terminal(io.StringIO):\n    def isatty(self):\n        return True\n"
+                           "sys.stdin = Terminal()")  # input() then meets the end, as after Ctrl-D
+    code, _, err = run(["my-digits", "clear"], prelude=terminal_at_its_end)
     assert code == 1
     assert_one_line_naming(err, "digitapp my-digits", "no answer")
     assert len(SampleStore().load()) == 2
@@ -216,24 +213,20 @@ def test_a_closed_pipe_ends_predict_quietly(tmp_path):
     assert done.stdout.count("\n") == 1 and "Traceback" not in done.stderr and "Error" not in done.stderr
 
 
-def test_control_characters_in_names_are_printed_escaped(tmp_path, capsys):
-    code, _, err = run(["\x1b[2Jgone"], capsys)
+def test_control_characters_in_names_are_printed_escaped(tmp_path):
+    code, _, err = run(["\x1b[2Jgone"])
     assert code == 2 and "\x1b" not in err and "\\x1b[2Jgone" in err
-    code, _, err = run(["predict", tmp_path / "a\x1b]0;title\x07.png"], capsys)
+    code, _, err = run(["predict", tmp_path / "a\x1b]0;title\x07.png"])
     assert code == 1 and "\x1b" not in err and "\x07" not in err and "\\x1b]0;title\\x07.png" in err
-    code, out, err = run(["my-digits", "export", tmp_path / "x\rfake line.json"], capsys)
+    code, out, err = run(["my-digits", "export", tmp_path / "x\rfake line.json"])
     assert "\r" not in out + err
 
 
-def test_a_full_disk_names_the_file_not_none_nor_the_temporary_file(tmp_path, capsys, monkeypatch):
+def test_a_full_disk_names_the_file_not_none_nor_the_temporary_file(tmp_path):
     stored()
     target = tmp_path / "mine.json"
-
-    def full(fd):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", full)
-    code, _, err = run(["my-digits", "export", target], capsys)
+    full = "import os\ndef full(fd):\n    raise OSError(28, 'No space left on device')\nos.fsync = full"
+    code, _, err = run(["my-digits", "export", target], prelude=full)
     assert code == 1
     assert_one_line_naming(err, "digitapp my-digits", f"{target}: no space left on device")
     assert "None" not in err and ".part" not in err and not target.exists()
@@ -248,14 +241,11 @@ def test_the_window_says_which_file_it_could_not_write():
     assert one_line(ValueError("two\nlines")) == "two lines"
 
 
-def test_fetch_data_into_a_folder_with_an_odd_name_is_escaped(tmp_path, capsys, monkeypatch):
-    import mnist_loader
-
+def test_fetch_data_into_a_folder_with_an_odd_name_is_escaped(tmp_path):
     odd = tmp_path / "data\x1b[31m"
-
-    def refuse(data_dir, report):
-        raise mnist_loader.MnistError(f"{data_dir}: cannot look in it (permission denied)")
-
-    monkeypatch.setattr(mnist_loader, "fetch", refuse)
-    code, _, err = run(["fetch-data", "--data-dir", odd], capsys)
+    refuse = ("import mnist_loader\n"
+              "def refuse(data_dir, report):\n"
+              "    raise mnist_loader.MnistError(f'{data_dir}: cannot look in it (permission denied)')\n"
+              "mnist_loader.fetch = refuse")
+    code, _, err = run(["fetch-data", "--data-dir", odd], prelude=refuse)
     assert code == 1 and "\x1b" not in err and "\\x1b[31m" in err
