@@ -86,6 +86,24 @@ def accuracy_curve(net, training, test, epochs: int, mini_batch_size: int, eta: 
     return [100 * n / len(test[0]) for n in evaluation]
 
 
+def plot_boundaries(titles: dict[str, str], nets: dict, X: np.ndarray, y: np.ndarray, path: Path) -> Path:
+    """Each one-output network's decision boundary over the 2-D points, side by side, saved as a PNG;
+    ``titles`` gives each network's panel title, by the same keys as ``nets``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(nets), figsize=(4 * len(nets), 4))
+    for ax, (label, net) in zip(np.atleast_1d(axes), nets.items()):
+        decision_boundary(ax, net, X, y, titles[label])
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    print(f"plot: {path}")
+    return path
+
+
 def decision_boundary(ax, net, X: np.ndarray, y: np.ndarray, title: str) -> None:
     """Shade where a one-output ``net`` says 1 (output >= 0.5) over the plane of the 2-D points X, and plot them."""
     pad = 0.5

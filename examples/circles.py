@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _common import decision_boundary, parser, settle
+from _common import parser, plot_boundaries, settle
 
 from digitapp import network
 
@@ -50,19 +50,8 @@ def main(argv=None) -> int:
         net.SGD(training, epochs, 10, run["eta"], optimizer=run["optimizer"], verbose=False)
         nets[label] = net
         print(f"{label:16}{100 * net.evaluate(training) / split:9.2f}%{100 * net.evaluate(test) / len(test[0]):9.2f}%")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(nets), figsize=(4 * len(nets), 4))
-    for ax, (label, net) in zip(axes, nets.items()):
-        decision_boundary(ax, net, X, y, f"{label}: test {100 * net.evaluate(test) / len(test[0]):.0f}%")
-    fig.tight_layout()
-    path = args.out / "circles.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
+    titles = {label: f"{label}: test {100 * net.evaluate(test) / len(test[0]):.0f}%" for label, net in nets.items()}
+    plot_boundaries(titles, nets, X, y, args.out / "circles.png")
     return 0
 
 

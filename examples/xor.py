@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _common import decision_boundary, parser, settle
+from _common import parser, plot_boundaries, settle
 
 from digitapp import network
 
@@ -33,19 +33,8 @@ def main(argv=None) -> int:
         net.SGD((X, y), epochs, 4, 0.05, optimizer="adam", verbose=False)
         outputs = net.feedforward(X).ravel()
         print(f"{label:26}{'  '.join(f'{o:6.3f}' for o in outputs):>40}{net.evaluate((X, y)):>6} / 4")
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, len(nets), figsize=(4 * len(nets), 4))
-    for ax, (label, net) in zip(axes, nets.items()):
-        decision_boundary(ax, net, X, y, f"{label}: {net.evaluate((X, y))}/4")
-    fig.tight_layout()
-    path = args.out / "xor.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
+    titles = {label: f"{label}: {net.evaluate((X, y))}/4" for label, net in nets.items()}
+    plot_boundaries(titles, nets, X, y, args.out / "xor.png")
     return 0
 
 
