@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .arguments import OneLineErrorParser
+from .arguments import OneLineErrorParser, file_name
 from .console import guarded, log_to_stderr, printable, say
 from .files import output_problem, reason
 
@@ -60,9 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     action = mine.add_subparsers(dest="action", metavar="ACTION", required=True)
     action.add_parser("list", help="how many samples of each digit, and one line per sample")
     export = action.add_parser("export", help="write all samples to a JSON file")
-    export.add_argument("file", type=Path, metavar="FILE")
+    export.add_argument("file", type=file_name, metavar="FILE")
     load = action.add_parser("import", help="add the samples of a JSON file (from export) and relearn them")
-    load.add_argument("file", type=Path, metavar="FILE")
+    load.add_argument("file", type=file_name, metavar="FILE")
     clear = action.add_parser("clear", help="delete all samples and the personal model")
     clear.add_argument("--yes", action="store_true", help="do not ask")
     return parser

@@ -249,3 +249,10 @@ def test_fetch_data_into_a_folder_with_an_odd_name_is_escaped(tmp_path):
               "mnist_loader.fetch = refuse")
     code, _, err = run(["fetch-data", "--data-dir", odd], prelude=refuse)
     assert code == 1 and "\x1b" not in err and "\\x1b[31m" in err
+
+
+@pytest.mark.parametrize("action", ["export", "import"])
+def test_an_empty_file_name_is_one_line(action):
+    code, _, err = run(["my-digits", action, ""])
+    assert code == 2
+    assert_one_line_naming(err, "is not a file name")
