@@ -314,15 +314,19 @@ class LabRun:
 
     def save(self, path=None) -> Path:
         """Save the network in the app's safe model format (atomic); default: the user's ``lab/`` folder."""
-        if path is None:
-            folder = user_data_dir() / LAB_FOLDER
-            folder.mkdir(parents=True, exist_ok=True)
-            stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{self.name.replace(' ', '-')}"
-            path, i = folder / f"{stem}.pkl", 1
-            while path.exists():
-                i += 1
-                path = folder / f"{stem}-{i}.pkl"
-        return save_model(self.network, path, self.record())
+        return save_model(self.network, path or new_model_path(self.name), self.record())
+
+
+def new_model_path(name: str) -> Path:
+    """A new file name for a run's model in the user's ``lab/`` folder (made if missing), never an old one's."""
+    folder = user_data_dir() / LAB_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = f"{time.strftime('%Y%m%d-%H%M%S')}-{name.replace(' ', '-')}"
+    path, i = folder / f"{stem}.pkl", 1
+    while path.exists():
+        i += 1
+        path = folder / f"{stem}-{i}.pkl"
+    return path
 
 
 @dataclass
