@@ -44,7 +44,7 @@ from .network import COSTS
 from .network2 import Network
 from .optimizers import OPTIMIZERS, SGD as PlainSGD, make_optimizer
 from .recognizer import Recognizer
-from .trainer import targets
+from .trainer import as_floats, targets
 
 #: The limits a learner's choices must keep.
 MAX_HIDDEN_LAYERS = 3
@@ -54,6 +54,8 @@ MAX_EPOCHS = 1_000
 MAX_BATCH = 10_000
 #: Validation and training cost and accuracy are measured on this many images (fixed for a run).
 MEASURED = 1_000
+#: Unless told how often, a run measures itself so that measuring takes at most this share of its time.
+MEASURING_SHARE = 0.1
 #: The lab's runs are saved here, below the user's data directory.
 LAB_FOLDER = "lab"
 
@@ -152,6 +154,7 @@ class Point:
     validation_cost: float
     validation_accuracy: float
     seconds: float  # training time so far, measuring excluded
+    measuring: float = 0.0  # time spent measuring so far (this point's included)
 
 
 @dataclass(frozen=True)
@@ -164,6 +167,14 @@ class Snapshot:
 
     def recognizer(self) -> Recognizer:
         return Recognizer(self.network, record={"lab": True})
+
+
+def _pixels(images: np.ndarray) -> np.ndarray:
+    """Images as uint8 pixels: floats in [0, 1] (mnist_loader's k/255, so exactly) rounded, uint8 kept."""
+    images = np.asarray(images)
+    if images.dtype == np.uint8:
+        return np.ascontiguousarray(images)
+    return np.ascontiguousarray(np.clip(np.round(images * 255), 0, 255).astype(np.uint8))
 
 
 def mnist_split(data_dir=None):
@@ -181,7 +192,8 @@ class LabRun:
                  name: str = "run"):
         """``training`` and ``validation`` are ``(images (N, 784) floats in [0, 1], labels (N,))``, as
         mnist_loader gives them; the first ``settings.training_size`` training images are used.
-        ``report_every``: batches between points within an epoch (None: about 10 points an epoch)."""
+        ``report_every``: batches between points within an epoch; None: as often as measuring keeps
+        within MEASURING_SHARE of the training time (the first point after one batch)."""
         self.settings = settings
         self.name = name
         s = settings
@@ -190,7 +202,8 @@ class LabRun:
             raise ValueError(f"training size {s.training_size:,}: only {len(images):,} images are here")
         self.network = Network(s.sizes, cost=s.cost, activation=s.activation, seed=s.seed, dtype=np.float32,
                                weight_initializer="large" if s.init == "large" else None)
-        self.X = np.ascontiguousarray(images[:s.training_size], dtype=np.float32)
+        # kept as uint8 pixels (a quarter of float32's memory and shuffling), made floats a batch at a time
+        self.X = _pixels(images[:s.training_size])
         self.labels = np.asarray(labels[:s.training_size])
         softmax = self.network.output_activation is Softmax
         self.Y = targets(self.labels, 10, np.float32, softmax=softmax)
@@ -198,15 +211,19 @@ class LabRun:
         self.validation = (np.ascontiguousarray(v_images[:MEASURED], dtype=np.float32),
                            targets(np.asarray(v_labels[:MEASURED]), 10, np.float32, softmax=softmax))
         self.validation_labels = np.asarray(v_labels[:MEASURED])
-        self.training_measured = (self.X[:MEASURED], self.Y[:MEASURED])
+        self.training_measured = (as_floats(self.X[:MEASURED], np.float32), self.Y[:MEASURED])
         self.optimizer = make_optimizer(s.optimizer)
         if type(self.optimizer) is PlainSGD:
             self.optimizer = None  # the same step, fused (as trainer.train does)
         self.augmenter = Augmenter() if s.augment else None
         self.batches_per_epoch = -(-s.training_size // s.batch_size)
-        self.report_every = report_every or max(1, self.batches_per_epoch // 10)
+        self.report_every = report_every
+        self._since_point = 0.0    # training seconds since the last point
+        self._measuring = 0.0      # how long the last point took to measure
+        self._confusion = None     # (batches, matrix) of the last point
         self.batches = 0      # mini-batches trained
         self.seconds = 0.0    # time spent training them
+        self.measuring = 0.0  # time spent measuring
         self.history: list[Point] = []
         self._epoch_X = self._epoch_Y = None
 
@@ -239,15 +256,21 @@ class LabRun:
             order = self.network.rng.permutation(len(self.X))
             X = self.X[order]
             if self.augmenter is not None:
-                X = np.ascontiguousarray(self.augmenter(X, self.network.rng), dtype=np.float32)
+                X = np.ascontiguousarray(self.augmenter(X, self.network.rng), dtype=np.uint8)
             self._epoch_X, self._epoch_Y = X, self.Y[order]
         b = self.settings.batch_size
         i = k * b
-        self.network.update_mini_batch((self._epoch_X[i:i + b], self._epoch_Y[i:i + b]), self.settings.eta,
-                                       self.settings.lmbda, len(self.X), self.optimizer)
+        mini_batch = (as_floats(self._epoch_X[i:i + b], np.float32), self._epoch_Y[i:i + b])
+        self.network.update_mini_batch(mini_batch, self.settings.eta, self.settings.lmbda, len(self.X), self.optimizer)
         self.batches += 1
-        self.seconds += time.perf_counter() - start
-        if self.batches % self.report_every == 0 or self.batches % self.batches_per_epoch == 0:
+        took = time.perf_counter() - start
+        self.seconds += took
+        self._since_point += took
+        if self.report_every is not None:
+            due = self.batches % self.report_every == 0
+        else:
+            due = self._since_point * MEASURING_SHARE >= self._measuring * (1 - MEASURING_SHARE)
+        if due or self.batches % self.batches_per_epoch == 0:
             return self.measure()
         return None
 
@@ -258,13 +281,18 @@ class LabRun:
         if not all(np.isfinite(w).all() for w in self.network.weights):
             raise ArithmeticError(f"training diverged after {self.batches} batches (weights became NaN or "
                                   "infinite); try a smaller eta")
+        start = time.perf_counter()
         net, lmbda = self.network, self.settings.lmbda
         values = []
         for X, Y in (self.training_measured, self.validation):
             A = net.feedforward(X)
             values += [float(net.cost_of(A, Y, lmbda)), net.correct(A, Y) / len(X)]
-        point = Point(round(self.epoch, 4), self.batches, *values, seconds=self.seconds)
+        self._confusion = (self.batches, self._count(A))
+        self._measuring = time.perf_counter() - start
+        self.measuring += self._measuring
+        point = Point(round(self.epoch, 4), self.batches, *values, seconds=self.seconds, measuring=self.measuring)
         self.history.append(point)
+        self._since_point = 0.0
         return point
 
     def steps(self, limit: int | None = None) -> Iterator[Point]:
@@ -287,7 +315,11 @@ class LabRun:
 
     def confusion(self) -> np.ndarray:
         """10x10 counts on the validation subset: row the true digit, column the network's answer."""
-        A = self.network.feedforward(self.validation[0])
+        if self._confusion is not None and self._confusion[0] == self.batches:
+            return self._confusion[1].copy()  # measured with the last point
+        return self._count(self.network.feedforward(self.validation[0]))
+
+    def _count(self, A: np.ndarray) -> np.ndarray:
         matrix = np.zeros((10, 10), np.int64)
         np.add.at(matrix, (self.validation_labels, np.argmax(A, axis=1)), 1)
         return matrix
@@ -337,8 +369,10 @@ class Lab:
     data: tuple | None = None  # (training, validation), loaded once
 
     def load(self, data_dir=None) -> tuple:
+        """MNIST's training and validation sets, read once; the training images kept as uint8 pixels."""
         if self.data is None:
-            self.data = mnist_split(data_dir)
+            (images, labels), validation = mnist_split(data_dir)
+            self.data = ((_pixels(images), labels), validation)
         return self.data
 
     def new_run(self, settings: LabSettings, report_every: int | None = None) -> LabRun:

@@ -78,7 +78,7 @@ def test_a_run_steps_one_batch_and_reports_points_within_and_at_the_end_of_epoch
 
 def test_run_epoch_stops_at_the_epochs_end_and_a_seed_repeats_a_run():
     training, validation = fake_mnist()
-    a, b = (LabRun(SMALL, training, validation) for _ in range(2))
+    a, b = (LabRun(SMALL, training, validation, report_every=10) for _ in range(2))
     a.step()
     points = a.run_epoch()
     assert a.batches == 100 and points[-1].epoch == 1.0 and len(points) == 10
@@ -94,13 +94,24 @@ def test_every_choice_trains(changes):
     training, validation = fake_mnist()
     run = LabRun(SMALL.but(epochs=1, **changes), training, validation)
     points = run.run_epoch()
-    assert len(points) == 10 and np.isfinite(points[-1].validation_cost)
+    assert points[0].batches == 1 and points[-1].epoch == 1.0 and np.isfinite(points[-1].validation_cost)
+
+
+def test_unless_told_a_run_measures_itself_at_once_then_as_often_as_a_tenth_of_its_time_allows():
+    training, validation = fake_mnist(n=5000)
+    run = LabRun(SMALL.but(training_size=5000, hidden=(100,)), training, validation)
+    points = run.run_epoch()
+    assert points[0].batches == 1 and points[-1].batches == 500 == run.batches
+    assert 2 <= len(points) < 500
 
 
 def test_confusion_counts_the_validation_subset_and_names_the_commonest_mistakes():
     training, validation = fake_mnist()
     run = LabRun(SMALL, training, validation)
     matrix = run.confusion()
+    run.step()
+    run.measure()
+    np.testing.assert_array_equal(run.confusion(), run._count(run.network.feedforward(validation[0][:1000])))
     assert matrix.shape == (10, 10) and matrix.sum() == 300
     np.testing.assert_array_equal(matrix.sum(axis=1), np.bincount(validation[1], minlength=10))
     mistakes = run.most_confused(3)
@@ -149,8 +160,8 @@ def test_a_run_that_diverges_says_so_in_one_line():
 def test_a_lab_keeps_its_runs_for_comparing(monkeypatch):
     monkeypatch.setattr(lab_module, "mnist_split", lambda data_dir=None: fake_mnist())
     lab = Lab()
-    first = lab.new_run(SMALL.but(epochs=1))
-    second = lab.new_run(SMALL.but(epochs=1, eta=0.1))
+    first = lab.new_run(SMALL.but(epochs=1), report_every=10)
+    second = lab.new_run(SMALL.but(epochs=1, eta=0.1), report_every=10)
     for run in lab.runs:
         run.run_epoch()
     curves = lab.curves([0, 1])

@@ -236,6 +236,9 @@ class LabPanel(ttk.Frame, Scaled):
         self.run_list.grid(row=4, column=0, columnspan=2, sticky="ew")
         self.run_list.bind("<<ListboxSelect>>", lambda e: self.draw_curves())
         self.set_settings(LabSettings(hidden=(30,), training_size=10_000, epochs=5, eta=0.5, lmbda=1.0))
+        self.load_problem = None
+        self.loader = threading.Thread(target=self._load, name="lab MNIST", daemon=True)
+        self.loader.start()
         self._update_buttons()
         self._poll = self.after(POLL_MS, self.poll)
 
@@ -271,6 +274,14 @@ class LabPanel(ttk.Frame, Scaled):
     def say(self, text: str, error: bool = False) -> None:
         self.message.configure(text=text, foreground="#b42318" if error else MUTED_COLOUR)
 
+    def _load(self) -> None:
+        """Read MNIST once (the loader thread), so that Start does not wait for it."""
+        try:
+            self.lab.load()
+        except Exception as err:  # MNIST missing or unreadable: an expected problem, told in one line
+            text = str(err).splitlines()[0] if str(err) else type(err).__name__
+            self.load_problem = f"cannot load MNIST: {text}; run 'digitapp fetch-data'"
+
     # -- running -------------------------------------------------------------------------------
 
     def _new_run(self) -> bool:
@@ -280,12 +291,13 @@ class LabPanel(ttk.Frame, Scaled):
         except ValueError as err:
             self.say(str(err), error=True)
             return False
-        try:
-            run = self.lab.new_run(settings)
-        except Exception as err:  # MNIST missing or unreadable: an expected problem, told in one line
-            self.say(f"cannot load MNIST: {str(err).splitlines()[0] if str(err) else type(err).__name__}; "
-                     "run 'digitapp fetch-data'", error=True)
+        if self.loader.is_alive():
+            self.say("reading MNIST…")
             return False
+        if self.load_problem:
+            self.say(self.load_problem, error=True)
+            return False
+        run = self.lab.new_run(settings)
         self.run = run
         self.snapshot = None
         self.worker = LabWorker(run, self.outbox)
@@ -304,6 +316,8 @@ class LabPanel(ttk.Frame, Scaled):
             self.running = False
         else:
             if (self.run is None or self.run.done) and not self._new_run():
+                if self.loader.is_alive():
+                    self.after(100, self.start_pause)  # starts when MNIST is read
                 return
             self.worker.start()
             self.running = True
@@ -431,20 +445,14 @@ class LabPanel(ttk.Frame, Scaled):
 
     def draw_tiles(self) -> None:
         """The first layer's weights of the newest snapshot, as tiles."""
-        from ..look_inside import TileGrid, weight_tiles
+        from ..look_inside import quick_weight_tiles
         from .canvas import photo_from_image
 
         self._pending_tiles = None
         if self.snapshot is None:
             return
         self._tiles_at = time.monotonic()
-        weights = self.snapshot.weights
-        grid = TileGrid.for_neurons(len(weights), self.px(TILES_SIDE))
-        pixels = weight_tiles(weights, grid, self.table)
-        image = Image.fromarray(np.clip(pixels * 255 if pixels.max() <= 1.0 else pixels, 0, 255).astype(np.uint8))
-        side = self.px(TILES_SIDE)
-        if max(image.size) > side:
-            image.thumbnail((side, side))
+        image = Image.fromarray(quick_weight_tiles(self.snapshot.weights, self.px(TILES_SIDE), self.table), "RGB")
         self.tiles_photo = photo_from_image(image, self)
         self.tiles.itemconfigure(self.tiles_item, image=self.tiles_photo)
         self.tile_renders += 1
