@@ -76,6 +76,9 @@ def test_a_run_grows_its_curve_and_tiles_pauses_steps_and_answers_drawings_meanw
     points(lab, 2)
     first_tiles = lab.snapshot.weights.copy()
     assert lab.tile_renders >= 1 and lab.curve.find_withtag("curve")
+    cells = {lab.matrix.itemcget(lab.matrix_cells[i][j], "fill") for i in range(10) for j in range(10)}
+    assert len(cells) > 2  # the confusion matrix is coloured by the counts
+    assert "→" in lab.confused.cget("text")
     # draw while it trains: the answer comes, and the run's network reads it too
     draw_with_events(app.canvas, on_canvas(7, app.canvas.side))
     app.predict_now()

@@ -38,6 +38,7 @@ TILES_EVERY_S = 0.4          # the weight tiles are redrawn at most this often
 CHUNK_S = 0.02               # the worker trains this long between looks at its commands
 CURVE_W, CURVE_H = 260, 130  # at 96 dpi
 TILES_SIDE = 150
+CONFUSION_CELL = 9           # one cell of the confusion matrix, at 96 dpi
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 FIELDS = (("hidden", "Hidden"), ("eta", "eta"), ("lmbda", "L2 lmbda"), ("batch_size", "Batch"),
           ("epochs", "Epochs"), ("training_size", "Train on"), ("seed", "Seed"))
@@ -48,7 +49,8 @@ CHOICES = (("activation", "Activation", tuple(ACTIVATIONS)), ("cost", "Cost", tu
 class LabWorker:
     """A thread that trains one run when told: ``start()``, ``pause()``, ``step()``, ``stop()``.
 
-    News goes into ``outbox`` as ``(kind, value)``: ("point", (Point, Snapshot, most confused)) when the
+    News goes into ``outbox`` as ``(kind, value)``: ("point", (Point, Snapshot, most confused, confusion
+    matrix)) when the
     run measured itself or a step was asked for, ("done", None), ("error", one line)."""
 
     def __init__(self, run: LabRun, outbox: queue.Queue):
@@ -74,7 +76,7 @@ class LabWorker:
 
     def _post(self, point) -> None:
         run = self.run
-        self.outbox.put(("point", (point, run.snapshot(), run.most_confused(3))))
+        self.outbox.put(("point", (point, run.snapshot(), run.most_confused(3), run.confusion())))
 
     def _loop(self) -> None:
         run = self.run
@@ -229,6 +231,13 @@ class LabPanel(ttk.Frame, Scaled):
         self.confused = ttk.Label(info, text="", font=small, foreground=MUTED_COLOUR, wraplength=wrap,
                                   justify="left")
         self.confused.grid(row=2, column=0, sticky="nw", pady=(self.px(4), 0))
+        cell = self.px(CONFUSION_CELL)
+        self.matrix = tk.Canvas(info, width=10 * cell + 1, height=10 * cell + 1, highlightthickness=0,
+                                background="white")
+        self.matrix.grid(row=3, column=0, sticky="nw", pady=(self.px(2), 0))
+        self.matrix_cells = [[self.matrix.create_rectangle(j * cell, i * cell, (j + 1) * cell, (i + 1) * cell,
+                                                           fill="white", outline="#eceef1")
+                              for j in range(10)] for i in range(10)]
         ttk.Label(right, text="Runs (select several to compare)", font=small).grid(
             row=3, column=0, columnspan=2, sticky="w", pady=(self.px(4), 0))
         self.run_list = tk.Listbox(right, selectmode="extended", height=4, font=small, exportselection=False,
@@ -380,7 +389,7 @@ class LabPanel(ttk.Frame, Scaled):
             self.take(*newest)
         self._poll = self.after(POLL_MS, self.poll)
 
-    def take(self, point, snapshot, confused) -> None:
+    def take(self, point, snapshot, confused, matrix=None) -> None:
         """Show a worker's snapshot: the curve's new point, the tiles (at most every TILES_EVERY_S), the reads."""
         first = self.snapshot is None
         self.snapshot = snapshot
@@ -397,8 +406,10 @@ class LabPanel(ttk.Frame, Scaled):
                 self.run_list.insert(i, self._run_line(run))
                 if not self.run_list.curselection():
                     self.run_list.selection_set(i)
-        self.confused.configure(text="Most confused: " + ", ".join(f"{t}→{p} ({c})" for t, p, c in confused)
+        self.confused.configure(text="Confusions (true→read): " + ", ".join(f"{t}→{p} ({c})" for t, p, c in confused)
                                 if confused else "")
+        if matrix is not None:
+            self.draw_confusion(matrix)
         self.draw_curves()
         now = time.monotonic()
         if now - self._tiles_at >= TILES_EVERY_S:
@@ -442,6 +453,20 @@ class LabPanel(ttk.Frame, Scaled):
                     c.create_line(*xy, fill=colour, dash=dash, tags=("curve", run.name))
                 elif len(xy) == 2:
                     c.create_oval(xy[0] - 2, xy[1] - 2, xy[0] + 2, xy[1] + 2, outline=colour, tags=("curve",))
+
+    def draw_confusion(self, matrix: np.ndarray) -> None:
+        """The confusion matrix (rows: the true digit, columns: the answer): right answers green, mistakes red."""
+        rows = np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        share = matrix / rows
+        for i in range(10):
+            for j in range(10):
+                v = share[i, j]
+                if i == j:
+                    colour = "#%02x%02x%02x" % (int(255 - 200 * v), int(255 - 90 * v), int(255 - 200 * v))
+                else:
+                    v = min(1.0, 4 * v)  # mistakes are rarer: a quarter of a row is full red
+                    colour = "#%02x%02x%02x" % (255, int(255 - 200 * v), int(255 - 200 * v))
+                self.matrix.itemconfigure(self.matrix_cells[i][j], fill=colour)
 
     def draw_tiles(self) -> None:
         """The first layer's weights of the newest snapshot, as tiles."""
