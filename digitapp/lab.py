@@ -55,7 +55,7 @@ MAX_BATCH = 10_000
 #: Validation and training cost and accuracy are measured on this many images (fixed for a run).
 MEASURED = 1_000
 #: Unless told how often, a run measures itself so that measuring takes at most this share of its time.
-MEASURING_SHARE = 0.1
+MEASURING_SHARE = 0.05
 #: The lab's runs are saved here, below the user's data directory.
 LAB_FOLDER = "lab"
 
@@ -225,7 +225,8 @@ class LabRun:
         self.seconds = 0.0    # time spent training them
         self.measuring = 0.0  # time spent measuring
         self.history: list[Point] = []
-        self._epoch_X = self._epoch_Y = None
+        self._order = None     # this epoch's shuffled indices
+        self._epoch_X = None   # with augmenting: this epoch's distorted images, in that order
 
     def __repr__(self):
         return f"LabRun({self.name!r}, {self.settings.describe()}, {self.batches} batches)"
@@ -252,15 +253,17 @@ class LabRun:
             return None
         start = time.perf_counter()
         k = self.batches % self.batches_per_epoch
-        if k == 0 or self._epoch_X is None:
-            order = self.network.rng.permutation(len(self.X))
-            X = self.X[order]
-            if self.augmenter is not None:
-                X = np.ascontiguousarray(self.augmenter(X, self.network.rng), dtype=np.uint8)
-            self._epoch_X, self._epoch_Y = X, self.Y[order]
+        if k == 0 or self._order is None:
+            self._order = self.network.rng.permutation(len(self.X))
+            if self.augmenter is not None:  # the epoch's distorted copy, in its shuffled order
+                self._epoch_X = np.ascontiguousarray(self.augmenter(self.X[self._order], self.network.rng),
+                                                     dtype=np.uint8)
         b = self.settings.batch_size
         i = k * b
-        mini_batch = (as_floats(self._epoch_X[i:i + b], np.float32), self._epoch_Y[i:i + b])
+        rows = self._order[i:i + b]
+        # without augmenting, each batch's rows are gathered (no copy of the whole set per epoch)
+        X = self._epoch_X[i:i + b] if self.augmenter is not None else self.X[rows]
+        mini_batch = (as_floats(X, np.float32), self.Y[rows])
         self.network.update_mini_batch(mini_batch, self.settings.eta, self.settings.lmbda, len(self.X), self.optimizer)
         self.batches += 1
         took = time.perf_counter() - start

@@ -97,7 +97,7 @@ def test_every_choice_trains(changes):
     assert points[0].batches == 1 and points[-1].epoch == 1.0 and np.isfinite(points[-1].validation_cost)
 
 
-def test_unless_told_a_run_measures_itself_at_once_then_as_often_as_a_tenth_of_its_time_allows():
+def test_unless_told_a_run_measures_itself_at_once_then_as_often_as_a_small_share_of_its_time_allows():
     training, validation = fake_mnist(n=5000)
     run = LabRun(SMALL.but(training_size=5000, hidden=(100,)), training, validation)
     points = run.run_epoch()
