@@ -193,7 +193,8 @@ class LabRun:
         """``training`` and ``validation`` are ``(images (N, 784) floats in [0, 1], labels (N,))``, as
         mnist_loader gives them; the first ``settings.training_size`` training images are used.
         ``report_every``: batches between points within an epoch; None: as often as measuring keeps
-        within MEASURING_SHARE of the training time (the first point after one batch)."""
+        within MEASURING_SHARE of the training time, and after 1, 2, 4, 8, ... batches (the first
+        steps, where most changes, get points even when training is fast)."""
         self.settings = settings
         self.name = name
         s = settings
@@ -272,7 +273,8 @@ class LabRun:
         if self.report_every is not None:
             due = self.batches % self.report_every == 0
         else:
-            due = self._since_point * MEASURING_SHARE >= self._measuring * (1 - MEASURING_SHARE)
+            due = (self._since_point * MEASURING_SHARE >= self._measuring * (1 - MEASURING_SHARE)
+                   or self.batches & (self.batches - 1) == 0)  # and after 1, 2, 4, 8, ... batches: the start shows
         if due or self.batches % self.batches_per_epoch == 0:
             return self.measure()
         return None

@@ -102,7 +102,8 @@ def test_unless_told_a_run_measures_itself_at_once_then_as_often_as_a_small_shar
     run = LabRun(SMALL.but(training_size=5000, hidden=(100,)), training, validation)
     points = run.run_epoch()
     assert points[0].batches == 1 and points[-1].batches == 500 == run.batches
-    assert 2 <= len(points) < 500
+    assert {1, 2, 4, 8, 16, 32, 64, 128, 256} <= {p.batches for p in points}
+    assert 10 <= len(points) < 500
 
 
 def test_confusion_counts_the_validation_subset_and_names_the_commonest_mistakes():

@@ -443,6 +443,8 @@ class LabPanel(ttk.Frame, Scaled):
             c.create_line(pad, yy, w - pad, yy, fill="#eceef1")
             c.create_text(w - pad, yy, text=f"{int(100 * y)}%", anchor="ne", fill=MUTED_COLOUR,
                           font=("TkDefaultFont", max(6, round(7 * self.scale))))
+        c.create_text(w - pad, h - pad, text=f"epoch {epochs}", anchor="se", fill=MUTED_COLOUR,
+                      font=("TkDefaultFont", max(6, round(7 * self.scale))))
         for run in chosen:
             colour = COLOURS[self.lab.runs.index(run) % len(COLOURS)]
             for key, dash in (("validation_accuracy", ()), ("training_accuracy", (2, 2))):
