@@ -131,6 +131,23 @@ def test_two_runs_are_compared_then_one_is_saved_used_and_given_back(lab, user_d
     assert listing(user_dir) == ["lab"]  # nothing written over the user's own model
 
 
+def test_keys_typed_into_the_settings_are_not_the_windows_keys(lab):
+    app = lab.app
+    draw_with_events(app.canvas, on_canvas(7, app.canvas.side))
+    app.predict_now()
+    entry = lab.entries["hidden"]
+    assert str(app.root) not in entry.bindtags()
+    entry.focus_force()
+    pump(app.root, 0.05)
+    lab.vars["hidden"].set("")
+    for key in ("<KeyPress-1>", "<KeyPress-0>", "<KeyPress-Escape>", "<KeyPress-Return>"):
+        entry.event_generate(key)
+    pump(app.root, 0.1)
+    assert lab.vars["hidden"].get() == "10"          # the field got the digits
+    assert not app.canvas.drawing.is_empty            # Esc did not clear the drawing
+    assert not app.personal.samples and not app.corrections.teacher.busy  # no digit was taught
+
+
 @pytest.mark.parametrize("field, value, words", [
     ("hidden", "0", "0 neurons"), ("eta", "0", "eta 0"), ("hidden", " ".join(["10"] * 10_000), "10000 hidden layers"),
     ("batch_size", "ten", "is not a number")])

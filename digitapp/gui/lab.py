@@ -38,6 +38,7 @@ TILES_EVERY_S = 0.4          # the weight tiles are redrawn at most this often
 CHUNK_S = 0.02               # the worker trains this long between looks at its commands
 CURVE_W, CURVE_H = 260, 130  # at 96 dpi
 TILES_SIDE = 150
+FIELD_TAG = "DigitappLabField"  # the bind tag of the lab's fields (instead of the window's)
 CONFUSION_CELL = 9           # one cell of the confusion matrix, at 96 dpi
 COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
 FIELDS = (("hidden", "Hidden"), ("eta", "eta"), ("lmbda", "L2 lmbda"), ("batch_size", "Batch"),
@@ -245,6 +246,13 @@ class LabPanel(ttk.Frame, Scaled):
         self.run_list.grid(row=4, column=0, columnspan=2, sticky="ew")
         self.run_list.bind("<<ListboxSelect>>", lambda e: self.draw_curves())
         self.set_settings(LabSettings(hidden=(30,), training_size=10_000, epochs=5, eta=0.5, lmbda=1.0))
+        # Keys typed into the fields are the fields': the window's own keys (digits teach the model, Esc
+        # clears the canvas, Enter confirms) would act on the drawing.  F5 and Ctrl+T still work there.
+        for widget in left.winfo_children():
+            if isinstance(widget, (ttk.Entry, ttk.Combobox)):
+                widget.bindtags((str(widget), widget.winfo_class(), FIELD_TAG, "all"))
+        self.bind_class(FIELD_TAG, "<F5>", lambda e: self.start_pause())
+        self.bind_class(FIELD_TAG, "<Control-t>", lambda e: self.app.toggle_lab())
         self.load_problem = None
         self.loader = threading.Thread(target=self._load, name="lab MNIST", daemon=True)
         self.loader.start()
@@ -317,8 +325,8 @@ class LabPanel(ttk.Frame, Scaled):
         return True
 
     def start_pause(self) -> None:
-        """Start a run (a new one when none is going), or pause the one running."""
-        if not self.built:
+        """Start a run (a new one when none is going), or pause the one running (F5: while the lab is open)."""
+        if not self.built or not self.is_open:
             return
         if self.running:
             self.worker.pause()
