@@ -54,6 +54,8 @@ MAX_EPOCHS = 1_000
 MAX_BATCH = 10_000
 #: Validation and training cost and accuracy are measured on this many images (fixed for a run).
 MEASURED = 1_000
+#: What a run may change as it goes (:meth:`LabRun.change`).
+CHANGEABLE = ("eta", "lmbda", "epochs")
 #: Unless told how often, a run measures itself so that measuring takes at most this share of its time.
 MEASURING_SHARE = 0.05
 #: The lab's runs are saved here, below the user's data directory.
@@ -233,6 +235,14 @@ class LabRun:
         return f"LabRun({self.name!r}, {self.settings.describe()}, {self.batches} batches)"
 
     # ------------------------------------------------------------ training
+
+    def change(self, **changes) -> None:
+        """Go on with other CHANGEABLE settings (eta, lmbda, epochs), as ConvNetJS's demo lets you; the
+        others make another network or data set: ValueError, one line."""
+        fixed = sorted(set(changes) - set(CHANGEABLE))
+        if fixed:
+            raise ValueError(f"{', '.join(fixed)} cannot change during a run: Reset, then Start a new one")
+        self.settings = self.settings.but(**changes)
 
     @property
     def epoch(self) -> float:

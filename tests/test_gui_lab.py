@@ -97,6 +97,14 @@ def test_a_run_grows_its_curve_and_tiles_pauses_steps_and_answers_drawings_meanw
     lab.step_button.invoke()
     idle(lab)
     assert lab.run.batches == paused_at + 1 and lab.snapshot.point.batches == paused_at + 1
+    # a new eta goes on with the same run; new layers make a new one
+    lab.vars["eta"].set("0.1")
+    press(app, "<F5>")
+    assert lab.running and "goes on with eta 0.1" in lab.message.cget("text")
+    pump(app.root, 10.0, until=lambda: lab.run.batches > paused_at + 1)
+    press(app, "<F5>")
+    idle(lab)
+    assert lab.run.settings.eta == 0.1 and len(lab.lab.runs) == 1 and lab.run.batches > paused_at + 1
 
 
 def test_two_runs_are_compared_then_one_is_saved_used_and_given_back(lab, user_dir):

@@ -106,6 +106,19 @@ def test_unless_told_a_run_measures_itself_at_once_then_as_often_as_a_small_shar
     assert 10 <= len(points) < 500
 
 
+def test_eta_lmbda_and_epochs_change_as_a_run_goes_the_rest_do_not():
+    training, validation = fake_mnist()
+    run = LabRun(SMALL, training, validation)
+    run.step()
+    run.change(eta=0.1, lmbda=2.0, epochs=5)
+    assert (run.settings.eta, run.settings.lmbda, run.settings.epochs, run.total_batches) == (0.1, 2.0, 5, 500)
+    for changes, words in ((dict(hidden=(20,)), "hidden cannot change"), (dict(eta=0), "eta 0")):
+        with pytest.raises(ValueError) as caught:
+            run.change(**changes)
+        assert_one_line_naming(caught.value, words)
+    assert run.settings.eta == 0.1
+
+
 def test_confusion_counts_the_validation_subset_and_names_the_commonest_mistakes():
     training, validation = fake_mnist()
     run = LabRun(SMALL, training, validation)

@@ -27,7 +27,7 @@ from PIL import Image
 
 from ..activations import ACTIVATIONS
 from ..blas import fast_blas
-from ..lab import PRESETS, Lab, LabRun, LabSettings
+from ..lab import CHANGEABLE, PRESETS, Lab, LabRun, LabSettings
 from ..network import COSTS
 from ..optimizers import OPTIMIZERS
 from .scaling import Scaled
@@ -71,6 +71,10 @@ class LabWorker:
     def step(self):
         self.commands.put("step")
 
+    def change(self, changes: dict):
+        """Go on with other eta, lmbda or epochs (from the next mini-batch)."""
+        self.commands.put(("change", changes))
+
     def stop(self, wait: float = 5.0):
         self.commands.put("quit")
         self.thread.join(wait)
@@ -90,6 +94,8 @@ class LabWorker:
                 try:
                     if command == "quit":
                         return
+                    if isinstance(command, tuple) and command[0] == "change":
+                        run.change(**command[1])
                     if command == "run":
                         self.running = not run.done
                     elif command == "pause":
@@ -331,14 +337,41 @@ class LabPanel(ttk.Frame, Scaled):
         if self.running:
             self.worker.pause()
             self.running = False
+        elif self._go_on():
+            return
         else:
-            if (self.run is None or self.run.done) and not self._new_run():
+            if not self._new_run():
                 if self.loader.is_alive():
                     self.after(100, self.start_pause)  # starts when MNIST is read
                 return
             self.worker.start()
             self.running = True
         self._update_buttons()
+
+    def _go_on(self) -> bool:
+        """Start the paused (or finished) run again when the fields differ from its settings only in what may
+        change as it goes (eta, lmbda, epochs), with those changes; False when a new run is wanted."""
+        run = self.run
+        if run is None:
+            return False
+        try:
+            settings = self.settings()
+        except ValueError as err:
+            self.say(str(err), error=True)
+            return True  # nothing starts
+        names = [name for name, _ in FIELDS] + [name for name, _, _ in CHOICES] + ["augment"]
+        if any(getattr(settings, n) != getattr(run.settings, n) for n in names if n not in CHANGEABLE):
+            return False
+        if run.batches >= settings.epochs * run.batches_per_epoch:
+            return False  # done, even with these epochs: a new run
+        changes = {n: getattr(settings, n) for n in CHANGEABLE if getattr(settings, n) != getattr(run.settings, n)}
+        if changes:
+            self.worker.change(changes)
+            self.say(f"{run.name} goes on with " + ", ".join(f"{n} {v:g}" for n, v in changes.items()))
+        self.worker.start()
+        self.running = True
+        self._update_buttons()
+        return True
 
     def step(self) -> None:
         """Train one mini-batch (pausing a run that is going)."""
