@@ -156,6 +156,22 @@ def test_keys_typed_into_the_settings_are_not_the_windows_keys(lab):
     assert not app.personal.samples and not app.corrections.teacher.busy  # no digit was taught
 
 
+def test_use_this_network_waits_while_the_model_learns_a_correction(lab, monkeypatch):
+    from digitapp.gui.personal import Teacher
+
+    app = lab.app
+    own = app.personal.recognizer
+    choose(lab, epochs="1")
+    lab.step_button.invoke()
+    idle(lab)
+    monkeypatch.setattr(Teacher, "busy", property(lambda self: True))
+    lab.use_button.invoke()
+    assert app.personal.recognizer is own and "learning a correction" in lab.message.cget("text")
+    monkeypatch.undo()
+    lab.use_button.invoke()
+    assert app.personal.recognizer is not own
+
+
 @pytest.mark.parametrize("field, value, words", [
     ("hidden", "0", "0 neurons"), ("eta", "0", "eta 0"), ("hidden", " ".join(["10"] * 10_000), "10000 hidden layers"),
     ("batch_size", "ten", "is not a number")])

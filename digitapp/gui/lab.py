@@ -571,6 +571,9 @@ class LabPanel(ttk.Frame, Scaled):
     def use_or_back(self) -> None:
         """Let the run's network answer in the window, or give the answering back to the app's own model."""
         personal = self.app.personal
+        if self.app.corrections.teacher.busy:  # it will replace the recognizer when it is done
+            self.say("your model is learning a correction: try again in a moment", error=True)
+            return
         if self.saved_recognizer is not None:
             personal.recognizer, self.saved_recognizer = self.saved_recognizer, None
             self.say("back to your model")
