@@ -172,6 +172,26 @@ def test_use_this_network_waits_while_the_model_learns_a_correction(lab, monkeyp
     assert app.personal.recognizer is not own
 
 
+def test_after_reset_the_new_run_shows_only_its_own_news(lab):
+    app = lab.app
+    choose(lab, epochs="1000")
+    press(app, "<F5>")
+    points(lab, 2)
+    first = lab.run
+    lab.reset_button.invoke()
+    assert lab.run is None and not lab.running and not first.done
+    choose(lab, hidden="12", epochs="1000")
+    press(app, "<F5>")
+    points(lab, 2)
+    press(app, "<F5>")
+    idle(lab)
+    assert lab.run is not first and lab.snapshot.weights.shape == (12, 784)
+    assert [r.name for r in lab.lab.runs] == ["run 1", "run 2"] and lab.run_list.size() == 2
+    batches = first.batches
+    pump(app.root, 0.2)
+    assert first.batches == batches  # its worker ended
+
+
 @pytest.mark.parametrize("field, value, words", [
     ("hidden", "0", "0 neurons"), ("eta", "0", "eta 0"), ("hidden", " ".join(["10"] * 10_000), "10000 hidden layers"),
     ("batch_size", "ten", "is not a number")])

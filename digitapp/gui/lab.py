@@ -19,6 +19,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import traceback
 import tkinter as tk
 from tkinter import ttk
 
@@ -50,7 +51,7 @@ CHOICES = (("activation", "Activation", tuple(ACTIVATIONS)), ("cost", "Cost", tu
 class LabWorker:
     """A thread that trains one run when told: ``start()``, ``pause()``, ``step()``, ``stop()``.
 
-    News goes into ``outbox`` as ``(kind, value)``: ("point", (Point, Snapshot, most confused, confusion
+    News goes into ``outbox`` as ``(run, kind, value)``: ("point", (Point, Snapshot, most confused, confusion
     matrix)) when the
     run measured itself or a step was asked for, ("done", None), ("error", one line)."""
 
@@ -81,7 +82,7 @@ class LabWorker:
 
     def _post(self, point) -> None:
         run = self.run
-        self.outbox.put(("point", (point, run.snapshot(), run.most_confused(3), run.confusion())))
+        self.outbox.put((run, "point", (point, run.snapshot(), run.most_confused(3), run.confusion())))
 
     def _loop(self) -> None:
         run = self.run
@@ -112,10 +113,14 @@ class LabWorker:
                                 break
                         if run.done:
                             self.running = False
-                            self.outbox.put(("done", None))
-                except ArithmeticError as err:
+                            self.outbox.put((run, "done", None))
+                except ArithmeticError as err:  # diverged
                     self.running = False
-                    self.outbox.put(("error", str(err)))
+                    self.outbox.put((run, "error", str(err)))
+                except Exception as err:  # a bug: said in the panel rather than lost with the thread
+                    self.running = False
+                    traceback.print_exc()
+                    self.outbox.put((run, "error", f"the run stopped: {type(err).__name__}: {err}".splitlines()[0]))
 
 
 class LabPanel(ttk.Frame, Scaled):
@@ -320,6 +325,8 @@ class LabPanel(ttk.Frame, Scaled):
         if self.load_problem:
             self.say(self.load_problem, error=True)
             return False
+        if self.worker is not None:
+            self.worker.stop()  # the run before stays in the list; its thread ends
         run = self.lab.new_run(settings)
         self.run = run
         self.snapshot = None
@@ -413,7 +420,9 @@ class LabPanel(ttk.Frame, Scaled):
         newest = None
         try:
             while True:
-                kind, value = self.outbox.get_nowait()
+                run, kind, value = self.outbox.get_nowait()
+                if run is not self.run:
+                    continue  # news of a run that was reset or followed by another
                 if kind == "point":
                     newest = value
                 elif kind == "done":
