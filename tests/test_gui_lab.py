@@ -14,7 +14,11 @@ from harness.window import draw_with_events, pump
 LAPTOP = (1366, 768)
 TITLE_AND_PANEL = 60
 
-pytestmark = [pytest.mark.gui, pytest.mark.mnist]
+
+
+def in_window(test):
+    """A test of the real window (Xvfb) on real MNIST."""
+    return pytest.mark.gui(pytest.mark.mnist(test))
 
 
 @pytest.fixture
@@ -54,6 +58,7 @@ def idle(panel, timeout=10.0):
     pump(panel.app.root, 0.15)
 
 
+@in_window
 def test_the_lab_opens_with_ctrl_t_beside_the_canvas_and_fits_a_laptop(lab):
     app = lab.app
     app.root.update_idletasks()
@@ -68,6 +73,7 @@ def test_the_lab_opens_with_ctrl_t_beside_the_canvas_and_fits_a_laptop(lab):
     assert not lab.is_open and app.lab_button.cget("text") == "Lab ▸"
 
 
+@in_window
 def test_a_run_grows_its_curve_and_tiles_pauses_steps_and_answers_drawings_meanwhile(lab):
     app = lab.app
     choose(lab, epochs="1000")  # far more than the test waits for
@@ -107,6 +113,7 @@ def test_a_run_grows_its_curve_and_tiles_pauses_steps_and_answers_drawings_meanw
     assert lab.run.settings.eta == 0.1 and len(lab.lab.runs) == 1 and lab.run.batches > paused_at + 1
 
 
+@in_window
 def test_two_runs_are_compared_then_one_is_saved_used_and_given_back(lab, user_dir):
     app = lab.app
     own = app.personal.recognizer
@@ -139,6 +146,7 @@ def test_two_runs_are_compared_then_one_is_saved_used_and_given_back(lab, user_d
     assert listing(user_dir) == ["lab"]  # nothing written over the user's own model
 
 
+@in_window
 def test_keys_typed_into_the_settings_are_not_the_windows_keys(lab):
     app = lab.app
     draw_with_events(app.canvas, on_canvas(7, app.canvas.side))
@@ -156,6 +164,7 @@ def test_keys_typed_into_the_settings_are_not_the_windows_keys(lab):
     assert not app.personal.samples and not app.corrections.teacher.busy  # no digit was taught
 
 
+@in_window
 def test_use_this_network_waits_while_the_model_learns_a_correction(lab, monkeypatch):
     from digitapp.gui.personal import Teacher
 
@@ -172,6 +181,7 @@ def test_use_this_network_waits_while_the_model_learns_a_correction(lab, monkeyp
     assert app.personal.recognizer is not own
 
 
+@in_window
 def test_after_reset_the_new_run_shows_only_its_own_news(lab):
     app = lab.app
     choose(lab, epochs="1000")
@@ -192,6 +202,7 @@ def test_after_reset_the_new_run_shows_only_its_own_news(lab):
     assert first.batches == batches  # its worker ended
 
 
+@in_window
 @pytest.mark.parametrize("field, value, words", [
     ("hidden", "0", "0 neurons"), ("eta", "0", "eta 0"), ("hidden", " ".join(["10"] * 10_000), "10000 hidden layers"),
     ("batch_size", "ten", "is not a number")])
@@ -201,3 +212,63 @@ def test_bad_settings_get_one_line_and_never_start(lab, field, value, words):
     text = lab.message.cget("text")
     assert words in text and "\n" not in text
     assert not lab.running and lab.run is None and not lab.lab.runs
+
+
+# -- the worker alone: no window, fake data -------------------------------------------------------
+
+def worker_run(epochs=2):
+    from digitapp.lab import LabRun, LabSettings
+    from tests.test_lab import fake_mnist
+
+    return LabRun(LabSettings(hidden=(10,), training_size=1000, epochs=epochs, eta=1.0, lmbda=0.0), *fake_mnist())
+
+
+def news(outbox, until, timeout=10.0):
+    """Everything the worker said until ``until(items)`` holds (or the timeout)."""
+    import queue
+    import time
+
+    items, deadline = [], time.monotonic() + timeout
+    while not until(items) and time.monotonic() < deadline:
+        try:
+            items.append(outbox.get(timeout=0.05))
+        except queue.Empty:
+            pass
+    return items
+
+
+def test_the_worker_steps_runs_to_the_end_and_stops_when_told():
+    import queue
+
+    from digitapp.gui.lab import LabWorker
+
+    run, outbox = worker_run(), queue.Queue()
+    worker = LabWorker(run, outbox)
+    worker.step()
+    items = news(outbox, lambda items: items)
+    assert [(r, kind) for r, kind, _ in items] == [(run, "point")] and run.batches == 1
+    point, snapshot, confused, matrix = items[0][2]
+    assert point.batches == 1 and snapshot.weights.shape == (10, 784) and matrix.sum() == 300
+    worker.start()
+    items = news(outbox, lambda items: any(kind == "done" for _, kind, _ in items))
+    assert items[-1][1] == "done" and run.done and run.batches == 200
+    assert [kind for _, kind, _ in items[:-1]] == ["point"] * (len(items) - 1)
+    worker.stop()
+    assert not worker.thread.is_alive()
+
+
+def test_the_worker_says_in_one_line_when_a_run_diverges():
+    import queue
+
+    import numpy as np
+
+    from digitapp.gui.lab import LabWorker
+
+    run, outbox = worker_run(), queue.Queue()
+    run.network.weights[0][0, 0] = np.inf
+    worker = LabWorker(run, outbox)
+    worker.start()
+    items = news(outbox, lambda items: any(kind == "error" for _, kind, _ in items))
+    errors = [value for _, kind, value in items if kind == "error"]
+    assert errors and "smaller eta" in errors[0] and "\n" not in errors[0] and not worker.running
+    worker.stop()
