@@ -215,11 +215,11 @@ class LabPanel(ttk.Frame, Scaled):
         self.save_button.grid(row=0, column=0, padx=(0, self.px(3)))
         self.use_button.grid(row=0, column=1)
         row += 1
-        self.message = ttk.Label(left, text="", font=small, foreground="#b42318", width=1)
+        # one line of text, wrapped to the column (a long message is never cut, never widens the window)
+        self.message = ttk.Label(left, text="", font=small, foreground="#b42318", wraplength=self.px(200),
+                                 justify="left")
         self.message.grid(row=row, column=0, columnspan=2, sticky="ew", pady=(self.px(4), 0))
         left.columnconfigure(1, minsize=self.px(100))
-        self.message_width = self.px(230)
-        left.grid_propagate(True)
 
         self.curve = tk.Canvas(right, width=self.px(CURVE_W), height=self.px(CURVE_H), background="white",
                                highlightthickness=1, highlightbackground="#c3c9d1")
