@@ -4,6 +4,7 @@
     python -m harness.screenshot --current-display --digit 3 --out /tmp/shot.png
     python -m harness.screenshot --number 42 --select 0 --out /tmp/shot.png
     python -m harness.screenshot --inside     # the look-inside panel open, a 3 drawn: docs/inside.png
+    python -m harness.screenshot --lab        # the lab: two runs compared, a 7 drawn: docs/lab.png (needs MNIST)
 
 The window is grabbed with Pillow's ImageGrab from the X server (no screen
 tools needed); without a window manager it has no title bar.
@@ -37,6 +38,7 @@ def main(argv=None) -> int:
     parser.add_argument("--model", type=Path, default=None, help="model file (default: the shipped one)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     parser.add_argument("--inside", action="store_true", help="open the look-inside panel (Ctrl+I) first")
+    parser.add_argument("--lab", action="store_true", help="open the lab (Ctrl+T), train two runs and compare them")
     parser.add_argument("--point-at", type=int, default=None, metavar="NEURON",
                         help="with --inside: leave the pointer on this neuron's tile "
                              "(default: the one that pushes hardest towards the answer)")
@@ -44,9 +46,11 @@ def main(argv=None) -> int:
     if not args.number.isdigit():
         parser.error("--number takes digits only, e.g. 2026")
     if args.out is None:
-        args.out = ROOT / "docs" / ("inside.png" if args.inside else "screenshot.png")
+        args.out = ROOT / "docs" / ("inside.png" if args.inside else "lab.png" if args.lab else "screenshot.png")
     if args.inside and args.digit is None:
         args.digit = 3
+    if args.lab and args.digit is None:
+        args.digit = 7
 
     # A full-HD screen, so the window fits with the look-inside panel open.
     with script_display("screenshot", args.current_display, size="1920x1080x24"):
@@ -69,6 +73,8 @@ def shoot(args) -> int:
         subprocess.run(["xdotool", "key", "--window", str(root.winfo_id()), "ctrl+i"], check=False)
         pump(root, 3.0, until=lambda: app.inside.renders > 0)
         pump(root, 0.3)
+    if args.lab:
+        train_two_runs(root, app)
     text = args.number if args.digit is None else str(args.digit)
     width, height = app.canvas.size
     strokes = on_canvas(args.digit, app.canvas.side) if args.digit is not None else number_on_canvas(text, width, height)
@@ -99,6 +105,26 @@ def shoot(args) -> int:
           + ("" if read == text else "  <- wrong"))
     root.destroy()
     return 0
+
+
+def train_two_runs(root, app) -> None:
+    """In the lab: chapter 1's network with quadratic cost, then with cross-entropy; both selected."""
+    root.focus_force()
+    subprocess.run(["xdotool", "key", "--window", str(root.winfo_id()), "ctrl+t"], check=False)
+    pump(root, 3.0, until=lambda: app.lab.is_open)
+    lab = app.lab
+    pump(root, 30.0, until=lambda: not lab.loader.is_alive())
+    for cost, eta in (("quadratic", "3.0"), ("cross-entropy", "0.5")):
+        for name, value in (("hidden", "30"), ("eta", eta), ("lmbda", "0"), ("batch_size", "10"), ("epochs", "4"),
+                            ("training_size", "10000"), ("seed", "0")):
+            lab.vars[name].set(value)
+        lab.vars["cost"].set(cost)
+        lab.start_pause()
+        pump(root, 120.0, until=lambda: lab.run is not None and lab.run.done and not lab.running)
+        pump(root, 0.3)
+    lab.run_list.selection_set(0, "end")
+    lab.draw_curves()
+    pump(root, 0.3)
 
 
 if __name__ == "__main__":

@@ -179,3 +179,26 @@ def test_tiles_are_coloured_by_most_of_their_weights_not_the_one_largest(tables)
     assert tile_limit(weights[0]) < np.abs(weights[0]).max()
     zoomed = neuron_tile(weights, 5, table, 3)
     assert zoomed.shape == (84, 84, 3) and neuron_tile(np.ones((3, 10)), 0, table) is None
+
+
+def test_quick_tiles_show_each_neurons_weights_in_its_own_cell_within_the_side(tables):
+    """The lab redraws the tiles as a network trains: one vectorised pass, each tile scaled as weight_tiles does."""
+    from digitapp.look_inside import quick_weight_tiles
+
+    table = tables[0]
+    weights = np.zeros((10, 784), np.float32)
+    weights[3, :392] = 1.0   # neuron 3: top half positive, bottom half negative
+    weights[3, 392:] = -1.0
+    picture = quick_weight_tiles(weights, 150, table)
+    assert picture.dtype == np.uint8 and picture.shape[1] <= 150 and picture.shape[0] <= 150
+    rows, columns = 3, 4                      # grid_shape(10)
+    cell = 150 // columns                     # a tile and a pixel of background
+    tile = cell - 1
+    assert picture.shape == (rows * cell, columns * cell, 3)
+    top, bottom = picture[cell * 0 + 1, cell * 3 + tile // 2], picture[tile - 2, cell * 3 + tile // 2]
+    np.testing.assert_array_equal(top, table[255])     # +limit: the table's top
+    np.testing.assert_array_equal(bottom, table[0])    # -limit: its bottom
+    np.testing.assert_array_equal(picture[1, 1], table[128])  # an all-zero neuron: the middle
+    np.testing.assert_array_equal(picture[-1, -1], BACKGROUND_RGB)  # no neuron 11, 12
+    rows_of = quick_weight_tiles(np.ones((4, 30)), 60, table)  # no square image: each neuron a row
+    assert rows_of.shape[0] == rows_of.shape[1] and rows_of.dtype == np.uint8

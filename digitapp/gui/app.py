@@ -29,7 +29,7 @@ PEN_MIN, PEN_MAX, PEN_DEFAULT = 6, 40, 20   # pen widths at 96 dpi
 PREDICT_INTERVAL_MS = 60   # live predictions while drawing: at most one per this interval
 IMAGE_TYPES = [("Images", "*.png *.jpg *.jpeg *.bmp *.gif *.webp *.tif *.tiff"), ("All files", "*")]
 SHORTCUTS = ("Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save   [ ] pen   Ctrl+I look inside   "
-             "Ctrl+Q quit")
+             "Ctrl+T lab   Ctrl+Q quit")
 #: The answer column's width at 96 dpi: every label in it wraps or is cut to this, so no message moves the window.
 RIGHT_WIDTH = 276
 BACKGROUND = "#eef0f3"
@@ -166,6 +166,12 @@ class App(Scaled):
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
         self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
+        from .lab import LabPanel
+
+        # the lab takes the look-inside panel's place while it is open
+        self.lab = LabPanel(outer, self, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
+        self.lab_button = ttk.Button(left, text="Lab ▸", command=self.toggle_lab)
+        self.lab_button.grid(row=4, column=1, sticky="e", pady=(self.px(12), 0))
         from .personal import Corrections
 
         self.corrections = Corrections(root, self.personal, right, width=self.px(RIGHT_WIDTH),
@@ -208,6 +214,9 @@ class App(Scaled):
         r.bind("<bracketleft>", lambda e: self.change_pen(-2))
         r.bind("<bracketright>", lambda e: self.change_pen(+2))
         r.bind("<Control-i>", lambda e: self.toggle_inside())
+        r.bind("<Control-t>", lambda e: self.toggle_lab())
+        r.bind("<F5>", lambda e: self.lab.start_pause())
+        r.bind("<Destroy>", lambda e: self.lab.close() if e.widget is r else None, add="+")
 
     # -- actions -------------------------------------------------------------------------------
 
@@ -227,8 +236,19 @@ class App(Scaled):
 
     def toggle_inside(self) -> None:
         """Open or close the look-inside panel (it costs nothing while closed)."""
+        if not self.inside.is_open and self.lab.is_open:
+            self.toggle_lab()
         is_open = self.inside.toggle(self.recognizer, self.prediction)
         self.inside_button.configure(text="◂ Hide inside" if is_open else "Look inside ▸")
+
+    def toggle_lab(self) -> None:
+        """Open or close the lab (in the look-inside panel's place); a run goes on while it is closed."""
+        if not self.lab.is_open and self.inside.is_open:
+            self.toggle_inside()
+        is_open = self.lab.toggle()
+        self.lab_button.configure(text="◂ Hide lab" if is_open else "Lab ▸")
+        if is_open:
+            self.lab.show(self.prediction)
 
     def change_pen(self, step: float) -> None:
         self.pen.set(min(PEN_MAX, max(PEN_MIN, round(self.pen.get() + step))))
@@ -311,6 +331,8 @@ class App(Scaled):
         """The selected digit, unless nothing is drawn or a stroke is still being drawn."""
         drawing = self.canvas.drawing
         if drawing.is_empty or drawing.drawing_stroke:
+            return None
+        if self.lab.saved_recognizer is not None:  # a lab network answers: it is not yours to teach
             return None
         return self.selected_digit
 
@@ -405,6 +427,7 @@ class App(Scaled):
             self.preview.show(prediction.input)
         self.root.title(answer.title)
         self.inside.show(self.recognizer, prediction)
+        self.lab.show(prediction)
         drawing = self.canvas.drawing
         self.undo_button.state(["!disabled" if drawing.can_undo else "disabled"])
         self.redo_button.state(["!disabled" if drawing.can_redo else "disabled"])
