@@ -322,7 +322,7 @@ def test_relu_softmax_adam_trains_and_the_model_reads_and_learns(data_dir, tmp_p
     from digitapp.samples import SampleStore
     from harness.shapes import DIGITS as SHAPES
 
-    personal = PersonalModel(recognizer, SampleStore())
+    personal = PersonalModel(recognizer, SampleStore(), learner=Learner(seed=0))  # seeded: the same steps each run
     strokes = [list(map(tuple, s)) for s in place(SHAPES[7], 40, 30, 140)]
     before = recognizer.predict_strokes(strokes).probabilities[1]
     answer = personal.learn_strokes(strokes, 1)
