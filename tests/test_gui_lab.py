@@ -130,6 +130,12 @@ def test_two_runs_are_compared_then_one_is_saved_used_and_given_back(lab, user_d
     lab.run_list.selection_set(0, 1)
     lab.draw_curves()
     assert lab.curve.find_withtag("run 1") and lab.curve.find_withtag("run 2")
+    accuracy = [lab.curve.coords(i) for i in lab.curve.find_withtag("run 1")]
+    lab.curve.event_generate("<Button-1>", x=10, y=10)  # a click shows the cost curves instead
+    assert lab.curve_kind == "cost" and lab.curve_text.cget("text").startswith("cost:")
+    assert lab.curve.find_withtag("run 2") and [lab.curve.coords(i) for i in lab.curve.find_withtag("run 1")] != accuracy
+    lab.switch_curves()
+    assert lab.curve_kind == "accuracy" and "click: cost" in lab.curve_text.cget("text")
     # save, then use it in the window, then go back
     lab.save_button.invoke()
     saved = list((user_dir / "lab").glob("*.pkl"))

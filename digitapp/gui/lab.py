@@ -224,9 +224,12 @@ class LabPanel(ttk.Frame, Scaled):
         self.curve = tk.Canvas(right, width=self.px(CURVE_W), height=self.px(CURVE_H), background="white",
                                highlightthickness=1, highlightbackground="#c3c9d1")
         self.curve.grid(row=0, column=0, columnspan=2, sticky="w")
-        self.curve_text = ttk.Label(right, text="accuracy: validation —, training ┄",
-                                    font=small, foreground=MUTED_COLOUR)
+        self.curve_kind = "accuracy"  # or "cost": a click on the curve switches
+        self.curve_text = ttk.Label(right, text="accuracy: validation —, training ┄ (click: cost)", font=small,
+                                    foreground=MUTED_COLOUR)
         self.curve_text.grid(row=1, column=0, columnspan=2, sticky="w")
+        for widget in (self.curve, self.curve_text):
+            widget.bind("<Button-1>", lambda e: self.switch_curves())
         self.tiles = tk.Canvas(right, width=self.px(TILES_SIDE), height=self.px(TILES_SIDE), highlightthickness=0,
                                background="#f4f5f7")
         self.tiles.grid(row=2, column=0, sticky="nw", pady=(self.px(4), 0))
@@ -478,29 +481,44 @@ class LabPanel(ttk.Frame, Scaled):
 
     # -- pictures ------------------------------------------------------------------------------
 
+    def switch_curves(self) -> None:
+        """Accuracy curves, or cost curves: a click on the curve turns from one to the other."""
+        self.curve_kind = "cost" if self.curve_kind == "accuracy" else "accuracy"
+        self.draw_curves()
+
     def draw_curves(self) -> None:
-        """Validation (solid) and training (dotted) accuracy of the chosen runs, x in epochs."""
+        """Validation (solid) and training (dotted) accuracy, or cost, of the chosen runs, x in epochs."""
         c = self.curve
         c.delete("all")
+        other = "cost" if self.curve_kind == "accuracy" else "accuracy"
+        self.curve_text.configure(text=f"{self.curve_kind}: validation —, training ┄ (click: {other})")
         w, h = self.px(CURVE_W), self.px(CURVE_H)
         pad = self.px(6)
         chosen = [self.lab.runs[i] for i in self.run_list.curselection()]
         if self.run is not None and self.run not in chosen:
             chosen.append(self.run)
         epochs = max([r.settings.epochs for r in chosen] or [1])
+        keys = ("validation_accuracy", "training_accuracy")
+        top = 1.0  # accuracy runs from 0 to 1; cost from 0 to the largest measured
+        if self.curve_kind == "cost":
+            keys = ("validation_cost", "training_cost")
+            costs = [getattr(p, k) for r in chosen for p in r.history for k in keys]
+            top = max([c_ for c_ in costs if np.isfinite(c_)] or [1.0]) or 1.0
         for y in (0.25, 0.5, 0.75, 1.0):
             yy = h - pad - y * (h - 2 * pad)
             c.create_line(pad, yy, w - pad, yy, fill="#eceef1")
-            c.create_text(w - pad, yy, text=f"{int(100 * y)}%", anchor="ne", fill=MUTED_COLOUR,
+            label = f"{int(100 * y)}%" if self.curve_kind == "accuracy" else f"{y * top:.2g}"
+            c.create_text(w - pad, yy, text=label, anchor="ne", fill=MUTED_COLOUR,
                           font=("TkDefaultFont", max(6, round(7 * self.scale))))
         c.create_text(w - pad, h - pad, text=f"epoch {epochs}", anchor="se", fill=MUTED_COLOUR,
                       font=("TkDefaultFont", max(6, round(7 * self.scale))))
         for run in chosen:
             colour = COLOURS[self.lab.runs.index(run) % len(COLOURS)]
-            for key, dash in (("validation_accuracy", ()), ("training_accuracy", (2, 2))):
+            for key, dash in zip(keys, ((), (2, 2))):
                 xy = []
                 for p in run.history[-2000:]:
-                    xy += [pad + p.epoch / epochs * (w - 2 * pad), h - pad - getattr(p, key) * (h - 2 * pad)]
+                    value = min(getattr(p, key) / top, 1.0) if np.isfinite(getattr(p, key)) else 1.0
+                    xy += [pad + p.epoch / epochs * (w - 2 * pad), h - pad - value * (h - 2 * pad)]
                 if len(xy) >= 4:
                     c.create_line(*xy, fill=colour, dash=dash, tags=("curve", run.name))
                 elif len(xy) == 2:
