@@ -77,6 +77,7 @@ class PersonalModel:
         cannot be loaded, UnreadableStore when the samples file cannot be read.
         """
         store = store if store is not None else SampleStore()
+        seen = store.stamp()  # before reading: a write meanwhile makes the first change catch up
         samples, warnings = store.load_or_set_aside("starting without your samples"
                                                     + (" and with the shipped model" if model is None else ""))
         blocked = None
@@ -88,6 +89,8 @@ class PersonalModel:
                 if unlearned > 0:
                     warnings.append(f"{unlearned} of your samples are not learned yet (the app stopped while "
                                     "learning); your next correction learns them")
+                else:  # what was just read is all there is: the first change need not read it again
+                    personal._seen = seen
                 return personal, warnings
             except UnreadableModel as err:  # it may be fine: leave it, and do not replace it
                 blocked = f"{err.args[0].split('; ')[0]}; fix its permissions or delete it to learn again"
@@ -96,7 +99,10 @@ class PersonalModel:
                 warnings.append(set_aside(store.model_path, err, "starting with the shipped model"))
         if model is not None:  # another model answers: learning stays in memory, the personal model is kept
             return cls(Recognizer.load(model), None, samples), warnings
-        return cls(Recognizer.load(model), store, samples, blocked=blocked), warnings
+        personal = cls(Recognizer.load(model), store, samples, blocked=blocked)
+        if not samples:  # nothing stored to catch up with
+            personal._seen = seen
+        return personal, warnings
 
     @property
     def samples(self) -> list[Sample]:

@@ -359,3 +359,13 @@ def test_samples_added_through_the_api_meet_the_readers_rules(user_dir, change):
     with pytest.raises(ValueError):
         me.add_samples([bad])
     assert SampleStore().load() == [] and PersonalModel.open()[1] == []
+
+
+def test_the_first_correction_does_not_read_again_what_the_start_just_read(user_dir, monkeypatch):
+    PersonalModel.open()[0].learn_strokes(on_canvas(4), 4)
+    me = PersonalModel.open()[0]
+    reads = []
+    real = SampleStore.load
+    monkeypatch.setattr(SampleStore, "load", lambda self: reads.append(1) or real(self))
+    me.learn_strokes(on_canvas(7), 7)
+    assert reads == [] and [s.label for s in SampleStore().load()] == [4, 7]
