@@ -183,7 +183,7 @@ def _plain_pickle(raw: bytes):
                     raise _Refused("a number is NaN or infinite")
                 if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 1 << 63:
                     raise _Refused("a number is too large")
-                if isinstance(value, str) and (len(value) > MAX_TEXT or not _is_utf8(value)):
+                if isinstance(value, str) and (len(value) > MAX_TEXT or not is_utf8(value)):
                     raise _Refused(f"a text of more than {MAX_TEXT} characters or not UTF-8")
                 stack.append((value, 0))
             elif name == "MARK":
@@ -218,7 +218,7 @@ _PUSH = {
 }
 
 
-def _is_utf8(text: str) -> bool:
+def is_utf8(text: str) -> bool:
     """False for lone surrogates, which pickle lets through but Tk and printing do not."""
     try:
         text.encode("utf-8")

@@ -27,6 +27,7 @@ except ImportError:  # Windows: no advisory locks; two windows there are as befo
 import numpy as np
 
 from .files import atomic_write, read_regular_file, reason, user_data_dir
+from .model_io import is_utf8
 from .preprocess import DIGITS, FIELD
 from .strokes import KEPT_POINTS, StrokeError, clean_strokes
 
@@ -72,13 +73,7 @@ def _short(value: float) -> float | int:
 
 def _text(value, longest: int) -> bool:
     """Whether ``value`` is a string of at most ``longest`` printable characters that UTF-8 can hold."""
-    if not (isinstance(value, str) and len(value) <= longest and value.isprintable()):
-        return False
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:  # a lone surrogate from a JSON escape
-        return False
-    return True
+    return isinstance(value, str) and len(value) <= longest and value.isprintable() and is_utf8(value)
 
 
 @dataclass(frozen=True, eq=False)  # two samples are the same when their ids are
