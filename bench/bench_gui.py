@@ -83,6 +83,22 @@ def scribble(side: float, turns: int = 6, n: int = 420):
               c + side * 0.4 * (i / n) * math.sin(turns * 2 * math.pi * i / n)) for i in range(n)]]
 
 
+def heartbeat(root) -> list[float]:
+    """Tick every HEARTBEAT_MS on Tk's loop from now on; the list returned fills with how late each tick
+    came (ms): the time the app's own handlers held the loop."""
+    lateness: list[float] = []
+    last = [time.perf_counter()]
+
+    def tick():
+        now = time.perf_counter()
+        lateness.append((now - last[0]) * 1000 - HEARTBEAT_MS)
+        last[0] = now
+        root.after(HEARTBEAT_MS, tick)
+
+    root.after(HEARTBEAT_MS, tick)
+    return lateness
+
+
 def measure_handlers(display: str):
     """Time the Tk handlers while xdotool draws digits on the real window."""
     os.environ["DISPLAY"] = display
@@ -108,15 +124,6 @@ def measure_handlers(display: str):
     app = App(root, PersonalModel.open(store=store)[0])
     window.pump(root, 0.5)
     timings.ms.clear()  # the start-up prediction is not drawing
-
-    lateness: list[float] = []
-    last = [time.perf_counter()]
-
-    def heartbeat():
-        now = time.perf_counter()
-        lateness.append((now - last[0]) * 1000 - HEARTBEAT_MS)
-        last[0] = now
-        root.after(HEARTBEAT_MS, heartbeat)
 
     # xdotool runs from a helper thread (it touches no Tk), so this thread just runs mainloop and
     # the heartbeat sees exactly what a user would: the app's own handlers and nothing of ours.
@@ -146,7 +153,7 @@ def measure_handlers(display: str):
             root.after(50, stop_when_done)
 
     root.focus_force()
-    root.after(HEARTBEAT_MS, heartbeat)
+    lateness = heartbeat(root)
     root.after(50, stop_when_done)
     threading.Thread(target=drive, daemon=True).start()
     root.mainloop()

@@ -29,7 +29,7 @@ import time
 
 import numpy as np
 
-from bench.bench_gui import HEARTBEAT_MS, Timings, row
+from bench.bench_gui import HEARTBEAT_MS, Timings, heartbeat, row
 from harness import window
 from harness.display import script_display
 from harness.shapes import on_canvas
@@ -92,15 +92,6 @@ def in_the_window(display: str, data, size: int):
     window.pump(root, 0.5)
     timings.ms.clear()
 
-    lateness: list[float] = []
-    last = [time.perf_counter()]
-
-    def heartbeat():
-        now = time.perf_counter()
-        lateness.append((now - last[0]) * 1000 - HEARTBEAT_MS)
-        last[0] = now
-        root.after(HEARTBEAT_MS, heartbeat)
-
     side = app.canvas.side
     jobs = [window.xdotool_command(app.canvas, on_canvas(d, side)) for d in range(10)]
     answers: list = []
@@ -132,7 +123,7 @@ def in_the_window(display: str, data, size: int):
             root.after(20, stop_when_done)
 
     root.focus_force()
-    root.after(HEARTBEAT_MS, heartbeat)
+    lateness = heartbeat(root)
     root.after(20, stop_when_done)
     started = time.perf_counter()
     app.lab.start_pause()
