@@ -121,7 +121,7 @@ class PersonalModel:
     def learn_strokes(self, strokes, digit: int) -> Prediction:
         """Learn that mouse ``strokes`` (what Recognizer.predict_strokes takes) show ``digit``."""
         strokes = [s for s in clean_strokes(strokes) if s]
-        return self.learn_input(strokes_input(strokes), digit, strokes)
+        return self.learn_input(strokes_input(strokes, checked=True), digit, strokes)
 
     def learn_input(self, x: np.ndarray | None, digit: int, strokes=None) -> Prediction:
         """Learn a preprocessed input as ``digit``: a new network learns it, with replay of MNIST and of

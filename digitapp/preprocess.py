@@ -88,10 +88,11 @@ def centre_in_field(crop: Image.Image) -> np.ndarray | None:
 _BBOX_LUT = [0 if v < INK_THRESHOLD * 255 else 255 for v in range(256)]
 
 
-def strokes_input(strokes) -> np.ndarray | None:
+def strokes_input(strokes, checked: bool = False) -> np.ndarray | None:
     """The (784, 1) input for mouse strokes (None when nothing is drawn), as the app makes it: redrawn
-    with a pen in proportion to the digit, so the pen and size the user drew with do not matter."""
-    image = render_normalised(strokes)
+    with a pen in proportion to the digit, so the pen and size the user drew with do not matter.
+    ``checked``: the strokes come from clean_strokes already (a reading's groups, a correction)."""
+    image = render_normalised(strokes, checked)
     if image is None:
         return None
     # Its pixels are PAPER (0) and INK (255) only, on a border of paper, so finding the ink (ink_image) would

@@ -336,7 +336,7 @@ class Recognizer:
         def prediction(members) -> Prediction:
             key = tuple(members)
             if key not in known:
-                known[key] = self.predict_strokes([strokes[i] for i in key])
+                known[key] = self.predict_input(strokes_input([strokes[i] for i in key], checked=True))
             return known[key]
 
         pieces = group_strokes(strokes, lambda members: prediction(members).outputs)

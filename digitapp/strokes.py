@@ -133,13 +133,14 @@ def render_strokes(strokes: Iterable[Stroke], size: tuple[int, int], width: floa
 NORMAL_PEN = 0.17
 
 
-def render_normalised(strokes: Iterable[Stroke]) -> Image.Image | None:
+def render_normalised(strokes: Iterable[Stroke], checked: bool = False) -> Image.Image | None:
     """The strokes redrawn with a pen in proportion to the digit, or None if there are no points.
 
     Whatever pen the user chose and however small they drew, the network then
-    sees strokes as thick, relative to the digit, as MNIST's were.
+    sees strokes as thick, relative to the digit, as MNIST's were.  ``checked``:
+    they come from :func:`clean_strokes` already, so they are not checked twice.
     """
-    strokes = [stroke for stroke in clean_strokes(strokes) if stroke]
+    strokes = [stroke for stroke in (strokes if checked else clean_strokes(strokes)) if len(stroke)]
     if not strokes:
         return None
     xs = [x for stroke in strokes for x, _ in stroke]
