@@ -51,20 +51,24 @@ def epoch_seconds(X, labels, batch, method="matrix", dtype=np.float32, limit=Non
     return statistics.mean(h.seconds for h in history[1:]) * len(X) / n
 
 
-def matmul_seconds(X, batch, dtype=np.float32) -> float:
-    """The matrix products of one epoch alone: two forward, one backward delta, two weight gradients."""
+def matmul_seconds(X, batch, dtype=np.float32, sizes=SIZES) -> float:
+    """The matrix products of one epoch alone (the floor): per layer one forward product and one weight
+    gradient, and below the output layer one backward delta (for [784, 100, 10]: five products)."""
     rng = np.random.default_rng(0)
-    W1, W2 = (rng.standard_normal((100, 784)) / 28).astype(dtype), (rng.standard_normal((10, 100)) / 10).astype(dtype)
+    Ws = [(rng.standard_normal((n_out, n_in)) / np.sqrt(n_in)).astype(dtype)
+          for n_in, n_out in zip(sizes[:-1], sizes[1:])]
     X = X.astype(dtype, copy=False)
-    d2 = np.ones((batch, 10), dtype)
+    deltas = [np.ones((batch, n), dtype) for n in sizes[1:]]
     start = time.perf_counter()
     for k in range(0, len(X), batch):
-        x = X[k:k + batch]
-        a1 = x @ W1.T
-        a1 @ W2.T
-        d1 = d2[:len(x)] @ W2
-        d2[:len(x)].T @ a1
-        d1.T @ x
+        a = [X[k:k + batch]]
+        for W in Ws:
+            a.append(a[-1] @ W.T)
+        m = len(a[0])
+        for l in range(len(Ws) - 1, -1, -1):
+            if l > 0:
+                deltas[l][:m] @ Ws[l]
+            deltas[l][:m].T @ a[l]
     return time.perf_counter() - start
 
 

@@ -144,14 +144,23 @@ class Adam(Optimizer):
     m -> beta1 m + (1 - beta1) g,   v -> beta2 v + (1 - beta2) g^2,
     p -> p - eta m_hat / (sqrt(v_hat) + epsilon),  m_hat = m / (1 - beta1^t),  v_hat = v / (1 - beta2^t).
 
+    The step is taken in the paper's own cheaper order (its section 2): the
+    bias corrections are one scalar step size and epsilon is scaled to
+    match, ``p -> p - eta_t m / (sqrt(v) + epsilon_t)`` with
+    ``eta_t = eta sqrt(1 - beta2^t) / (1 - beta1^t)`` and
+    ``epsilon_t = epsilon sqrt(1 - beta2^t)`` (divide the paper's fraction
+    above and below by sqrt(1 - beta2^t): the same number).  And the state
+    kept is ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``, so each moment
+    update is two in-place passes (``M *= beta1; M += g``) and the factors
+    join the scalars (:meth:`_scalars`).  :meth:`moments` gives m and v.
+
     Adam's cost is passes over memory, not arithmetic: its moment arrays are
-    as large as the weights and are read and written every step.  So the
-    state kept is ``M = m / (1 - beta1)`` and ``V = v / (1 - beta2)``, which
-    makes each moment update two in-place passes (``M *= beta1; M += g``)
-    instead of four, and the factors return in the scalars of the step: the
-    paper's arithmetic up to rounding.  All in NumPy: a BLAS call here would
-    bring SciPy's own BLAS pool, which a thread limit entered before it
-    loaded would not cover (see :mod:`digitapp.blas`).
+    as large as the weights and are read and written every step, one NumPy
+    call per operation (the square root of v alone costs about a third of
+    a whole SGD step of ``[784, 100, 10]`` at batch 10; docs/networks.md).
+    All in NumPy: a BLAS call here would bring SciPy's own BLAS pool, which
+    a thread limit entered before it loaded would not cover (see
+    :mod:`digitapp.blas`).
     """
 
     name = "adam"
@@ -172,9 +181,13 @@ class Adam(Optimizer):
         self._buffers = {}
 
     def _scalars(self) -> tuple[float, float]:
-        """This step's (step size per unit of eta, epsilon) for the kept M and V: the bias corrections."""
+        """This step's (step size per unit of eta, epsilon) for the kept M and V: the bias corrections.
+
+        With m = (1 - b1) M and v = (1 - b2) V the paper's eta_t m / (sqrt(v) + epsilon_t) is
+        eta (1 - b1) / (1 - b1^t) * M / (c sqrt(V) + epsilon), c = sqrt((1 - b2) / (1 - b2^t)):
+        the step size eta (1 - b1) / ((1 - b1^t) c) and epsilon / c, once per step.
+        """
         b1, b2, t = self.beta1, self.beta2, self.t
-        # sqrt(v_hat) = c sqrt(V) with c = sqrt((1 - b2) / (1 - b2^t));  m_hat = M (1 - b1) / (1 - b1^t)
         c = math.sqrt((1 - b2) / (1 - b2 ** t))
         return (1 - b1) / (1 - b1 ** t) / c, self.epsilon / c
 
@@ -186,12 +199,12 @@ class Adam(Optimizer):
         if decay:
             _add_decay(self, P, G, decay, decayed)
         M, V = self.buffer("M", P), self.buffer("V", P)
-        M *= one(self.beta1)
+        M *= one(self.beta1)       # m -> beta1 m + (1 - beta1) g
         M += G
-        np.square(G, out=G)
+        np.square(G, out=G)        # v -> beta2 v + (1 - beta2) g^2
         V *= one(self.beta2)
         V += G
-        np.sqrt(V, out=G)
+        np.sqrt(V, out=G)          # p -> p - eta_t m / (sqrt(v) + epsilon_t), G as scratch
         G += one(epsilon)
         np.divide(M, G, out=G)
         G *= one(eta * step)

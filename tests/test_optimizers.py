@@ -47,6 +47,23 @@ def test_adam_three_steps_against_the_papers_algorithm():
     assert opt.t == 0 and not opt.M
 
 
+def test_adams_flat_step_is_the_papers_section_2_form_with_one_step_size():
+    """eta_t = eta sqrt(1 - b2^t) / (1 - b1^t) and epsilon_t = epsilon sqrt(1 - b2^t), on one flat array with L2."""
+    b1, b2, eps, eta, decay = 0.9, 0.999, 1e-3, 0.01, 0.1  # a large epsilon, so its scaling shows
+    rng = np.random.default_rng(1)
+    P, opt = rng.standard_normal(7), Adam(b1, b2, eps)
+    p, m, v = P.copy(), np.zeros(7), np.zeros(7)
+    for t in range(1, 6):
+        g = rng.standard_normal(7) * 1e-3
+        opt.update_flat(P, g.copy(), eta, decay, 4)  # the first 4 are weights: L2 adds decay * p
+        g = g + decay * np.where(np.arange(7) < 4, p, 0.0)
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        eta_t, eps_t = eta * math.sqrt(1 - b2 ** t) / (1 - b1 ** t), eps * math.sqrt(1 - b2 ** t)
+        p = p - eta_t * m / (np.sqrt(v) + eps_t)
+        np.testing.assert_allclose(P, p, rtol=1e-12, atol=1e-15)
+
+
 @pytest.mark.parametrize("dtype, rtol", [(np.float64, 1e-9), (np.float32, 2e-3)])
 def test_adam_stays_the_papers_over_many_steps(dtype, rtol):
     rng = np.random.default_rng(0)
