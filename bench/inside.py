@@ -7,8 +7,9 @@ The real window, with the panel opened as Ctrl+I opens it.  The inputs are
 MNIST validation digits (the app's own 28x28 inputs), recognised beforehand:
 what is timed is the panel's update, ``InsideView.show`` followed by
 ``update_idletasks`` (Tk redraws then), i.e. the evidence maths, the tile
-grid's activations, the evidence map and the output bars; the shipped model
-and random networks with other hidden sizes.  Also timed: the update after
+grid's activations (and a deep model's strips), the evidence map and the
+output bars; the shipped model, random networks with other hidden sizes and
+a random deep ReLU + softmax network (``--deep``, default [784, 128, 64, 10]).  Also timed: the update after
 the weights changed in place (the tiles are redrawn, as after learning from a
 correction), opening the panel the first time, and ``show`` while closed.
 """
@@ -81,7 +82,7 @@ def measure(recognizer, predictions, label: str, rows: list) -> float:
         t = time.perf_counter()
         app.inside.show(recognizer, p)
         hidden_ms.append((time.perf_counter() - t) * 1000)
-    grid = app.inside.tile_grid
+    grid, strips = app.inside.tile_grid, app.inside.strips
     root.destroy()
     recognise_ms = []  # for scale: what the app already does for every drawing
     for i in range(len(predictions)):
@@ -90,7 +91,8 @@ def measure(recognizer, predictions, label: str, rows: list) -> float:
         recognizer.predict_strokes(strokes)
         recognise_ms.append((time.perf_counter() - t) * 1000)
 
-    rows.append(f"{label}: {grid.n} hidden neurons, {grid.rows}x{grid.columns} tiles of {grid.tile_side} px")
+    deeper = "".join(f", then {s.grid.n} in squares of {s.grid.cell - 1} px" for s in strips)
+    rows.append(f"{label}: {grid.n} hidden neurons, {grid.rows}x{grid.columns} tiles of {grid.tile_side} px{deeper}")
     rows.append(f"  {'explain() (evidence maths)':<40}{stats(explain_ms)}")
     rows.append(f"  {'update for a new drawing (the limit)':<40}{stats(update_ms)}")
     rows.append(f"  {'update after the weights changed':<40}{stats(weights_ms)}")
@@ -105,6 +107,8 @@ def main(argv=None) -> int:
     parser.add_argument("--images", type=int, default=300, help="MNIST validation digits to show (default 300)")
     parser.add_argument("--hidden", type=int, nargs="*", default=[30, 300],
                         help="also random Network([784, H, 10]) for these H (default 30 300)")
+    parser.add_argument("--deep", type=int, nargs="*", default=[128, 64],
+                        help="also a random ReLU + softmax Network([784, *DEEP, 10]) (default 128 64; none: leave out)")
     parser.add_argument("--current-display", action="store_true", help="use $DISPLAY instead of a private Xvfb")
     args = parser.parse_args(argv)
 
@@ -118,6 +122,10 @@ def main(argv=None) -> int:
     models = [("shipped model", shipped)]
     models += [(f"random Network([784, {h}, 10])", Recognizer(Network([784, h, 10], seed=h, dtype=np.float32)))
                for h in args.hidden]
+    if args.deep:
+        sizes = [784, *args.deep, 10]
+        models.append((f"random ReLU + softmax Network({sizes})",
+                       Recognizer(Network(sizes, cost="log-likelihood", activation="relu", seed=1, dtype=np.float32))))
     rows: list[str] = []
     medians = []
     with script_display("bench.inside", args.current_display) as display:

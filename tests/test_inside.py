@@ -8,6 +8,7 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from conftest import FakeDialogs
 from digitapp.explain import explain
 from digitapp.gui.inside import EVIDENCE_ZOOM
-from digitapp.look_inside import BACKGROUND_RGB, diverging_index, grid_shape
+from digitapp.look_inside import BACKGROUND_RGB, activation_levels, diverging_index, grid_shape
 from digitapp.model_io import save_model
 from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
@@ -72,6 +73,23 @@ def evidence_pixels(view):
     assert view.evidence_photo.width() == view.evidence_photo.height() == FIELD * z
     return photo_pixels(view.evidence_photo, [(c * z + z // 2, r * z + z // 2)
                                               for r in range(FIELD) for c in range(FIELD)])
+
+
+@contextmanager
+def window_with_model(network, path, record):
+    """The app in a window of its own, answering with ``network`` saved to and loaded from ``path``."""
+    import tkinter as tk
+
+    from digitapp.gui.app import App
+
+    recognizer = Recognizer.load(save_model(network, path, record))
+    root = tk.Tk(className="digitapp")
+    try:
+        app = App(root, recognizer, FakeDialogs(root))
+        pump(root, 1.0, until=lambda: root.winfo_viewable())
+        yield app
+    finally:
+        root.destroy()
 
 
 def assert_view_shows(view, e):
@@ -262,31 +280,88 @@ def test_weights_changed_in_place_are_redrawn(app, recognizer):
 @pytest.mark.parametrize("sizes", [[784, 30, 10], [784, 10], [784, 20, 16, 10]])
 @pytest.mark.slow
 def test_any_network_shape_and_another_model_file(display, tmp_path, sizes):
-    import tkinter as tk
-
-    from digitapp.gui.app import App
-
-    path = save_model(Network(sizes, seed=2, dtype=np.float32), tmp_path / "small.pkl", {"epochs": 3})
-    recognizer = Recognizer.load(path)
-    root = tk.Tk(className="digitapp")
-    try:
-        app = App(root, recognizer, FakeDialogs(root))
-        pump(root, 1.0, until=lambda: root.winfo_viewable())
+    with window_with_model(Network(sizes, seed=2, dtype=np.float32), tmp_path / "small.pkl", {"epochs": 3}) as app:
         view = open_view(app)
         e = draw(app, 1)
         grid = view.tile_grid
         assert grid.n == sizes[1] and (grid.rows, grid.columns) == grid_shape(sizes[1])
         assert_view_shows(view, e)
         title = view.grid_title.cget("text")
-        assert title == (f"Hidden layer: {sizes[1]} neurons" if len(sizes) > 2
-                         else "Output layer (this network has no hidden layer): 10 neurons")
+        assert title == {2: "Output layer (this network has no hidden layer): 10 neurons",
+                         3: f"Hidden layer: {sizes[1]} neurons, sigmoid",
+                         4: f"Hidden layer 1 of 2: {sizes[1]} neurons, sigmoid"}[len(sizes)]
         assert view.outputs_title.cget("text") == ("Output layer: ten sigmoids" if sizes[-1] == 10
                                                    else f"Output layer: {sizes[-1]} sigmoids")
         assert view.model_text.cget("text").startswith("small.pkl: other file model")
         assert "3 epochs" in view.model_text.cget("text")
         assert view.curves_photo is None and "no training curves" in view.curves_source.cget("text")
-    finally:
-        root.destroy()
+
+
+@pytest.mark.gui
+def test_a_deep_softmax_model_shows_every_hidden_layer(display, tmp_path):
+    """Issue 19: a model like `digitapp train --hidden 30 20 16 --activation relu --cost log-likelihood` shows
+    each hidden layer's activations with its name and activation function, and a softmax's outputs as shares,
+    within a laptop's screen, and pointing at any layer's neuron moves nothing."""
+    net = Network([784, 30, 20, 16, 10], cost="log-likelihood", activation="relu", seed=3, dtype=np.float32)
+    with window_with_model(net, tmp_path / "deep.pkl", {"epochs": 1}) as app:
+        root = app.root
+        view = open_view(app)
+        e = draw(app, 3)
+        network = app.recognizer.network
+        assert [len(a) for a in e.layers] == [30, 20, 16, 10]
+
+        def colours(layer):
+            """What each neuron of hidden ``layer`` should be shown in (ReLU: scaled to the layer's strongest)."""
+            levels, signed_ = activation_levels(network, e.layers[layer - 1])
+            assert not signed_ and levels.max() == 1
+            return view.activation_table[np.round(levels * 255).astype(np.uint8)]
+
+        # layer 1: the tiles, framed by its activations
+        assert view.grid_title.cget("text") == "Hidden layer 1 of 3: 30 neurons, ReLU"
+        np.testing.assert_array_equal(frame_colours(view), colours(1))
+        # layers 2 and 3: a titled strip each under the tiles, one square per neuron
+        grid_bottom = view.tile_grid.size[1]
+        assert [s.layer for s in view.strips] == [2, 3] and view.strips[0].top >= grid_bottom
+        assert view.grid_canvas.winfo_height() >= view.strips[-1].bottom
+        for strip, photo in zip(view.strips, view.strip_photos):
+            assert view.strip_title(strip.layer) == f"Hidden layer {strip.layer} of 3: " \
+                                                    f"{network.sizes[strip.layer]} neurons, ReLU"
+            centres = [((x0 + x1) // 2, (y0 + y1) // 2) for x0, y0, x1, y1 in
+                       map(strip.grid.cell_box, range(strip.grid.n))]
+            np.testing.assert_array_equal(photo_pixels(photo, centres), colours(strip.layer))
+        # the outputs: a softmax's shares, in words that say so
+        assert view.outputs_title.cget("text") == "Output layer: softmax of ten"
+        assert view.outputs_text.cget("text").startswith("A softmax: shares that add up to 100%")
+        widths = np.array([view.bar_width(d) for d in range(10)])
+        np.testing.assert_allclose(widths, np.round(e.output * view.bar_length), atol=1)
+        assert abs(float(e.output.sum()) - 1) < 1e-5
+        hint = view.neuron_label.cget("text")
+        assert hint.startswith("Each tile") and "deeper layers" in hint
+
+        # pointing at a square of layer 3 describes that neuron; the window fits and keeps its size
+        width, height = root.winfo_reqwidth(), root.winfo_reqheight()
+        assert width <= 1366 and height <= 768 - 60, (width, height)  # as tests/test_window.py's laptop
+        strip = view.strips[-1]
+        i = int(np.argmax(e.layers[2]))
+        x0, y0, x1, y1 = strip.grid.cell_box(i)
+        subprocess.run(["xdotool", "mousemove", str(view.grid_canvas.winfo_rootx() + (x0 + x1) // 2),
+                        str(view.grid_canvas.winfo_rooty() + strip.squares_top + (y0 + y1) // 2)], check=True)
+        pump(root, 0.15)
+        text = view.neuron_label.cget("text")
+        assert view.neuron == (3, i)
+        subprocess.run(["xdotool", "click", "1"], check=True)  # and keeps it while drawing
+        pump(root, 0.1)
+        assert text.startswith(f"Layer 3, neuron {i}: a = {e.layers[2][i]:.2f}"), text
+        assert "z = w·a + b" in text and "ReLU(z) = max(0, z)" in text
+        assert view.grid_canvas.itemcget(view.marker, "state") == "normal"
+        e7 = draw(app, 7)  # another drawing: the same neuron's new numbers, the strips follow
+        assert view.neuron_label.cget("text").startswith(f"Layer 3, neuron {i}: a = {e7.layers[2][i]:.2f}")
+        levels, _ = activation_levels(network, e7.layers[1])
+        strip2 = view.strips[0]
+        x0, y0, x1, y1 = strip2.grid.cell_box(int(np.argmax(levels)))
+        assert view.strip_photos[0].get((x0 + x1) // 2, (y0 + y1) // 2) == tuple(view.activation_table[255])
+        root.update_idletasks()
+        assert (root.winfo_reqwidth(), root.winfo_reqheight()) == (width, height)
 
 
 @pytest.mark.gui

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 
 from digitapp.explain import explain
-from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, TileGrid, TilePicture, colour_table,
-                                  describe_neuron, diverging_index, evidence_map, grid_shape, layer_title,
-                                  neuron_tile, signed, tile_limit, weight_tiles,
+from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, NEURON_HINT, StripGrid, TileGrid, TilePicture,
+                                  activation_levels, colour_table, deeper_strips, describe_neuron, diverging_index,
+                                  evidence_map, fitting_shape, grid_shape, hidden_title, is_softmax, layer_title, layers_layout,
+                                  neuron_hint, neuron_tile, signed, strip_at, tile_limit, weight_tiles,
                                   output_role, outputs_note, outputs_title, role_colours, weights_key)
 from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
@@ -137,7 +138,7 @@ def test_outputs_words_and_roles():
                                       f"{float(e.output.sum()):.2f},")
     assert outputs_title(10) == "Output layer: ten sigmoids"
     assert outputs_title(11) == "Output layer: 11 sigmoids"
-    assert layer_title(net) == "Hidden layer: 20 neurons"
+    assert layer_title(net) == "Hidden layer: 20 neurons, sigmoid"
     assert layer_title(Network([784, 10], seed=0)) == "Output layer (this network has no hidden layer): 10 neurons"
 
 
@@ -202,3 +203,113 @@ def test_quick_tiles_show_each_neurons_weights_in_its_own_cell_within_the_side(t
     np.testing.assert_array_equal(picture[-1, -1], BACKGROUND_RGB)  # no neuron 11, 12
     rows_of = quick_weight_tiles(np.ones((4, 30)), 60, table)  # no square image: each neuron a row
     assert rows_of.shape[0] == rows_of.shape[1] and rows_of.dtype == np.uint8
+
+
+# -- a deep model: every hidden layer, and the words for a softmax output ------------------------
+
+def deep_softmax(activation="relu", sizes=(784, 30, 20, 16, 10)) -> Network:
+    return Network(list(sizes), cost="log-likelihood", activation=activation, seed=5, dtype=np.float32)
+
+
+def test_a_deep_softmax_model_has_words_for_every_hidden_layer_and_its_outputs():
+    net = deep_softmax()
+    e = explain(net, a_one())
+    assert [len(a) for a in e.layers] == [30, 20, 16, 10]
+    assert layer_title(net) == "Hidden layer 1 of 3: 30 neurons, ReLU"
+    assert [hidden_title(net, k) for k in (2, 3)] == ["Hidden layer 2 of 3: 20 neurons, ReLU",
+                                                      "Hidden layer 3 of 3: 16 neurons, ReLU"]
+    assert hidden_title(deep_softmax("leaky-relu"), 2) == "Hidden layer 2 of 3: 20 neurons, leaky ReLU"
+    assert is_softmax(net) and not is_softmax(Network([784, 20, 10], seed=2))
+    assert outputs_title(10, softmax=True) == "Output layer: softmax of ten"
+    note = outputs_note(e, softmax=True)
+    assert note.startswith("A softmax: shares that add up to 100%") and "separate" not in note
+    assert abs(float(e.output.sum()) - 1) < 1e-5  # which is what the words say
+    assert "30%" in note  # the app's "not a digit" limit for a softmax (recognizer.SOFTMAX_NONE_BELOW)
+    assert neuron_hint(net).startswith(NEURON_HINT) and "deeper layers" in neuron_hint(net)
+    assert neuron_hint(Network([784, 20, 10], seed=2)) == NEURON_HINT
+    assert "pink" in neuron_hint(deep_softmax("tanh")) and "pink" not in neuron_hint(net)
+
+
+def test_a_deeper_neurons_description_uses_the_layer_below_and_its_activation():
+    net = deep_softmax()
+    e = explain(net, a_one())
+    below, a = e.layers[0].astype(np.float64), e.layers[2]
+    i = int(np.argmax(a))  # a neuron of the last hidden layer that fires
+    text = describe_neuron(net, i, e, a_one(), layer=3).splitlines()
+    b = float(net.biases[2][i, 0])
+    assert text[0] == f"Layer 3, neuron {i}: a = {a[i]:.2f}, bias {b:+.2f}"
+    wa = float(net.weights[2][i].astype(np.float64) @ e.layers[1])
+    assert text[1] == f"z = w·a + b = {wa:.2f} {signed(b)[0]} {abs(b):.2f} = {wa + b:.2f}"
+    assert text[2] == f"ReLU(z) = max(0, z) = {a[i]:.2f}" and abs(max(0.0, wa + b) - a[i]) < 1e-4
+    assert text[3] == "It adds a × w to the outputs' z:"  # the last hidden layer feeds the digits
+    middle = describe_neuron(net, 4, e, a_one(), layer=2)
+    assert middle.startswith(f"Layer 2, neuron 4: a = {e.layers[1][4]:.2f}")
+    assert "Strongest outgoing weights: to neuron" in middle  # it feeds layer 3, not the digits
+    first = describe_neuron(net, 0, e, a_one()).splitlines()
+    wx = float(net.weights[0][0].astype(np.float64) @ a_one().ravel())
+    assert first[1].startswith(f"z = w·x + b = {wx:.2f}") and first[2].startswith("ReLU(z) = max(0, z)")
+    assert np.isclose(float(below[0]), max(0.0, float(first[1].split("= ")[-1])), atol=0.01)
+    assert describe_neuron(deep_softmax("tanh"), 1, explain(deep_softmax("tanh"), a_one()),
+                           a_one()).splitlines()[2].startswith("tanh(z) = ")
+    assert describe_neuron(Network([784, 10], cost="log-likelihood", seed=1), 2,
+                           explain(Network([784, 10], cost="log-likelihood", seed=1), a_one()),
+                           a_one()).splitlines()[2].startswith("softmax: e^z / Σ e^z")
+
+
+def test_activation_levels_show_bounded_ones_as_they_are_and_scale_the_others():
+    sig = Network([784, 5, 10], seed=1)
+    a = np.array([0.0, 0.2, 1.0, 0.7])
+    np.testing.assert_array_equal(activation_levels(sig, a)[0], a.astype(np.float32))
+    assert activation_levels(sig, a)[1] is False
+    relu = deep_softmax()
+    levels, signed_ = activation_levels(relu, np.array([0.0, 2.0, 8.0]))
+    np.testing.assert_allclose(levels, [0, 0.25, 1])
+    assert not signed_
+    assert (activation_levels(relu, np.zeros(3))[0] == 0).all()  # a silent layer: nothing fires, no division
+    levels, signed_ = activation_levels(deep_softmax("tanh"), np.array([-0.5, 0.0, 0.9]))
+    np.testing.assert_allclose(levels, [-0.5, 0, 0.9])
+    assert signed_
+    levels, signed_ = activation_levels(deep_softmax("elu"), np.array([-0.5, 0.0, 2.0]))
+    np.testing.assert_allclose(levels, [-0.25, 0, 1])
+    assert signed_
+
+
+def test_deeper_layers_are_strips_of_squares_coloured_by_their_activations(tables):
+    _, activation_table = tables
+    signed_table = colour_table("PiYG")
+    net = deep_softmax(sizes=(784, 128, 64, 32, 10))
+    strips = deeper_strips(net, 250, 140, 110, 14)
+    assert [s.layer for s in strips] == [2, 3] and [s.grid.n for s in strips] == [64, 32]
+    assert [s.title for s in strips] == [hidden_title(net, 2), hidden_title(net, 3)]
+    assert strips[0].top >= 140 and strips[1].top >= strips[0].bottom and strips[-1].bottom <= 140 + 110
+    assert all(s.grid.size[0] <= 250 and s.squares_top == s.top + 14 for s in strips)
+    assert deeper_strips(Network([784, 30, 10], seed=0), 250, 0, 110, 14) == []
+    for sizes in ((784, 128, 64, 32, 10), (784, 30, 20, 10), (784, 300, 300, 300, 300, 300, 300, 300, 300, 10)):
+        grid, placed = layers_layout(deep_softmax(sizes=sizes), 250, 110, 14)  # as the panel places them
+        assert grid.n == sizes[1] and len(placed) == len(sizes) - 3 and placed[0].top >= grid.size[1]
+        assert placed[-1].bottom <= 250 and grid.size[0] <= 250  # as tall as one hidden layer's grid, any depth
+
+    e = explain(net, a_one())
+    for strip in strips:
+        grid, a = strip.grid, e.layers[strip.layer - 1]
+        levels, signed_ = activation_levels(net, a)
+        pixels = grid.pixels(levels, signed_, activation_table, signed_table)
+        assert pixels.shape == (grid.size[1], grid.size[0], 3) and pixels.dtype == np.uint8
+        for i in range(grid.n):
+            x0, y0, x1, y1 = grid.cell_box(i)
+            assert (pixels[y0:y1, x0:x1] == activation_table[round(float(levels[i]) * 255)]).all()
+            assert grid.neuron_at((x0 + x1) / 2, (y0 + y1) / 2) == i
+            assert strip_at(strips, (x0 + x1) / 2, strip.squares_top + (y0 + y1) / 2) == (strip.layer, i)
+        assert (pixels[grid.cell_of == grid.n] == BACKGROUND_RGB).all()  # the gaps
+        assert int(np.argmax(a)) == int(np.argmax(levels)) and levels.max() == 1  # the strongest is the darkest
+    assert strip_at(strips, 5, 130) is None and strips[0].grid.neuron_at(-1, 0) is None
+    tanh = StripGrid.for_neurons(3, 100, 20).pixels(np.array([-1.0, 0.0, 1.0]), True, activation_table, signed_table)
+    assert (tanh[0, 0] == signed_table[0]).all() and (tanh[0, -2] == signed_table[255]).all()
+
+
+@pytest.mark.parametrize("n, width, height, shape", [(128, 250, 150, (9, 15)), (30, 250, 250, (5, 6)),
+                                                      (20, 250, 60, (2, 10))])
+def test_a_tile_grid_of_less_height_keeps_the_tiles_as_large_as_they_fit(n, width, height, shape):
+    assert fitting_shape(n, width, height) == shape
+    grid = TileGrid.for_neurons(n, width, height)
+    assert (grid.rows, grid.columns) == shape and grid.size[0] <= width and grid.size[1] <= height

@@ -1,5 +1,10 @@
 """The "look inside" panel: the hidden neurons' weights and activations, the evidence map, the raw outputs, the model.
 
+The first hidden layer is a grid of tiles (each neuron's incoming weights,
+framed by its activation); each deeper hidden layer of a deep model is a
+strip of squares under it, coloured by its activations, in the same
+canvas and the same fixed height, so the window is as tall for any depth.
+
 Nothing here is built, and nothing is computed, until the panel is first
 opened; while it is hidden :meth:`InsideView.show` only remembers what to
 show.  The maths is :func:`digitapp.explain.explain`; the pictures and words
@@ -20,9 +25,10 @@ from PIL import Image
 
 from ..curves import curves_image
 from ..explain import Explanation, explain
-from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, WEIGHTS_COLOURMAP, TilePicture,
-                           colour_table, describe_neuron, evidence_map, layer_title, neuron_tile, output_role,
-                           outputs_note, outputs_title, role_colours, weights_key)
+from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, SIGNED_COLOURMAP, STRIPS_HEIGHT,
+                           WEIGHTS_COLOURMAP, Strip, TilePicture, activation_levels, colour_table, layers_layout,
+                           describe_neuron, evidence_map, is_softmax, layer_title, neuron_hint, neuron_tile,
+                           output_role, outputs_note, outputs_title, role_colours, strip_at, weights_key)
 from .canvas import photo_from_image
 from .scaling import Scaled
 from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derived_font, zoomed_photo
@@ -33,6 +39,11 @@ SIDE_TEXT = 226                  # the evidence and output column's width at 96 
 #: The panel's widths and heights are fixed (text wraps, rows keep their height), so that the window with the
 #: panel open fits a 1366x768 laptop screen and pointing at tiles or drawing moves nothing.
 HIGHLIGHT = "#1f2328"
+
+
+def fitting(text: str, width: int, fonts):
+    """The first of ``fonts`` in which ``text`` is at most ``width`` pixels wide (else the last)."""
+    return next((font for font in fonts if font.measure(text) <= width), fonts[-1])
 
 
 class InsideView(ttk.Frame, Scaled):
@@ -49,9 +60,10 @@ class InsideView(ttk.Frame, Scaled):
         self._weights_key = None
         self._model_key = None
         self.tiles: TilePicture | None = None  # the tile grid of the weights shown
-        self._selected: int | None = None   # clicked: stays shown
+        self.strips: list[Strip] = []          # the deeper hidden layers under it (none for one hidden layer)
+        self._selected: tuple[int, int] | None = None  # (layer, neuron) clicked: stays shown
         self.rival: int | None = None       # the digit the evidence sets against the answer; None: the runner-up
-        self._hovered: int | None = None
+        self._hovered: tuple[int, int] | None = None
         self.explanation: Explanation | None = None
 
     def __repr__(self):
@@ -84,8 +96,12 @@ class InsideView(ttk.Frame, Scaled):
         # the output bars of the answer and of its rival in the evidence map's own colours
         self.role_colours = role_colours(self.weights_table)
         self.activation_table = colour_table(ACTIVATION_COLOURMAP)
+        self.signed_table = colour_table(SIGNED_COLOURMAP)
         small, title = derived_font(size=8), derived_font(size=9, weight="bold")
         self.small_font = small
+        # a layer's title too long for the grid's width takes the next of these (a long activation name, 8 layers)
+        self.title_fonts = (title, derived_font(size=8, weight="bold"), small)
+        self.strip_fonts = (small, derived_font(size=7))
         left, right = ttk.Frame(self), ttk.Frame(self)
         left.grid(row=0, column=0, sticky="nw")
         right.grid(row=0, column=1, sticky="nw", padx=(self.px(14), 0))
@@ -97,6 +113,8 @@ class InsideView(ttk.Frame, Scaled):
         self.grid_canvas.grid(row=1, column=0, sticky="w", pady=(self.px(4), 0))
         self.grid_photo: tk.PhotoImage | None = None
         self.grid_item = self.grid_canvas.create_image(0, 0, anchor="nw")
+        self.strip_photos: list[tk.PhotoImage] = []
+        self.strip_items: list[int] = []  # one image per deeper layer, under the tiles
         self.marker = self.grid_canvas.create_rectangle(0, 0, 0, 0, outline=HIGHLIGHT, width=2, state="hidden")
         self.grid_canvas.bind("<Motion>", self._on_motion)
         self.grid_canvas.bind("<Leave>", self._on_leave)
@@ -157,7 +175,6 @@ class InsideView(ttk.Frame, Scaled):
         c.delete("all")
         c.configure(height=n * h)
         self.n_outputs = n
-        self.outputs_title.configure(text=outputs_title(n))
         for digit in range(n):
             y = digit * h + h / 2
             c.create_text(x0 - self.px(6), y, text=str(digit), anchor="e", font=self.small_font,
@@ -221,18 +238,48 @@ class InsideView(ttk.Frame, Scaled):
         self.curves_source.configure(text=f"Training curves: {source}")
 
     def _draw_tiles(self, network) -> None:
-        self.tiles = TilePicture(network.weights[0], self.px(GRID_SIDE), self.weights_table, self.activation_table)
-        width, height = self.tile_grid.size
-        self.grid_canvas.configure(width=width, height=height)
-        self.grid_title.configure(text=layer_title(network))
+        """The tiles of the first layer's weights, and under them a strip for each deeper hidden layer: in a deep
+        model the tiles give up at most STRIPS_HEIGHT of their height to the strips."""
+        side, line = self.px(GRID_SIDE), self.small_font.metrics("linespace")
+        grid, self.strips = layers_layout(network, side, self.px(STRIPS_HEIGHT), line)
+        self.tiles = TilePicture(network.weights[0], side, self.weights_table, self.activation_table, grid)
+        width, height = grid.size
+        c = self.grid_canvas
+        c.delete("strip")
+        self.strip_items, self.strip_photos = [], []
+        for strip in self.strips:
+            c.create_text(0, strip.top, text=strip.title, anchor="nw", font=fitting(strip.title, side, self.strip_fonts),
+                          fill=TEXT_COLOUR, tags=("strip", f"strip-title{strip.layer}"))
+            self.strip_items.append(c.create_image(0, strip.squares_top, anchor="nw", tags=("strip",)))
+        c.configure(width=max([width] + [s.grid.size[0] for s in self.strips]),
+                    height=self.strips[-1].bottom if self.strips else height)
+        for item in (self.marker, self.zoom_frame, self.zoom_item):
+            c.tag_raise(item)
+        title = layer_title(network)
+        self.grid_title.configure(text=title, font=fitting(title, side, self.title_fonts), wraplength=side)
         if network.sizes[-1] != self.n_outputs:
             self._build_bars(network.sizes[-1])
+        self.outputs_title.configure(text=outputs_title(network.sizes[-1], is_softmax(network)))
+
+    def strip_title(self, layer: int) -> str:
+        """The words above hidden layer ``layer``'s strip (2 onwards)."""
+        return self.grid_canvas.itemcget(f"strip-title{layer}", "text")
 
     def _show_grid(self) -> None:
-        activations = None if self.explanation is None else self.explanation.first_layer
-        image = Image.fromarray(self.tiles.pixels(activations), "RGB")
+        network, e = self._recognizer.network, self.explanation
+        levels = None
+        if e is not None:
+            levels, signed = activation_levels(network, e.layers[0])
+            levels = np.abs(levels) if signed else levels  # a tile shows how far from zero its neuron is
+        image = Image.fromarray(self.tiles.pixels(levels), "RGB")
         self.grid_photo = photo_from_image(image, master=self)
         self.grid_canvas.itemconfigure(self.grid_item, image=self.grid_photo)
+        self.strip_photos = []
+        for strip, item in zip(self.strips, self.strip_items):
+            levels, signed = (None, False) if e is None else activation_levels(network, e.layers[strip.layer - 1])
+            pixels = strip.grid.pixels(levels, signed, self.activation_table, self.signed_table)
+            self.strip_photos.append(photo_from_image(Image.fromarray(pixels, "RGB"), master=self))
+            self.grid_canvas.itemconfigure(item, image=self.strip_photos[-1])
 
     def _show_evidence(self) -> None:
         colours, text = evidence_map(self.explanation, self.rival, self.weights_table)
@@ -253,7 +300,7 @@ class InsideView(ttk.Frame, Scaled):
             c.itemconfigure(f"value{digit}", text="" if e is None else f"{a:.3f}",
                             fill=MUTED_COLOUR if role is None else TEXT_COLOUR)
             c.itemconfigure(f"label{digit}", fill=self.role_colours.get(role, TEXT_COLOUR))
-        self.outputs_text.configure(text=outputs_note(e))
+        self.outputs_text.configure(text=outputs_note(e, is_softmax(self._recognizer.network)))
 
     def bar_width(self, digit: int) -> float:
         x0, _, x1, _ = self.outputs.coords(f"bar{digit}")
@@ -261,8 +308,13 @@ class InsideView(ttk.Frame, Scaled):
 
     # -- one neuron ----------------------------------------------------------------------------
 
+    def _neuron_at(self, x: float, y: float) -> tuple[int, int] | None:
+        """(layer, neuron) under the canvas point (x, y): a tile (layer 1) or a deeper layer's square."""
+        i = self.tile_grid.neuron_at(x, y)
+        return (1, i) if i is not None else strip_at(self.strips, x, y)
+
     def _on_motion(self, event) -> None:
-        self._hovered = self.tile_grid.neuron_at(event.x, event.y)
+        self._hovered = self._neuron_at(event.x, event.y)
         self._show_neuron()
 
     def _on_leave(self, event) -> None:
@@ -270,28 +322,38 @@ class InsideView(ttk.Frame, Scaled):
         self._show_neuron()
 
     def _on_click(self, event) -> None:
-        i = self.tile_grid.neuron_at(event.x, event.y)
-        self._selected = None if i == self._selected else i
+        pointed = self._neuron_at(event.x, event.y)
+        self._selected = None if pointed == self._selected else pointed
         self._show_neuron()
 
     @property
-    def neuron(self) -> int | None:
-        """The neuron described under the grid: the one under the mouse, else the one clicked."""
+    def neuron(self) -> tuple[int, int] | None:
+        """(layer, neuron) described under the grid: the one under the mouse, else the one clicked."""
         return self._hovered if self._hovered is not None else self._selected
 
     def _show_neuron(self) -> None:
-        i = self.neuron
+        pointed = self.neuron
         c = self.grid_canvas
-        if i is None or self._recognizer is None:
+        network = None if self._recognizer is None else self._recognizer.network
+        if pointed is None or network is None or pointed[0] > network.num_layers - 2 \
+                or pointed[1] >= network.sizes[pointed[0]]:  # nothing, or a neuron of a model since replaced
             for item in (self.marker, self.zoom_item, self.zoom_frame):
                 c.itemconfigure(item, state="hidden")
-            self.neuron_label.configure(text=NEURON_HINT)
+            self.neuron_label.configure(text=NEURON_HINT if network is None else neuron_hint(network))
             return
-        c.coords(self.marker, *self.tile_grid.tile_box(i))
+        layer, i = pointed
+        if layer == 1:
+            c.coords(self.marker, *self.tile_grid.tile_box(i))
+            self._show_zoom(i)
+        else:
+            strip = next(s for s in self.strips if s.layer == layer)
+            x0, y0, x1, y1 = strip.grid.cell_box(i)
+            c.coords(self.marker, x0 - 1, strip.squares_top + y0 - 1, x1 + 1, strip.squares_top + y1 + 1)
+            for item in (self.zoom_item, self.zoom_frame):
+                c.itemconfigure(item, state="hidden")
         c.itemconfigure(self.marker, state="normal")
-        self._show_zoom(i)
         x = None if self._prediction is None or self.explanation is None else self._prediction.input
-        self.neuron_label.configure(text=describe_neuron(self._recognizer.network, i, self.explanation, x))
+        self.neuron_label.configure(text=describe_neuron(network, i, self.explanation, x, layer=layer))
 
     def _show_zoom(self, i: int) -> None:
         """Neuron i's weights magnified beside its tile, inside the grid (on the side with more room)."""
