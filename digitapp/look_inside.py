@@ -455,6 +455,41 @@ def outputs_note(explanation: Explanation | None, softmax: bool = False) -> str:
             f"and all ten can be low (\"none of these\"). Click a digit to set the answer against it.")
 
 
+def wrap(text: str, width: int, measure) -> list[str]:
+    """``text`` broken into lines of at most ``width`` pixels (``measure(s)`` is a string's width), at spaces,
+    and inside a word too long for a line (a folder's path), as Tk's labels break it."""
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if measure(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        while measure(word) > width and len(word) > 1:
+            cut = max(1, max(k for k in range(1, len(word) + 1) if measure(word[:k]) <= width or k == 1))
+            lines.append(word[:cut])
+            word = word[cut:]
+        line = word
+    return lines + [line]
+
+
+def fit_lines(lines: list[str], width: int, most: int, measure) -> list[str]:
+    """``lines`` as they are when, wrapped at ``width``, they take at most ``most`` lines; else the longest ones
+    cut short at a word, ending in '…', until they do, so a long record never makes the panel taller."""
+    wrapped = [wrap(line, width, measure) for line in lines]
+    while sum(map(len, wrapped)) > most:
+        k = max(range(len(wrapped)), key=lambda j: (len(wrapped[j]), -j))
+        if len(wrapped[k]) < 2:
+            break
+        kept, last = wrapped[k][:-2], wrapped[k][-2]
+        while last and measure(last + " …") > width:
+            last = last.rsplit(" ", 1)[0] if " " in last else last[:-1]
+        wrapped[k] = kept + [f"{last} …" if last else "…"]
+    return [" ".join(w) for w in wrapped]
+
+
 def signed(value: float) -> str:
     """'+3.61' or '−2.15' (a real minus sign)."""
     return f"{'+' if value >= 0 else '−'}{abs(value):.2f}"

@@ -11,8 +11,8 @@ import pytest
 from digitapp.explain import explain
 from digitapp.look_inside import (BACKGROUND_RGB, DIM, EVIDENCE_HINT, NEURON_HINT, StripGrid, TileGrid, TilePicture,
                                   activation_levels, colour_table, deeper_strips, describe_neuron, diverging_index,
-                                  evidence_map, fitting_shape, grid_shape, hidden_title, is_softmax, layer_title, layers_layout,
-                                  neuron_hint, neuron_tile, signed, strip_at, tile_limit, weight_tiles,
+                                  evidence_map, fit_lines, fitting_shape, grid_shape, hidden_title, is_softmax, layer_title, layers_layout,
+                                  neuron_hint, neuron_tile, signed, strip_at, tile_limit, weight_tiles, wrap,
                                   output_role, outputs_note, outputs_title, role_colours, weights_key)
 from digitapp.network2 import Network
 from digitapp.preprocess import FIELD
@@ -313,3 +313,19 @@ def test_a_tile_grid_of_less_height_keeps_the_tiles_as_large_as_they_fit(n, widt
     assert fitting_shape(n, width, height) == shape
     grid = TileGrid.for_neurons(n, width, height)
     assert (grid.rows, grid.columns) == shape and grid.size[0] <= width and grid.size[1] <= height
+
+
+def test_a_long_model_record_is_cut_short_at_words_so_the_panel_keeps_its_height():
+    measure = len  # one pixel a character
+    assert wrap("one two three four", 9, measure) == ["one two", "three", "four"]
+    assert wrap("in /a/very/long/folder", 8, measure) == ["in", "/a/very/", "long/fol", "der"]  # as Tk breaks a path
+    short = ["a.pkl: other file model", "validation 97.05%"]
+    assert fit_lines(short, 30, 6, measure) == short  # what fits is left as it is
+    lines = ["a.pkl: other file model", "Network([784, 128, 64, 10]), relu neurons, log-likelihood cost",
+             "trained 2026-12-05, 1 epochs, by 'digitapp train --hidden 128 64 --activation relu --output x.pkl'",
+             "validation 96.95%, MNIST test 97.05%"]
+    fitted = fit_lines(lines, 40, 6, measure)
+    assert sum(len(wrap(line, 40, measure)) for line in fitted) <= 6 and len(fitted) == len(lines)
+    assert fitted[0] == lines[0] and fitted[-1] == lines[-1]  # the short ones, the scores among them, stay whole
+    assert fitted[2].endswith(" …") and lines[2].startswith(fitted[2][:-2])
+    assert all(measure(part) <= 40 for line in fitted for part in wrap(line, 40, measure))

@@ -27,7 +27,7 @@ from ..curves import curves_image
 from ..explain import Explanation, explain
 from ..look_inside import (ACTIVATION_COLOURMAP, BACKGROUND_RGB, NEURON_HINT, SIGNED_COLOURMAP, STRIPS_HEIGHT,
                            WEIGHTS_COLOURMAP, Strip, TilePicture, activation_levels, colour_table, layers_layout,
-                           describe_neuron, evidence_map, is_softmax, layer_title, neuron_hint, neuron_tile,
+                           describe_neuron, evidence_map, fit_lines, is_softmax, layer_title, neuron_hint, neuron_tile,
                            output_role, outputs_note, outputs_title, role_colours, strip_at, weights_key)
 from .canvas import photo_from_image
 from .scaling import Scaled
@@ -36,6 +36,7 @@ from .widgets import BAR_COLOUR, MUTED_COLOUR, TEXT_COLOUR, TRACK_COLOUR, derive
 GRID_SIDE = 250                  # the tile grid's side at 96 dpi, whatever the number of neurons
 EVIDENCE_ZOOM = 4
 SIDE_TEXT = 226                  # the evidence and output column's width at 96 dpi
+MODEL_LINES = 6                  # the model's lines under the tiles, at most (a long record is cut short)
 #: The panel's widths and heights are fixed (text wraps, rows keep their height), so that the window with the
 #: panel open fits a 1366x768 laptop screen and pointing at tiles or drawing moves nothing.
 HIGHLIGHT = "#1f2328"
@@ -128,6 +129,7 @@ class InsideView(ttk.Frame, Scaled):
                                       wraplength=self.px(GRID_SIDE))
         self.neuron_label.grid(row=2, column=0, sticky="nw", pady=(self.px(4), 0))
         left.rowconfigure(2, minsize=7 * line + self.px(4))  # seven lines, so pointing at tiles moves nothing
+        left.columnconfigure(0, minsize=self.px(GRID_SIDE + 4))  # the wrapped words (and a label's border), any tiles
 
         ttk.Label(right, text="Evidence", font=title).grid(row=0, column=0, sticky="w")
         self.evidence_label = tk.Label(right, borderwidth=0, highlightthickness=0)
@@ -231,7 +233,8 @@ class InsideView(ttk.Frame, Scaled):
             self.set_rival(None if chosen or digit == self.rival else digit)
 
     def _show_model(self, recognizer) -> None:
-        self.model_text.configure(text="\n".join(recognizer.info.details()))
+        lines = fit_lines(recognizer.info.details(), self.px(GRID_SIDE), MODEL_LINES, self.small_font.measure)
+        self.model_text.configure(text="\n".join(lines))
         image, source = curves_image(recognizer.record.get("history"), getattr(recognizer, "path", None))
         self.curves_photo = None if image is None else photo_from_image(image, master=self)
         self.curves_label.configure(image=self.curves_photo or "")
