@@ -120,8 +120,10 @@ class LogLikelihoodCost:
         With sum(y) kept, a target that is not a distribution still gets its
         true gradient (all zeros, "none of these", gets none at all).
         """
-        total = np.sum(y, axis=0 if y.shape[1] == 1 else 1, keepdims=True)  # a column, or one row per example
-        return a * total - y
+        total = np.add.reduce(y, axis=0 if y.shape[1] == 1 else 1, keepdims=True)  # a column, or one per example
+        delta = a * total
+        delta -= y
+        return delta
 
 
 #: The costs by the name a model file stores.
