@@ -19,6 +19,10 @@ compiled pass, for comparison with NumPy's one pass per operation.
 array (as before the parameters were one flat array) with the same on one
 flat array, interleaved with plain SGD in one process.
 
+``--passes`` times each of Adam's in-place NumPy passes alone on arrays of
+the network's parameter count (what its step costs, pass by pass, against
+one SGD step of the same network).
+
 ``--accuracy`` instead trains each activation x optimizer x depth for a fixed
 budget (``--epochs``, default 2, of the 50,000 training images; softmax
 outputs with the log-likelihood cost; eta 0.1 for SGD, 0.02 with momentum
@@ -156,6 +160,36 @@ def optimizer_paths(X: np.ndarray, Y: np.ndarray, sizes: list[int], batch: int, 
         print(f"{label:24}{min(values):10.3f}{min(values) / base:7.2f}x")
 
 
+def adam_passes(X: np.ndarray, Y: np.ndarray, sizes: list[int], batch: int) -> None:
+    """Each pass of Adam's flat step timed alone (fastest of 5 runs of 2,000), against one SGD mini-batch step."""
+    import timeit
+
+    network = Network(sizes, cost="cross-entropy", seed=0, dtype=np.float32, weight_initializer="default")
+    P = network.flat_parameters()
+    rng = np.random.default_rng(0)
+    G, M = (rng.standard_normal(P.size) * 1e-3).astype(np.float32), np.zeros_like(P)
+    V, T = np.abs(rng.standard_normal(P.size)).astype(np.float32) * 1e-6, np.empty_like(P)
+    s = np.float32(1.0)  # the values stay as they are however often a pass is repeated
+    passes = [("M *= beta1", lambda: np.multiply(M, s, out=M)), ("M += g", lambda: np.add(M, G, out=M)),
+              ("g^2", lambda: np.square(G, out=T)), ("V *= beta2", lambda: np.multiply(V, s, out=V)),
+              ("V += g^2", lambda: np.add(V, T, out=V)), ("sqrt(V)", lambda: np.sqrt(V, out=T)),
+              ("+ epsilon", lambda: np.add(T, s, out=T)), ("M / (...)", lambda: np.divide(M, T, out=T)),
+              ("* eta_t", lambda: np.multiply(T, s, out=T)), ("P -= step", lambda: np.subtract(P, T, out=T)),
+              ("L2: decay * w", lambda: np.multiply(P, s, out=T)), ("L2: g += it", lambda: np.add(G, T, out=G))]
+    with fast_blas():
+        step = min(timeit.repeat(lambda: [network.update_mini_batch((X[k:k + batch], Y[k:k + batch]), 0.1, 1.0,
+                                                                    len(X)) for k in range(0, 2000 * batch, batch)],
+                                 number=1, repeat=5)) / 2000 * 1e6
+        print(f"Network({sizes}): {P.size:,} float32 parameters; one SGD step (batch {batch}) {step:.1f} us\n")
+        print(f"{'Adam pass (alone)':20}{'us':>8}{'of an SGD step':>16}")
+        total = 0.0
+        for name, run in passes:
+            us = min(timeit.repeat(run, number=2000, repeat=5)) / 2000 * 1e6
+            total += us
+            print(f"{name:20}{us:8.1f}{us / step:15.2f}x")
+        print(f"{'all twelve':20}{total:8.1f}{total / step:15.2f}x")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3, help="epochs per configuration (default 3)")
@@ -163,6 +197,7 @@ def main(argv=None) -> int:
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--accuracy", action="store_true", help="the accuracy table instead of the timings")
     parser.add_argument("--epochs", type=int, default=2, help="epochs per network for --accuracy (default 2)")
+    parser.add_argument("--passes", action="store_true", help="each of Adam's NumPy passes timed alone")
     parser.add_argument("--flat", action="store_true",
                         help="momentum and Adam stepping per array against one flat array (on 20,000 images)")
     args = parser.parse_args(argv)
@@ -173,6 +208,9 @@ def main(argv=None) -> int:
         return 0
     Y = np.eye(10, dtype=np.float32)[labels]
     sizes = [784, *args.hidden, 10]
+    if args.passes:
+        adam_passes(X, Y, sizes, args.batch)
+        return 0
     if args.flat:
         optimizer_paths(X[:20_000], Y[:20_000], sizes, args.batch, args.repeats)
         return 0
