@@ -242,7 +242,7 @@ class InsideView(ttk.Frame, Scaled):
 
     def _draw_tiles(self, network) -> None:
         """The tiles of the first layer's weights, and under them a strip for each deeper hidden layer: in a deep
-        model the tiles give up at most STRIPS_HEIGHT of their height to the strips."""
+        model the tiles give up about STRIPS_HEIGHT of their height to the strips (more for many layers)."""
         side, line = self.px(GRID_SIDE), self.small_font.metrics("linespace")
         grid, self.strips = layers_layout(network, side, self.px(STRIPS_HEIGHT), line)
         self.tiles = TilePicture(network.weights[0], side, self.weights_table, self.activation_table, grid)
