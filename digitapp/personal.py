@@ -40,7 +40,7 @@ from .model_io import ModelError, UnreadableModel, default_model_path, network_f
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import Sample, SampleStore, check_digit, relabelled, set_aside, without
+from .samples import Sample, SampleStore, check_label, relabelled, set_aside, without
 from .strokes import clean_strokes
 
 
@@ -113,8 +113,9 @@ class PersonalModel:
 
     def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
         """Learn that ``image`` (what Recognizer.predict takes) shows ``digit``; returns the new Prediction.
+        ``digit`` NOT_A_DIGIT (-1) teaches that it is no digit at all.
 
-        Raises ValueError for a blank image or a label that is not 0-9.
+        Raises ValueError for a blank image or a label that is neither 0-9 nor NOT_A_DIGIT.
         """
         return self.learn_input(preprocess(image, ink), digit)
 
@@ -167,8 +168,8 @@ class PersonalModel:
             self._relearn(lambda samples: without(samples, sample_id))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label; the base model relearns all samples."""
-        digit = check_digit(digit)
+        """Give a stored sample another label (0-9, or NOT_A_DIGIT); the base model relearns all samples."""
+        digit = check_label(digit)
         with self._owning():
             self._relearn(lambda samples: relabelled(samples, sample_id, digit))
 

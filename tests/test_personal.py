@@ -140,7 +140,7 @@ def test_learn_from_an_image(me):
     assert me.store.load()[0].strokes is None
 
 
-@pytest.mark.parametrize("args", [([], 3), ([[(5, 5)]], 10), ([[(5, 5)]], -1)], ids=["blank", "ten", "negative"])
+@pytest.mark.parametrize("args", [([], 3), ([[(5, 5)]], 10), ([[(5, 5)]], -2)], ids=["blank", "ten", "negative"])
 def test_learn_refuses_a_blank_drawing_or_a_bad_label(me, args):
     with pytest.raises(ValueError):
         me.learn_strokes(*args)
