@@ -28,7 +28,7 @@ from .model_io import default_model_path
 from .network import Network
 from .preprocess import DIGITS, FIELD
 from .recognizer import UNSURE_BELOW, WEAK_BELOW, none_below_for
-from .samples import LABELS, Sample, StoreError
+from .samples import LABELS, Sample, StoreError, relabelled, without
 from .trainer import targets
 
 REPLAY_NAME = "replay.npz"
@@ -66,44 +66,52 @@ def load_replay(path=None) -> tuple[np.ndarray, np.ndarray]:
 @dataclass(frozen=True)
 class Recipe:
     """How one sample is learned: ``steps`` mini-batches at learning rate ``eta``, each of the sample,
-    ``copies`` distorted copies of it, up to ``earlier`` of the user's earlier samples, and ``near``
-    plus ``replay`` drawings from the replay set; then ``then`` more at a time (``max_steps`` in all) until
-    the network reads the sample as the app's "sure" of its label (its output at least ``strong``, its
-    share at least ``sure``; for a "not a digit" sample, every output under the app's "not a digit"
-    threshold) and reads every earlier sample right again.  An earlier sample it misreads is learned
-    again like a new one (``copies`` copies, first in the ``earlier`` places), so one correction does
-    not undo another.
+    ``copies`` distorted copies of it, up to ``earlier`` of the user's earlier samples, and ``near`` plus
+    ``near_none`` drawings from the replay set and ``replay`` digits and ``replay_none`` non-digits picked
+    at random; then ``then`` more at a time (``max_steps`` in all), with ``boost`` more distorted
+    copies while the sample is not yet read sure, until the network reads it as the app's "sure" of its
+    label (its output at least ``strong``, its share at least ``sure``, both a little above the app's
+    thresholds; for a "not a digit" sample, every output under the app's "not a digit" threshold) and
+    reads every earlier sample right again.  An earlier sample it misreads is learned again like a new
+    one (``copies`` copies, first in the ``earlier`` places), so one correction does not undo another.
 
     Two things keep MNIST.  The ``near`` replay digits of other labels closest to the sample (and the
     ``near_none`` closest non-digits) are in every step: they are the MNIST digits a new way of writing
     takes over (10 snowman 8s made 67-86 MNIST validation 0s read as 8 without them, 17-24 with them).  And every replayed
-    drawing is distorted (a warp per ``replay_block``, from a bank of ``warps`` made once): 50 samples
+    drawing is distorted (a warp per ``replay_block``, from a bank of ``warps`` made once; ``refresh`` blocks
+    of the distorted set are distorted anew at each step): 50 samples
     take some 4,000 steps, which replay the set about 200 times, and undistorted the network learned it
     by heart (replay alone lost 0.15 validation points in 4,000 steps; distorted, 0.08).
 
-    Many samples at once (:meth:`Learner.relearn`: after a delete, a relabel or an import) are learned
-    together: each step takes ``together`` of them (those not yet read sure first) with a distorted
-    copy each, ``together_near`` near drawings of each and the ``replay`` random ones, until all are
-    read sure (looked at every ``steps`` steps), ``steps`` at least, ``max_steps`` plus ``steps`` per
-    ``together`` samples at most.  Chosen on the learning bench's writers and the MNIST validation set,
-    never the test set (docs/learning.md, "How it learns without forgetting")."""
+    A relabel is learned as a correction; a delete teaches the sample's drawing (and distorted copies) to
+    be answered as the base model answers it, the same way, until it is (every output within 0.1) and
+    every other sample is read right.  Many samples at once (:meth:`Learner.relearn`: an import) are
+    learned in order, ``together`` at a time or in at most ``groups`` groups, as one correction is but
+    with ``group_near`` near drawings of each, ``boost`` more undistorted rows of those not yet read
+    right, until all are read right (``together_steps`` steps at least); those already read sure are
+    not taught.  Chosen on the learning bench's writers and the MNIST validation set, never the test
+    set (docs/learning.md, "How it learns without forgetting")."""
 
     steps: int = 40
     copies: int = 4
     earlier: int = 6
     replay: int = 246
+    replay_none: int = 40
     near: int = 32
     near_none: int = 8
     replay_block: int = 32
     eta: float = 0.1
     max_steps: int = 240
     then: int = 10
-    boost: int = 4
+    boost: int = 2
     sure: float = UNSURE_BELOW + 0.02  # a little above the app's own "sure": the drawing is read sure however
     strong: float = WEAK_BELOW + 0.02  # its input is rounded (a sample keeps it as uint8)
     warps: int = 256
-    together: int = 16
-    together_near: int = 2
+    refresh: int = 2
+    together: int = 8
+    groups: int = 40
+    together_steps: int = 20
+    group_near: int = 16
 
 
 class Learner:
@@ -120,7 +128,7 @@ class Learner:
         self.recipe = recipe
         self.rng = np.random.default_rng(seed)
         self._replay = replay
-        self._augment = self._augment_replay = self._replay_pixels = None
+        self._augment = self._augment_replay = self._replay_pixels = self._kinds = self._pool = None
 
     def __repr__(self):
         return f"Learner({len(self.samples)} samples, {self.recipe})"
@@ -134,16 +142,49 @@ class Learner:
     def learn(self, network: Network, sample: Sample) -> Network:
         """A copy of ``network`` that has learned ``sample``; the sample joins :attr:`samples`."""
         trained = network.copy()
-        self._teach(trained, sample, self.samples)
+        self._teach(trained, [sample], self.samples, until_sure=True)
         self.samples = [*self.samples, sample]  # a new list: another thread may be showing the old one
         return trained
 
-    def relearn(self, base: Network, progress: Callable[[int, int], None] | None = None) -> Network:
-        """A copy of ``base`` that has learned every sample, all together (after a delete, a relabel or an
-        import); ``progress(done, total)`` hears how many are read sure so far."""
+    def relabel(self, network: Network, sample_id: str, label: int) -> Network:
+        """A copy of ``network`` that has learned the sample ``sample_id`` as ``label``, as a correction is
+        learned (every other sample still read right)."""
+        samples = relabelled(self.samples, sample_id, label)
+        trained = network.copy()
+        changed = [s for s in samples if s.id == sample_id]
+        if changed:
+            self._teach(trained, changed, without(samples, sample_id), until_sure=True)
+        self.samples = samples
+        return trained
+
+    def forget(self, network: Network, base: Network, sample_id: str) -> Network:
+        """A copy of ``network`` that answers the drawing of sample ``sample_id`` as ``base`` does (and every
+        other sample still right); the sample leaves :attr:`samples`.  What a delete does: the sample's
+        trace goes, the others' stay, with no relearning of them all."""
+        gone = [s for s in self.samples if s.id == sample_id]
+        samples = without(self.samples, sample_id)
+        trained = network.copy()
+        if gone:
+            self._teach(trained, gone, samples, until_sure=False, goal=base)
+        self.samples = samples
+        return trained
+
+    def relearn(self, base: Network, progress: Callable[[int, int], None] | None = None, start: int = 0) -> Network:
+        """A copy of ``base`` that has learned every sample from number ``start`` on (those before it ``base``
+        has learned already), in order, a group at a time: after an import, or to start again from the
+        shipped model.  ``progress(done, total)`` hears of each group learned."""
+        r = self.recipe
         trained = base.copy()
-        if self.samples:
-            self._teach_together(trained, self.samples, progress)
+        samples = self.samples
+        size = max(r.together, -(-(len(samples) - start) // r.groups))
+        for first in range(start, len(samples), size):
+            group = samples[first:first + size]
+            sure = reads_sure(trained, np.stack([s.x for s in group]), [s.label for s in group], r)
+            new = [s for s, ok in zip(group, sure) if not ok]  # those it reads sure already need no steps
+            if new:
+                self._teach(trained, new, samples[:first], until_sure=False)
+            if progress is not None:
+                progress(first + len(group) - start, len(samples) - start)
         return trained
 
     def _pixels(self) -> np.ndarray:
@@ -152,6 +193,29 @@ class Learner:
             self._replay_pixels = self.replay[0] * np.float32(1 / 255)
         return self._replay_pixels
 
+    def _random_replay(self) -> np.ndarray:
+        """Indices of a step's random replay: ``replay`` digits and ``replay_none`` non-digits."""
+        if self._kinds is None:
+            labels = self.replay[1]
+            self._kinds = np.flatnonzero(labels >= 0), np.flatnonzero(labels < 0)
+        digits, none = self._kinds
+        picks = [digits[self.rng.integers(len(digits), size=self.recipe.replay)]]
+        if len(none):
+            picks.append(none[self.rng.integers(len(none), size=self.recipe.replay_none)])
+        return np.concatenate(picks)
+
+    def _replayed(self) -> np.ndarray:
+        """The replay set distorted (uint8): made once, then ``refresh`` random blocks of it distorted anew
+        at each step, so a replayed drawing is seen in ever new distortions without warping every row of
+        every step."""
+        r, images = self.recipe, self.replay[0]
+        augment = self._distort()[1]
+        if self._pool is None:
+            self._pool = augment(images, self.rng)
+        for start in self.rng.integers(0, max(1, len(images) - r.replay_block + 1), size=r.refresh):
+            self._pool[start:start + r.replay_block] = augment(images[start:start + r.replay_block], self.rng)
+        return self._pool
+
     def _distort(self):
         """The two distortions: each of the user's rows its own warp; replayed rows a warp per block."""
         if self._augment is None:
@@ -159,70 +223,59 @@ class Learner:
             self._augment_replay = Augmenter(block=self.recipe.replay_block, bank=self.recipe.warps)
         return self._augment, self._augment_replay
 
-    def _step(self, network: Network, mine: np.ndarray, mine_labels, pick: np.ndarray) -> None:
-        """One mini-batch step: the user's rows ``mine`` (floats) and the replay rows ``pick``, distorted."""
+    def _targets(self, network: Network, labels) -> np.ndarray:
+        return targets(np.asarray(labels, np.intp), network.sizes[-1], network.dtype, network.output_activation is Softmax)
+
+    def _step(self, network: Network, mine: np.ndarray, mine_targets: np.ndarray, pick: np.ndarray) -> None:
+        """One mini-batch step: the user's rows ``mine`` (floats) with their target rows, and the replay rows
+        ``pick``, distorted."""
         images, labels = self.replay
-        replayed = self._distort()[1](images[pick], self.rng)
-        X = np.concatenate([mine.astype(network.dtype, copy=False), replayed * network.dtype.type(1 / 255)])
-        Y = targets(np.concatenate([mine_labels, labels[pick]]), network.sizes[-1], network.dtype,
-                    network.output_activation is Softmax)
+        X = np.concatenate([mine.astype(network.dtype, copy=False), self._replayed()[pick] * network.dtype.type(1 / 255)])
+        Y = np.concatenate([mine_targets.astype(network.dtype, copy=False), self._targets(network, labels[pick])])
         network.update_mini_batch((X, Y), self.recipe.eta)
 
-    def _teach(self, network: Network, sample: Sample, earlier: Sequence[Sample]) -> None:
+    def _teach(self, network: Network, new: Sequence[Sample], earlier: Sequence[Sample], until_sure: bool,
+               goal: Network | None = None) -> None:
+        """Teach ``new`` samples (one correction, or a group when relearning) to ``network``, in place; with
+        a ``goal`` network, teach it to answer their drawings as ``goal`` does instead (forgetting them)."""
         r, rng = self.recipe, self.rng
         augment = self._distort()[0]
         images, labels = self.replay
-        x = sample.x[None, :]
-        near = _near(self._pixels(), labels, x, np.array([sample.label]), r)[0]
+        X = np.stack([s.x for s in new])
+        L = np.array([s.label for s in new])
+        k = len(new)
+        near = _near(self._pixels(), labels, X, L, r)
+        each = near.shape[1] if k == 1 else min(near.shape[1], r.group_near)  # a group: some of each one's
+        first = r.steps if until_sure else r.together_steps
         forgotten: list[Sample] = []
-        exact = 1  # undistorted rows of the sample: more when it is not read sure after the first steps
+        extra = np.zeros(k, np.intp)  # more distorted copies of each not read sure after the first steps
         with fast_blas():
             for step in range(r.max_steps):
-                if step >= r.steps and (step - r.steps) % r.then == 0:
+                if step >= first and (step - first) % r.then == 0:
                     forgotten = misread(network, earlier[-RECHECKED:])
-                    sure = reads_sure(network, x, [sample.label], r).all()
-                    if not forgotten and sure:
+                    if goal is not None:  # forgetting gives way to the other samples after 2 x steps
+                        ok = answers_as(network, goal, X) | (step >= 2 * first)
+                    else:
+                        ok = reads_sure(network, X, L, r) if until_sure else _read_right(network, X, L, 0.0, 0.0)
+                    if not forgotten and ok.all():
                         break
-                    exact = 1 if sure else 1 + r.boost
+                    extra = np.where(ok | (goal is not None), 0, r.boost)
                 again = forgotten[:r.earlier]  # earlier samples it now reads wrong: learned like a new one
                 taken = {s.id for s in again}
                 others = [s for s in earlier if s.id not in taken]
-                chosen = [sample] * r.copies + again * r.copies + [
+                chosen = again * r.copies + [
                     others[i] for i in rng.choice(len(others), min(r.earlier - len(again), len(others)), replace=False)]
-                mine = np.concatenate([np.repeat(x, exact, axis=0),
-                                       augment(np.array([s.x for s in chosen]).reshape(-1, x.size), rng)])
-                self._step(network, mine, [sample.label] * exact + [s.label for s in chosen],
-                           np.concatenate([near, rng.integers(len(images), size=r.replay)]))
-
-    def _teach_together(self, network: Network, samples: Sequence[Sample],
-                        progress: Callable[[int, int], None] | None) -> None:
-        r, rng = self.recipe, self.rng
-        augment = self._distort()[0]
-        images, labels = self.replay
-        X = np.stack([s.x for s in samples])
-        L = np.array([s.label for s in samples])
-        n = len(samples)
-        near = _near(self._pixels(), labels, X, L, r)
-        most = r.max_steps + r.steps * -(-n // r.together)
-        done = 0
-        with fast_blas():
-            for step in range(most):
-                if step % r.steps == 0:
-                    sure = reads_sure(network, X, L, r)
-                    done = max(done, int(sure.sum()))
-                    if progress is not None:
-                        progress(done, n)
-                    if step and sure.all():
-                        break
-                    todo, rest = np.flatnonzero(~sure), np.flatnonzero(sure)
-                first = rng.permutation(todo)[:r.together]
-                chosen = np.concatenate([first, rng.choice(rest, min(r.together - len(first), len(rest)), replace=False)])
-                mine = np.concatenate([X[chosen], augment(X[chosen], rng)])
-                close = near[chosen[:, None], rng.integers(near.shape[1], size=(len(chosen), r.together_near))].ravel()
-                self._step(network, mine, np.concatenate([L[chosen], L[chosen]]),
-                           np.concatenate([close, rng.integers(len(images), size=r.replay)]))
-        if progress is not None and done < n:
-            progress(n, n)
+                copies = np.repeat(np.arange(k), r.copies + extra)
+                distorted = np.concatenate([X[copies], *([np.stack([s.x for s in chosen])] if chosen else [])])
+                mine = np.concatenate([X, augment(distorted, rng)])
+                if goal is None:
+                    Y = self._targets(network, np.concatenate([L, L[copies], [s.label for s in chosen]]))
+                else:  # the goal's own outputs for the drawings and their distorted copies
+                    own = k + len(copies)
+                    Y = np.concatenate([goal.feedforward(mine[:own].astype(goal.dtype)).astype(network.dtype),
+                                        self._targets(network, [s.label for s in chosen])])
+                close = near[:, :each] if k == 1 else near[np.arange(k)[:, None], rng.integers(near.shape[1], size=(k, each))]
+                self._step(network, mine, Y, np.concatenate([close.ravel(), self._random_replay()]))
 
 
 def nearest_other(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np.ndarray, n: int,
@@ -251,6 +304,13 @@ def _near(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np.ndarray
     if not recipe.near_none or not (labels < 0).any():
         return digits
     return np.concatenate([digits, nearest_other(pixels, labels, X, own, recipe.near_none, non_digits=True)], axis=1)
+
+
+def answers_as(network: Network, goal: Network, X: np.ndarray, within: float = 0.1) -> np.ndarray:
+    """For each row of ``X``, whether ``network`` answers it as ``goal`` does: the same strongest output, and
+    every output within ``within`` of the goal's."""
+    mine, theirs = (n.feedforward(np.asarray(X, n.dtype)) for n in (network, goal))
+    return (mine.argmax(axis=1) == theirs.argmax(axis=1)) & (np.abs(mine - theirs).max(axis=1) <= within)
 
 
 def reads_sure(network: Network, X: np.ndarray, labels, recipe: Recipe = Recipe()) -> np.ndarray:
