@@ -72,8 +72,9 @@ class Recipe:
     copies while the sample is not yet read sure, until the network reads it as the app's "sure" of its
     label (its output at least ``strong``, its share at least ``sure``, both a little above the app's
     thresholds; for a "not a digit" sample, every output under the app's "not a digit" threshold) and
-    reads every earlier sample right again.  An earlier sample it misreads is learned again like a new
-    one (``copies`` copies, first in the ``earlier`` places), so one correction does not undo another.
+    reads every earlier sample right again (and sure again, those of the last ``keep_sure`` it read sure).  An earlier sample
+    it misreads is learned again like a new one (``copies`` copies, first in the ``earlier`` places), so
+    one correction does not undo another.
 
     Two things keep MNIST.  The ``near`` replay digits of other labels closest to the sample (and the
     ``near_none`` closest non-digits) are in every step: they are the MNIST digits a new way of writing
@@ -103,7 +104,9 @@ class Recipe:
     eta: float = 0.1
     max_steps: int = 240
     then: int = 10
-    boost: int = 2
+    keep_sure: int = 3
+    boost: int = 4
+    boost_copies: int = 0
     sure: float = UNSURE_BELOW + 0.02  # a little above the app's own "sure": the drawing is read sure however
     strong: float = WEAK_BELOW + 0.02  # its input is rounded (a sample keeps it as uint8)
     warps: int = 256
@@ -248,33 +251,40 @@ class Learner:
         each = near.shape[1] if k == 1 else min(near.shape[1], r.group_near)  # a group: some of each one's
         first = r.steps if until_sure else r.together_steps
         forgotten: list[Sample] = []
-        extra = np.zeros(k, np.intp)  # more distorted copies of each not read sure after the first steps
+        boosted = np.zeros(k, bool)  # those not read sure after the first steps get more rows
+        recent = earlier[-RECHECKED:]
+        # a correction keeps every earlier sample read right, and the last few read sure sure
+        was_sure = None
+        if until_sure and k == 1 and goal is None and recent:
+            was_sure = reads_sure(network, np.stack([s.x for s in recent]), [s.label for s in recent], r)
+            was_sure[:-r.keep_sure] = False
         with fast_blas():
             for step in range(r.max_steps):
                 if step >= first and (step - first) % r.then == 0:
-                    forgotten = misread(network, earlier[-RECHECKED:])
+                    forgotten = misread(network, recent, was_sure, r)
                     if goal is not None:  # forgetting gives way to the other samples after 2 x steps
                         ok = answers_as(network, goal, X) | (step >= 2 * first)
                     else:
                         ok = reads_sure(network, X, L, r) if until_sure else _read_right(network, X, L, 0.0, 0.0)
                     if not forgotten and ok.all():
                         break
-                    extra = np.where(ok | (goal is not None), 0, r.boost)
+                    boosted = ~ok & (goal is None or not forgotten)  # forgetting: while no other sample suffers
                 again = forgotten[:r.earlier]  # earlier samples it now reads wrong: learned like a new one
                 taken = {s.id for s in again}
                 others = [s for s in earlier if s.id not in taken]
                 chosen = again * r.copies + [
                     others[i] for i in rng.choice(len(others), min(r.earlier - len(again), len(others)), replace=False)]
-                copies = np.repeat(np.arange(k), r.copies + extra)
+                copies = np.repeat(np.arange(k), r.copies + r.boost_copies * boosted)
+                exact = np.repeat(np.arange(k), 1 + r.boost * boosted)
                 distorted = np.concatenate([X[copies], *([np.stack([s.x for s in chosen])] if chosen else [])])
-                mine = np.concatenate([X, augment(distorted, rng)])
+                mine = np.concatenate([X[exact], augment(distorted, rng)])
                 if goal is None:
-                    Y = self._targets(network, np.concatenate([L, L[copies], [s.label for s in chosen]]))
+                    Y = self._targets(network, np.concatenate([L[exact], L[copies], [s.label for s in chosen]]))
                 else:  # the goal's own outputs for the drawings and their distorted copies
-                    own = k + len(copies)
+                    own = len(exact) + len(copies)
                     Y = np.concatenate([goal.feedforward(mine[:own].astype(goal.dtype)).astype(network.dtype),
                                         self._targets(network, [s.label for s in chosen])])
-                close = near[:, :each] if k == 1 else near[np.arange(k)[:, None], rng.integers(near.shape[1], size=(k, each))]
+                close = near if k == 1 else near[np.arange(k)[:, None], rng.integers(near.shape[1], size=(k, each))]
                 self._step(network, mine, Y, np.concatenate([close.ravel(), self._random_replay()]))
 
 
@@ -299,7 +309,8 @@ def nearest_other(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np
 
 
 def _near(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np.ndarray, recipe: Recipe) -> np.ndarray:
-    """Each row's ``recipe.near`` nearest digits of other labels, then its ``recipe.near_none`` nearest non-digits."""
+    """Each row's ``recipe.near`` nearest digits of other labels, then its ``recipe.near_none`` nearest
+    non-digits."""
     digits = nearest_other(pixels, labels, X, own, recipe.near)
     if not recipe.near_none or not (labels < 0).any():
         return digits
@@ -319,12 +330,17 @@ def reads_sure(network: Network, X: np.ndarray, labels, recipe: Recipe = Recipe(
     return _read_right(network, X, labels, recipe.strong, recipe.sure)
 
 
-def misread(network: Network, samples: Sequence[Sample]) -> list[Sample]:
-    """The samples the network reads as another digit than their label (a "not a digit" sample: as a digit)."""
+def misread(network: Network, samples: Sequence[Sample], was_sure: np.ndarray | None = None,
+            recipe: Recipe = Recipe()) -> list[Sample]:
+    """The samples the network reads as another digit than their label (a "not a digit" sample: as a digit),
+    and, given ``was_sure`` (one bool each), those that were read sure and are no longer."""
     if not samples:
         return []
-    right = _read_right(network, np.stack([s.x for s in samples]), [s.label for s in samples], 0.0, 0.0)
-    return [s for s, ok in zip(samples, right) if not ok]
+    X, labels = np.stack([s.x for s in samples]), [s.label for s in samples]
+    wrong = ~_read_right(network, X, labels, 0.0, 0.0)
+    if was_sure is not None:
+        wrong |= was_sure & ~reads_sure(network, X, labels, recipe)
+    return [s for s, bad in zip(samples, wrong) if bad]
 
 
 def _read_right(network: Network, X: np.ndarray, labels, strong: float, sure: float) -> np.ndarray:
