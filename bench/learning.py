@@ -14,11 +14,14 @@ shipped model) learns K = 1, 3, 5, 10 such corrections (the K runs share one
 model learning in order, which is the same as a fresh one learning the
 first K; the column "wrong" says how many of the 10 were real corrections),
 and is then asked to read ``--new`` NEW drawings of that style it has never seen.  It prints accuracy on those, MNIST accuracy (validation
-and test, through the app's preprocessing) before and after, and the time
-per ``learn_strokes`` call.  Then the guarantees:
+and test, through the app's preprocessing) before and after, the share of
+the non-digit bench's drawings (harness/styles.py, held out of training)
+still flagged (not answered "sure") after K = 10, and the time per
+``learn_strokes`` call.  Then the guarantees:
 
 * after 5 corrections, every style is read >= 95%;
-* after learning 50 samples of mixed styles, MNIST test drops <= 0.3 points;
+* after learning 50 samples of mixed styles, MNIST test drops <= 0.3 points,
+  the non-digits flagged drop <= 2 points, and all 50 are still read right;
 * a drawing learned as 9 is still read as 9 after 20 further corrections of
   other digits (tried for several drawings of a 9).
 
@@ -45,11 +48,12 @@ from digitapp.personal import PersonalModel
 from digitapp.preprocess import preprocess_batch
 from digitapp.recognizer import Recognizer
 from harness.personal_styles import PERSONAL_STYLES, draw_personal_style
+from bench.styles import non_digit_drawings
 from harness.styles import STYLES, draw_style
 
 KS = (1, 3, 5, 10)
 PATIENCE = 30
-THRESHOLD_STYLE, MAX_MNIST_DROP, FURTHER = 0.95, 0.3, 20
+THRESHOLD_STYLE, MAX_MNIST_DROP, MAX_FLAGGED_DROP, FURTHER = 0.95, 0.3, 2.0, 20
 
 
 def fresh(model, seed: int) -> PersonalModel:
@@ -59,6 +63,11 @@ def fresh(model, seed: int) -> PersonalModel:
 
 def accuracy(me: PersonalModel, drawings, digit: int) -> float:
     return float(np.mean([me.recognizer.predict_strokes(s).digit == digit for s in drawings]))
+
+
+def flagged(me: PersonalModel, drawings) -> float:
+    """The share of the non-digit drawings the model does not answer "sure" (says 'not a digit' or 'not sure')."""
+    return float(np.mean([not me.recognizer.predict_strokes(s).is_sure for s in drawings]))
 
 
 def mnist_accuracy(me: PersonalModel, data) -> float:
@@ -74,7 +83,7 @@ def next_correction(me: PersonalModel, name: str, rng) -> tuple[list, bool]:
     return strokes, False
 
 
-def style_table(model, new: int, seed: int, validation, test, times: list[float]) -> list[dict]:
+def style_table(model, new: int, seed: int, validation, test, shapes, times: list[float]) -> list[dict]:
     rows = []
     for k, (name, style) in enumerate(PERSONAL_STYLES.items()):
         writer, reader = np.random.default_rng([seed, k, 1]), np.random.default_rng([seed, k, 2])
@@ -90,9 +99,10 @@ def style_table(model, new: int, seed: int, validation, test, times: list[float]
             if j in KS:
                 row[j] = accuracy(me, unseen, style.digit)
         row["validation"], row["test"] = mnist_accuracy(me, validation), mnist_accuracy(me, test)
+        row["flagged"] = flagged(me, shapes)
         rows.append(row)
         print(f"  {name:<18}" + "".join(f"{100 * row[j]:7.0f}%" for j in (0, *KS)) + f"{row['wrong']:7d}"
-              + f"{100 * row['validation']:9.2f}%{100 * row['test']:8.2f}%", flush=True)
+              + f"{100 * row['validation']:9.2f}%{100 * row['test']:8.2f}%{100 * row['flagged']:9.1f}%", flush=True)
     return rows
 
 
@@ -103,15 +113,45 @@ def style_bench_before(model, new: int, seed: int) -> list[float]:
             for k, (name, style) in enumerate(STYLES.items())]
 
 
-def fifty_samples(model, seed: int, validation, test) -> tuple[float, float, float, float]:
-    """MNIST validation and test accuracy before and after 50 corrections drawn from all the styles."""
+def fifty_samples(model, seed: int, validation, test, shapes) -> tuple[tuple, tuple, int, PersonalModel]:
+    """MNIST validation and test accuracy and non-digits flagged before and after 50 corrections drawn from
+    all the styles; how many of the 50 are read right at the end; the model that learned them."""
     rng = np.random.default_rng([seed, 50])
     names = list(PERSONAL_STYLES)
     me = fresh(model, seed)
-    before = mnist_accuracy(me, validation), mnist_accuracy(me, test)
+    before = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
     for name in rng.choice(names, 50):
         me.learn_strokes(next_correction(me, name, rng)[0], PERSONAL_STYLES[name].digit)
-    return (*before, mnist_accuracy(me, validation), mnist_accuracy(me, test))
+    after = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
+    right = sum(me.recognizer.predict_input(s.x.reshape(-1, 1)).digit == s.label for s in me.samples)
+    return before, after, right, me
+
+
+def change_samples(me: PersonalModel, validation, test, shapes) -> list[tuple]:
+    """After the 50, as the gallery does: delete one sample; teach a new drawing with a wrong key (a mistake)
+    and relabel it right; then relearn all from the shipped model (as ``relearn()`` does).  For each: the
+    seconds it took, MNIST validation and test, non-digits flagged, the samples read right and their number."""
+    out = []
+    rng = np.random.default_rng(5)
+    for what in ("delete", "relabel", "relearn"):
+        if what == "delete":
+            sample = me.samples[int(rng.integers(len(me.samples)))]
+            started = time.perf_counter()
+            me.delete(sample.id)
+        elif what == "relabel":
+            name = list(PERSONAL_STYLES)[int(rng.integers(len(PERSONAL_STYLES)))]
+            digit = PERSONAL_STYLES[name].digit
+            me.learn_strokes(draw_personal_style(name, rng), (digit + 1) % 10)  # the wrong key
+            started = time.perf_counter()
+            me.relabel(me.samples[-1].id, digit)
+        else:
+            started = time.perf_counter()
+            me.relearn()
+        took = time.perf_counter() - started
+        right = sum(me.recognizer.predict_input(s.x.reshape(-1, 1)).digit == s.label for s in me.samples)
+        out.append((what, took, mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes), right,
+                    len(me.samples)))
+    return out
 
 
 def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
@@ -135,41 +175,60 @@ def main(argv=None) -> int:
     parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
     parser.add_argument("--new", type=int, default=100, help="new drawings per style to read after learning")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--per-shape", type=int, default=10, help="drawings per non-digit shape (37 shapes)")
     args = parser.parse_args(argv)
 
     _, (val_x, val_y), (test_x, test_y) = mnist_loader.load_data()
     validation, test = (preprocess_batch(val_x), val_y), (preprocess_batch(test_x), test_y)
+    shapes = [strokes for _, _, strokes in non_digit_drawings(args.per_shape, args.seed)]
     base = fresh(args.model, args.seed)
     print(f"model {args.model or 'shipped'}; {base.learner.recipe}")
     print(f"MNIST before learning: validation {100 * mnist_accuracy(base, validation):.2f}%, "
-          f"test {100 * mnist_accuracy(base, test):.2f}%\n")
-    print(f"accuracy on {args.new} new drawings of the style after K corrections; MNIST after K = 10")
-    print(f"  {'style':<18}" + "".join(f"{f'K={k}':>8}" for k in (0, *KS)) + f"{'wrong':>7}{'MNIST val':>10}{'test':>9}")
+          f"test {100 * mnist_accuracy(base, test):.2f}%; non-digits flagged {100 * flagged(base, shapes):.1f}% "
+          f"of {len(shapes)} (bench.non_digits' shapes)\n")
+    print(f"accuracy on {args.new} new drawings of the style after K corrections; MNIST and non-digits flagged "
+          "after K = 10")
+    print(f"  {'style':<18}" + "".join(f"{f'K={k}':>8}" for k in (0, *KS)) + f"{'wrong':>7}{'MNIST val':>10}{'test':>9}"
+          f"{'non-dig':>10}")
     times: list[float] = []
     with fast_blas():
-        rows = style_table(args.model, args.new, args.seed, validation, test, times)
+        rows = style_table(args.model, args.new, args.seed, validation, test, shapes, times)
         worst = min(rows, key=lambda r: r[5])
         mean = {k: statistics.fmean(r[k] for r in rows) for k in (0, *KS)}
         print(f"  {'mean':<18}" + "".join(f"{100 * mean[k]:7.1f}%" for k in (0, *KS))
               + f"{statistics.fmean(r['wrong'] for r in rows):7.1f}"
               + f"{100 * statistics.fmean(r['validation'] for r in rows):9.2f}%"
-              + f"{100 * statistics.fmean(r['test'] for r in rows):8.2f}%")
+              + f"{100 * statistics.fmean(r['test'] for r in rows):8.2f}%"
+              + f"{100 * statistics.fmean(r['flagged'] for r in rows):9.1f}%")
         bench = style_bench_before(args.model, args.new, args.seed)
         print(f"  {f'style bench ({len(bench)})':<18}{100 * statistics.fmean(bench):7.1f}%   (harness/styles.py, "
               f"before learning; lowest {100 * min(bench):.0f}%)")
-        v0, t0, v1, t1 = fifty_samples(args.model, args.seed, validation, test)
+        (v0, t0, f0), (v1, t1, f1), right, me = fifty_samples(args.model, args.seed, validation, test, shapes)
+        changes = change_samples(me, validation, test, shapes)
         kept = nine_stays_nine(args.model, args.seed)
     times_ms = sorted(1000 * t for t in times)
     print(f"\nlearn_strokes: {len(times)} calls, median {statistics.median(times_ms):.0f} ms, "
           f"p90 {times_ms[int(0.9 * len(times_ms))]:.0f} ms, max {times_ms[-1]:.0f} ms (limit 1000 ms median)")
+    print(f"50 samples one by one: MNIST validation {100 * v0:.2f}% -> {100 * v1:.2f}%, test {100 * t0:.2f}% -> "
+          f"{100 * t1:.2f}%, non-digits flagged {100 * f0:.1f}% -> {100 * f1:.1f}%, {right} of 50 read right")
+    for what, took, v2, t2, f2, right2, n in changes:
+        print(f"then {what:<8} {took:5.2f} s: MNIST validation {100 * v2:.2f}%, test {100 * t2:.2f}%, non-digits "
+              f"flagged {100 * f2:.1f}%, {right2} of {n} samples read right")
     checks = [
         (f"after 5 corrections every style >= {THRESHOLD_STYLE:.0%} (worst: {worst['style']} "
          f"{100 * worst[5]:.0f}%)", worst[5] >= THRESHOLD_STYLE),
         (f"after 50 samples MNIST test drops <= {MAX_MNIST_DROP} points ({100 * t0:.2f}% -> {100 * t1:.2f}%, "
          f"validation {100 * v0:.2f}% -> {100 * v1:.2f}%)", 100 * (t0 - t1) <= MAX_MNIST_DROP),
+        (f"after 50 samples non-digits flagged drop <= {MAX_FLAGGED_DROP:.0f} points ({100 * f0:.1f}% -> "
+         f"{100 * f1:.1f}%)", 100 * (f0 - f1) <= MAX_FLAGGED_DROP),
+        (f"after 50 samples every one of them is still read right ({right} of 50)", right == 50),
         (f"a drawing learned as 9 is still 9 after {FURTHER} other corrections ({sum(kept)} of {len(kept)})",
          all(kept)),
         ("median learn_strokes <= 1 s", statistics.median(times) <= 1.0),
+        *[(f"then a {what}: within 2 s ({took:.2f} s), MNIST test drops <= {MAX_MNIST_DROP} points ({100 * t2:.2f}%), "
+           f"non-digits flagged <= {MAX_FLAGGED_DROP:.0f}, all {n} samples read right",
+           took <= 2 and 100 * (t0 - t2) <= MAX_MNIST_DROP and 100 * (f0 - f2) <= MAX_FLAGGED_DROP and right2 == n)
+          for what, took, v2, t2, f2, right2, n in changes[:2]],
     ]
     print()
     for text, ok in checks:

@@ -44,14 +44,21 @@ class Augmenter:
     elastic_grid: int = 4       # coarse grid side: small means smooth wobble
     thickness: float = 0.5      # probability that a block's strokes are thinned or thickened
     block: int = 100            # images sharing one warp
+    #: 0: a fresh warp for every block.  N > 0: each block's warp is drawn from N warps made once (with the
+    #: first call's rng), and all blocks are warped in one gather: for learning's many small calls (a
+    #: few hundred rows each), where making a warp costs more than warping (python -m bench.learning).
+    bank: int = 0
 
     def __post_init__(self):
         self._up = _upsample_matrix(self.elastic_grid)
         rows, cols = np.mgrid[0:FIELD, 0:FIELD]
         self._grid = np.stack([rows.ravel(), cols.ravel()]).astype(np.float64) - (FIELD - 1) / 2
+        self._warps: tuple[np.ndarray, np.ndarray] | None = None
 
     def __call__(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Distorted copies of the rows of X: floats in [0, 1], or uint8 pixels (kept uint8)."""
+        if self.bank:
+            return self._from_bank(X, rng)
         out = np.empty_like(X)
         pixels = X.dtype == np.uint8
         for start in range(0, len(X), self.block):
@@ -85,6 +92,40 @@ class Augmenter:
             weights.append(np.where(inside, weight, 0.0))
         return np.array(indices), np.array(weights)
 
+    def _from_bank(self, X: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """__call__ with warps from the bank: one gather for all blocks, thickness chosen per block."""
+        if self._warps is None:
+            made = [self.random_warp(rng) for _ in range(self.bank)]
+            self._warps = (np.stack([m[0] for m in made]).astype(np.intp),
+                           np.stack([m[1] for m in made]).astype(np.float32))
+        n = len(X)
+        blocks = -(-n // self.block)
+        pixels = X.dtype == np.uint8
+        images = X * np.float32(1 / 255) if pixels else X.astype(np.float32, copy=False)
+        pick = rng.random(blocks)  # thicken below thickness/2, thin below thickness, else leave
+        rows = np.repeat(np.arange(blocks), self.block)[:n]
+        for change, chosen in ((np.maximum, pick < self.thickness / 2),
+                               (np.minimum, (pick >= self.thickness / 2) & (pick < self.thickness))):
+            which = chosen[rows]
+            if which.any():
+                images = images.copy() if images is X else images
+                images[which] = self._thicken(images[which], change)
+        which = rng.integers(self.bank, size=blocks)
+        if self.block == 1:  # a warp per row: one gather along the rows
+            indices, weights = self._warps[0][which], self._warps[1][which]  # (n, 4, 784)
+            warped = np.take_along_axis(images, indices[:, 0], axis=1) * weights[:, 0]
+            for k in range(1, 4):
+                warped += np.take_along_axis(images, indices[:, k], axis=1) * weights[:, k]
+        else:
+            warped = np.empty_like(images)
+        for b, w in enumerate(which if self.block > 1 else ()):
+            start = b * self.block
+            warped[start:start + self.block] = self._warp(images[start:start + self.block], self._warps[0][w],
+                                                          self._warps[1][w])
+        if pixels:
+            return np.round(warped * 255).astype(np.uint8)
+        return warped.astype(X.dtype, copy=False)
+
     @staticmethod
     def _warp(images: np.ndarray, indices: np.ndarray, weights: np.ndarray) -> np.ndarray:
         weights = weights.astype(images.dtype)
@@ -98,10 +139,14 @@ class Augmenter:
         u = rng.random()
         if u >= self.thickness:
             return images
+        return self._thicken(images, np.maximum if u < self.thickness / 2 else np.minimum)
+
+    @staticmethod
+    def _thicken(images: np.ndarray, pick) -> np.ndarray:
+        """Rows of 28x28 images dilated (``pick`` np.maximum) or eroded (np.minimum) over 2x2, peaks kept at 1."""
         square = images.reshape(-1, FIELD, FIELD)
         padded = np.zeros((len(images), FIELD + 1, FIELD + 1), images.dtype)
         padded[:, :FIELD, :FIELD] = square
-        pick = np.maximum if u < self.thickness / 2 else np.minimum
         result = pick(pick(padded[:, :-1, :-1], padded[:, 1:, :-1]), pick(padded[:, :-1, 1:], padded[:, 1:, 1:]))
         result = result.reshape(len(images), FIELD * FIELD)
         # Preprocessed inputs always peak at 1.0; keep thinned strokes that way.

@@ -183,7 +183,7 @@ def save_input_png(array, path: Path, scale: int = 10) -> Path:
 def run_my_digits(args) -> int:
     from .model_io import ModelError
     from .personal import own_files
-    from .samples import SampleStore, StoreError, counts, read_samples, write_samples
+    from .samples import SampleStore, StoreError, counts, label_text, read_samples, write_samples
 
     def warn(warnings: list[str]) -> None:
         for warning in warnings:
@@ -196,10 +196,10 @@ def run_my_digits(args) -> int:
         if args.action == "list":
             say(f"{len(samples)} samples in {store.path}" + (":" if samples else ""))
             if samples:
-                say("  " + "  ".join(f"{d}: {n}" for d, n in enumerate(counts(samples))))
+                say("  " + "  ".join(f"{label_text(d)}: {n}" for d, n in counts(samples).items()))
             for s in samples:
                 kind = f"{len(s.strokes)} strokes" if s.strokes is not None else "image"
-                say(f"{s.id}  {s.label}  {s.time}  {kind}")
+                say(f"{s.id}  {label_text(s.label)}  {s.time}  {kind}")
         elif args.action == "export":
             if not samples:  # never replace an earlier export with nothing
                 raise StoreError(f"{store.path}: no samples to export; nothing written to {args.file}")

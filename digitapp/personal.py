@@ -40,8 +40,13 @@ from .model_io import ModelError, UnreadableModel, default_model_path, network_f
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import Sample, SampleStore, check_digit, relabelled, set_aside, without
+from .samples import Sample, SampleStore, check_label, set_aside, without
 from .strokes import clean_strokes
+
+
+#: Up to this many samples the saved model has not learned are learned one by one, as corrections; more
+#: (an import killed half-way) are learned all together (Learner.relearn, from the saved model).
+CATCH_UP_ONE_BY_ONE = 3
 
 
 class PersonalModel:
@@ -113,8 +118,9 @@ class PersonalModel:
 
     def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
         """Learn that ``image`` (what Recognizer.predict takes) shows ``digit``; returns the new Prediction.
+        ``digit`` NOT_A_DIGIT (-1) teaches that it is no digit at all.
 
-        Raises ValueError for a blank image or a label that is not 0-9.
+        Raises ValueError for a blank image or a label that is neither 0-9 nor NOT_A_DIGIT.
         """
         return self.learn_input(preprocess(image, ink), digit)
 
@@ -162,25 +168,34 @@ class PersonalModel:
             self._become(base, learned=False)
 
     def delete(self, sample_id: str) -> None:
-        """Delete one stored sample and its effect: the base model relearns the others."""
+        """Delete one stored sample and its effect: the model learns to answer its drawing as the base model
+        does, every other sample still read right (Learner.forget)."""
         with self._owning():
-            self._relearn(lambda samples: without(samples, sample_id))
+            self._undo = None
+            base = self._base_network()
+            network = self.learner.forget(self.recognizer.network, base, sample_id)
+            self._become(network if self.samples else base, learned=bool(self.samples))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label; the base model relearns all samples."""
-        digit = check_digit(digit)
+        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction."""
+        digit = check_label(digit)
         with self._owning():
-            self._relearn(lambda samples: relabelled(samples, sample_id, digit))
+            self._undo = None
+            self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
 
     def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
-        """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the base
-        model relearns them all (``progress(done, total)`` hears of each).  Returns how many were new."""
+        """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the model
+        learns the new ones (``progress(done, total)`` hears of them, a group at a time).  Returns how many
+        were new."""
         new = [Sample.from_json(s.to_json()) for s in new]  # the reader's checks: nothing it would refuse is kept
         with self._owning():
             known = {s.id for s in self.samples}
             fresh = [s for s in new if s.id not in known]
-            if fresh:
-                self._relearn(lambda samples: [*samples, *fresh], progress)
+            if fresh:  # the model learns the new ones, after those it has learned
+                start = len(self.samples)
+                self.learner.samples = [*self.samples, *fresh]
+                self._undo = None
+                self._become(self.learner.relearn(self.recognizer.network, progress, start))
         return len(fresh)
 
     def relearn(self) -> None:
@@ -233,8 +248,13 @@ class PersonalModel:
         done = set(learned)
         self.learner.samples = [s for s in samples if s.id in done]
         missing = [s for s in samples if s.id not in done]
-        for sample in missing:
-            network = self.learner.learn(network, sample)
+        if len(missing) > CATCH_UP_ONE_BY_ONE:  # many (a command killed mid-import): in groups, from that model
+            start = len(self.learner.samples)
+            self.learner.samples = [*self.learner.samples, *missing]
+            network = self.learner.relearn(network, start=start)
+        else:
+            for sample in missing:
+                network = self.learner.learn(network, sample)
         self._undo = None
         self._become(network, learned=bool(samples), save=bool(missing))
 

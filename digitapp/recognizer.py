@@ -29,6 +29,12 @@ WEAK_BELOW = 0.8
 #: When the winner's share of all ten outputs (the confidence) is below this, another digit is close: "not sure".
 UNSURE_BELOW = 0.8
 
+
+def none_below_for(network: Network) -> float:
+    """The "not a digit" threshold for a network's outputs: NONE_BELOW, or SOFTMAX_NONE_BELOW for a softmax."""
+    return SOFTMAX_NONE_BELOW if network.output_activation is Softmax else NONE_BELOW
+
+
 #: What a Prediction says, in words: nothing drawn, no digit, a digit but not sure, a digit.
 EMPTY, NOT_A_DIGIT, NOT_SURE, SURE = "empty", "not a digit", "not sure", "sure"
 #: Why a digit is not sure: its output is below WEAK_BELOW, or another digit's share is close to its own.
@@ -286,7 +292,7 @@ class Recognizer:
         self.record = record or {}
         self.unsure_below = unsure_below
         if none_below is None:
-            none_below = SOFTMAX_NONE_BELOW if network.output_activation is Softmax else NONE_BELOW
+            none_below = none_below_for(network)
         self.none_below = none_below
         self.weak_below = weak_below
         self.info = ModelInfo.of(network, self.path, self.record)

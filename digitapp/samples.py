@@ -30,6 +30,7 @@ from .files import atomic_write, read_regular_file, reason, user_data_dir
 from .model_io import is_utf8
 from .preprocess import DIGITS, FIELD
 from .strokes import KEPT_POINTS, StrokeError, clean_strokes
+from .styled import NONE
 
 SAMPLES_NAME = "my_digits.json"
 PERSONAL_MODEL_NAME = "my_model.pkl"
@@ -41,6 +42,10 @@ MAX_STORE_BYTES = 100 * 1024 * 1024
 #: reader, the writer, import and the API.
 ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 MAX_TIME = 40
+#: A sample's label: a digit 0-9, or NOT_A_DIGIT for a drawing the user said is no digit (the training
+#: set's label for non-digits: every output's target is 0).  Files from before it hold digits only.
+NOT_A_DIGIT = NONE
+LABELS = range(NOT_A_DIGIT, DIGITS)
 
 
 class StoreError(Exception):
@@ -94,7 +99,7 @@ class Sample:
     @classmethod
     def new(cls, label: int, x: np.ndarray, strokes=None) -> "Sample":
         """A fresh sample of ``x`` (the (784, 1) or (28, 28) input in [0, 1]) labelled ``label``."""
-        label = check_digit(label)
+        label = check_label(label)
         pixels = np.round(np.clip(np.asarray(x, np.float32), 0, 1) * 255).astype(np.uint8).reshape(FIELD, FIELD)
         return cls(label, pixels, None if strokes is None else _points(strokes), _now(), uuid.uuid4().hex)
 
@@ -136,14 +141,20 @@ class Sample:
             raise ValueError("a sample has no id, or an id that is not 1-64 letters, digits, '-' or '_'")
         if not _text(time, MAX_TIME):
             raise ValueError(f"a sample's time is not up to {MAX_TIME} printable characters")
-        return cls(check_digit(label), array.astype(np.uint8).reshape(FIELD, FIELD), strokes, time, sample_id)
+        return cls(check_label(label), array.astype(np.uint8).reshape(FIELD, FIELD), strokes, time, sample_id)
 
 
-def check_digit(label) -> int:
-    """``label`` as an int 0-9, or ValueError."""
-    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or not 0 <= int(label) < DIGITS:
-        raise ValueError(f"a digit label must be an int from 0 to {DIGITS - 1}, not {label!r}")
+def check_label(label) -> int:
+    """``label`` as an int of LABELS (a digit 0-9, or NOT_A_DIGIT), or ValueError."""
+    if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or int(label) not in LABELS:
+        raise ValueError(f"a sample's label must be an int from 0 to {DIGITS - 1}, or {NOT_A_DIGIT} for "
+                         f"'not a digit', not {str(label)[:20]!r}")
     return int(label)
+
+
+def label_text(label: int) -> str:
+    """A label in words: '7', or 'not a digit'."""
+    return "not a digit" if label == NOT_A_DIGIT else str(label)
 
 
 def without(samples: Iterable[Sample], sample_id: str) -> list[Sample]:
@@ -156,12 +167,12 @@ def relabelled(samples: Iterable[Sample], sample_id: str, label: int) -> list[Sa
     return [replace(s, label=label) if s.id == sample_id else s for s in samples]
 
 
-def counts(samples: Iterable[Sample]) -> list[int]:
-    """How many samples there are of each digit 0-9."""
-    per_digit = [0] * DIGITS
+def counts(samples: Iterable[Sample]) -> dict[int, int]:
+    """How many samples there are of each label (the digits 0-9, then NOT_A_DIGIT), every label listed."""
+    per_label = dict.fromkeys([*range(DIGITS), NOT_A_DIGIT], 0)
     for sample in samples:
-        per_digit[sample.label] += 1
-    return per_digit
+        per_label[sample.label] += 1
+    return per_label
 
 
 def to_bytes(samples: Sequence[Sample]) -> bytes:

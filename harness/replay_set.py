@@ -1,12 +1,17 @@
-"""Build ``models/replay.npz``, the MNIST digits that personal learning replays: ``python -m harness.replay_set``.
+"""Build ``models/replay.npz``, what personal learning replays: ``python -m harness.replay_set``.
 
 When the user corrects an answer, :mod:`digitapp.learning` mixes the new
-sample with MNIST training digits so the network keeps what it knew.  The
-app must not need the MNIST download for that, so a compact replay set
-ships with the package: a class-balanced random pick of the 50,000 training
-digits (never validation or test), passed through the app's own
-preprocessing, plus uniform-pen redrawn copies of another pick (the two
-kinds of image the shipped model was trained on), stored as uint8 pixels.
+sample with drawings like those the shipped model was trained on, so the
+network keeps what it knew.  The app must not need the MNIST download for
+that, so a compact replay set ships with the package: a class-balanced
+random pick of the 50,000 MNIST training digits (never validation or test),
+passed through the app's own preprocessing, plus uniform-pen redrawn copies
+of another pick (the two kinds of MNIST image the shipped model was trained
+on); then, as in the training mix, drawings of the hand-authored templates
+(:mod:`digitapp.styled`): styled digits, and non-digits (templates,
+scribbles, stray lines) and MNIST digits turned a quarter, both labelled
+NOT_A_DIGIT (-1: every output's target 0), so learning a correction never
+wears away "not a digit".  Stored as uint8 pixels and int8 labels.
 Needs the real MNIST and the ``train`` extra (scikit-image for the pen copies).
 """
 
@@ -21,11 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "models" / "replay.npz"
 
 
-def build(per_class_plain: int = 300, per_class_pen: int = 200, seed: int = 0, data_dir=None):
-    """``(images uint8 (N, 784), labels uint8 (N,))``: preprocessed training digits, then pen-redrawn ones."""
+def build(per_class_plain: int = 300, per_class_pen: int = 200, styled: int = 600, non_digits: int = 900,
+          turned: int = 200, seed: int = 0, data_dir=None):
+    """``(images uint8 (N, 784), labels int8 (N,))``: preprocessed training digits, pen-redrawn ones, styled
+    digits, then non-digits and turned digits (label -1)."""
     import mnist_loader
     from digitapp.augment import pen_redrawn
     from digitapp.preprocess import preprocess_batch
+    from digitapp.styled import NONE, non_digits as draw_non_digits, styled_digits, turned_digits
 
     (train_x, train_y), _, _ = mnist_loader.load_data(data_dir)
     rng = np.random.default_rng(seed)
@@ -35,28 +43,37 @@ def build(per_class_plain: int = 300, per_class_pen: int = 200, seed: int = 0, d
         plain.append(chosen[:per_class_plain])
         pen.append(chosen[per_class_plain:])
     plain, pen = np.concatenate(plain), np.concatenate(pen)
-    images = np.concatenate([preprocess_batch(train_x[plain], pixels=True),
-                             pen_redrawn(preprocess_batch(train_x[pen], pixels=True), rng)])
-    labels = np.concatenate([train_y[plain], train_y[pen]]).astype(np.uint8)
-    return images, labels
+    preprocessed = preprocess_batch(train_x[plain], pixels=True)
+    styled_x, styled_y = styled_digits(styled, np.random.default_rng([seed, 2]))
+    images = np.concatenate([preprocessed, pen_redrawn(preprocess_batch(train_x[pen], pixels=True), rng), styled_x,
+                             draw_non_digits(non_digits, np.random.default_rng([seed, 3])),
+                             turned_digits(preprocessed, train_y[plain], turned, np.random.default_rng([seed, 4]))])
+    labels = np.concatenate([train_y[plain], train_y[pen], styled_y, np.full(non_digits + turned, NONE)])
+    return images, labels.astype(np.int8)
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-class", type=int, default=300, help="preprocessed digits per class")
     parser.add_argument("--per-class-pen", type=int, default=200, help="pen-redrawn digits per class")
+    parser.add_argument("--styled", type=int, default=600, help="styled digits drawn from the templates")
+    parser.add_argument("--non-digits", type=int, default=900, help="non-digits drawn from the templates")
+    parser.add_argument("--turned", type=int, default=200, help="MNIST digits turned a quarter (non-digits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
-    images, labels = build(args.per_class, args.per_class_pen, args.seed)
+    images, labels = build(args.per_class, args.per_class_pen, args.styled, args.non_digits, args.turned, args.seed)
     from digitapp.files import atomic_write
 
     with atomic_write(args.output) as out:
         np.savez_compressed(out, images=images, labels=labels,
                             source=np.array(f"MNIST training digits 0-49,999, seed {args.seed}: "
                                             f"{args.per_class} preprocessed + {args.per_class_pen} pen-redrawn "
-                                            "per class (python -m harness.replay_set)"))
-    print(f"{args.output}: {len(images)} digits, {args.output.stat().st_size / 1e6:.2f} MB")
+                                            f"per class; {args.styled} styled digits, {args.non_digits} non-digits "
+                                            f"from the templates and {args.turned} turned digits (label -1) "
+                                            "(python -m harness.replay_set)"))
+    print(f"{args.output}: {len(images)} drawings ({(labels < 0).sum()} not digits), "
+          f"{args.output.stat().st_size / 1e6:.2f} MB")
     return 0
 
 

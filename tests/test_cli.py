@@ -383,6 +383,28 @@ def test_my_digits_list(capsys, user_dir):
 
 
 @pytest.mark.slow
+def test_not_a_digit_samples_are_listed_exported_and_imported(capsys, user_dir, tmp_path):
+    from digitapp.personal import PersonalModel
+    from digitapp.samples import NOT_A_DIGIT, SampleStore
+
+    personal = taught((4,))
+    letter = [[(60, 60), (160, 60), (60, 200), (160, 200)]]  # a "Z"
+    assert not personal.learn_strokes(letter, NOT_A_DIGIT).is_digit
+    code, out, _ = run(["my-digits", "list"], capsys)
+    lines = out.splitlines()
+    assert code == 0 and "4: 1" in lines[1] and lines[1].endswith("not a digit: 1")
+    assert f"{personal.samples[-1].id}  not a digit  " in lines[3]
+    exported = tmp_path / "mine.json"
+    assert run(["my-digits", "export", exported], capsys)[0] == 0
+    assert run(["my-digits", "clear", "--yes"], capsys)[0] == 0
+    code, out, _ = run(["my-digits", "import", exported], capsys)
+    assert code == 0 and "imported 2 new samples of 2" in out
+    assert [s.label for s in SampleStore().load()] == [4, NOT_A_DIGIT]
+    again = PersonalModel.open()[0]
+    assert not again.recognizer.predict_strokes(letter).is_digit
+
+
+@pytest.mark.slow
 def test_my_digits_export_clear_import_round_trip(capsys, user_dir, tmp_path):
     from digitapp.personal import PersonalModel
     from digitapp.samples import SampleStore

@@ -259,3 +259,54 @@ def test_a_correction_teaches_the_selected_digit_of_a_number(window):
     assert [tuple(map(tuple, s)) for s in sample.strokes] == [
         tuple(map(tuple, s.points)) for s in app.canvas.drawing.sheet.strokes[1:2]]  # only the 3's stroke
     assert app.reading.text[1] == "8" and app.reading.text[0] == "7"
+
+
+def digit_like_non_digit(app):
+    """A drawing of a letter or sign (harness.styles) that the shipped model answers with a sure digit."""
+    from harness.styles import draw_non_digit
+
+    for seed in range(40):
+        for name in ("a", "S", "e", "h", "question", "C"):
+            strokes = [s.tolist() for s in draw_non_digit(name, np.random.default_rng([seed, 7]), app.canvas.side)[0]]
+            if app.recognizer.predict_strokes(strokes).is_sure:
+                return strokes
+    raise AssertionError("the shipped model flags every letter tried: pick other shapes for this test")
+
+
+@pytest.mark.gui
+@pytest.mark.slow
+def test_x_teaches_not_a_digit_and_ctrl_z_takes_it_back(window):
+    app = window
+    assert "X: not a digit" in app.corrections.panel.label.cget("text")
+    draw_with_events(app.canvas, digit_like_non_digit(app))
+    wrong = app.prediction
+    assert wrong.is_sure and app.result.digit_label.cget("text") == str(wrong.digit)
+    press(app, "<Key-x>")
+    assert "Learning: not a digit" in app.corrections.panel.message.cget("text")
+    settle(app)
+    assert not app.prediction.is_digit and app.result.digit_label.cget("text") == "✗"
+    assert app.root.title().startswith("not a digit")
+    assert app.corrections.panel.message.cget("text") == "Corrected: not a digit (Ctrl+Z takes it back)"
+    (sample,) = SampleStore().load()
+    assert sample.label == -1
+    app.corrections.panel.gallery_button.invoke()
+    pump(app.root, 0.2)
+    gallery = app.corrections.gallery
+    assert list(gallery.by_item.values()) == [sample.id]
+    assert [gallery.canvas.itemcget(i, "text") for i in gallery.canvas.find_withtag("heading")] == ["✗"]
+    press(app, "<Control-z>")
+    settle(app)
+    assert app.prediction.digit == wrong.digit and app.prediction.is_sure
+    assert app.result.digit_label.cget("text") == str(wrong.digit)
+    assert app.corrections.panel.message.cget("text") == "Correction undone"
+    assert SampleStore().load() == [] and gallery.by_item == {}
+    app.not_a_digit_button.invoke()  # the button under the canvas does what X does
+    settle(app)
+    assert not app.prediction.is_digit and [s.label for s in SampleStore().load()] == [-1]
+
+
+@pytest.mark.gui
+def test_x_on_an_empty_canvas_says_what_to_do(window):
+    press(window, "<Key-x>")
+    assert "press X to teach that it is not a digit" in window.corrections.panel.message.cget("text")
+    assert SampleStore().load() == []

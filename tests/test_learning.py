@@ -7,9 +7,9 @@ import pytest
 
 from conftest import assert_one_line_naming
 from digitapp import learning
-from digitapp.learning import Learner, nearest_other_digits
-from digitapp.recognizer import Recognizer
-from digitapp.samples import Sample, StoreError
+from digitapp.learning import Learner, nearest_other
+from digitapp.recognizer import NONE_BELOW, Recognizer
+from digitapp.samples import NOT_A_DIGIT, Sample, StoreError
 
 
 @pytest.mark.slow
@@ -29,21 +29,32 @@ def test_learning_leaves_the_network_it_was_given_untouched():
 def test_the_shipped_replay_set_is_uint8_mnist_like_and_balanced():
     images, labels = learning.load_replay()
     assert images.dtype == np.uint8 and images.shape[1] == 784 and 1000 <= len(images) <= 10_000
-    assert np.bincount(labels, minlength=10).min() >= len(images) // 20
+    digits = labels >= 0
+    assert np.bincount(labels[digits], minlength=10).min() >= len(images) // 20
+    assert 0.05 < (labels == NOT_A_DIGIT).mean() < 0.3  # non-digits replayed too, about as in training
+    assert set(np.unique(labels)) == {NOT_A_DIGIT, *range(10)}
     assert learning.replay_path().stat().st_size < 5e6
     assert (images.reshape(-1, 28, 28)[:, :, :2] == 0).mean() > 0.95  # preprocessed: ink in the middle
-    accuracy = Recognizer.load().network.evaluate((images * np.float32(1 / 255), labels)) / len(labels)
+    network = Recognizer.load().network
+    accuracy = network.evaluate((images[digits] * np.float32(1 / 255), labels[digits])) / digits.sum()
     assert accuracy > 0.97  # digits the shipped model was trained on, labelled right
+    outputs = network.feedforward(images[~digits] * np.float32(1 / 255))
+    assert (outputs.max(axis=1) < NONE_BELOW).mean() > 0.7  # and most non-digits it says are none (78%)
 
 
 def test_the_replayed_neighbours_are_the_nearest_digits_of_other_labels():
     images, labels = learning.load_replay()
-    x = images[:1] * np.float32(1 / 255)
-    near = nearest_other_digits(images, labels, x, int(labels[0]), 64)
-    assert len(near) == 64 and (labels[near] != labels[0]).all()
-    distance = np.square(images * np.float32(1 / 255) - x).sum(axis=1)
-    others = np.setdiff1d(np.flatnonzero(labels != labels[0]), near)
-    assert (np.diff(distance[near]) >= 0).all() and distance[others].min() >= distance[near].max()
+    rows = [0, len(images) - 1]  # a digit and a non-digit, at once
+    pixels = images * np.float32(1 / 255)
+    for non_digits in (False, True):
+        nearest = nearest_other(pixels, labels, pixels[rows], labels[rows], 64, non_digits=non_digits)
+        assert nearest.shape == (2, 64)
+        for row, near in zip(rows, nearest):
+            among = labels < 0 if non_digits else (labels >= 0) & (labels != labels[row])
+            assert among[near].all()
+            distance = np.square(pixels - pixels[row]).sum(axis=1)
+            others = np.setdiff1d(np.flatnonzero(among), near)
+            assert (np.diff(distance[near]) >= -1e-4).all() and distance[others].min() >= distance[near].max() - 1e-4
 
 
 def test_a_replay_set_with_objects_is_refused(tmp_path):

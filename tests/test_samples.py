@@ -30,8 +30,18 @@ def test_sample_json_round_trip(strokes):
     assert back.input.dtype == np.uint8 and back.input.shape == (28, 28)
 
 
+def test_a_not_a_digit_sample_round_trips_and_is_counted_apart():
+    s = sample(samples.NOT_A_DIGIT)
+    back = Sample.from_json(json.loads(json.dumps(s.to_json())))
+    assert back.label == -1 and samples.label_text(back.label) == "not a digit"
+    counted = samples.counts([s, back, sample(3)])
+    assert counted[-1] == 2 and counted[3] == 1 and sum(counted.values()) == 3 and list(counted)[-1] == -1
+    with pytest.raises(ValueError, match="not a digit"):
+        Sample.new(-2, np.zeros((784, 1)))
+
+
 @pytest.mark.parametrize("change, why", [
-    ({"label": 10}, "0 to 9"), ({"label": "3"}, "0 to 9"), ({"label": True}, "0 to 9"),
+    ({"label": 10}, "0 to 9"), ({"label": "3"}, "0 to 9"), ({"label": True}, "0 to 9"), ({"label": -2}, "not a digit"),
     ({"input": [0] * 783}, "pixels"), ({"input": [256] * 784}, "pixels"), ({"input": "x"}, "pixels"),
     ({"strokes": [[["a", 1]]]}, "strokes"), ({"strokes": [[[1]]]}, "strokes"), ({"strokes": 5}, "strokes"),
     ({"id": ""}, "id"), ({"id": 5}, "id"),

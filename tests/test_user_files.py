@@ -278,10 +278,11 @@ def test_an_import_says_how_far_learning_has_got(user_dir, tmp_path, capsys):
     from digitapp.cli import main
 
     path = tmp_path / "mine.json"
-    samples.write_samples([Sample.new(d, np.full((784, 1), 0.1 * d)) for d in (1, 2, 3)], path)
+    rng = np.random.default_rng(0)
+    samples.write_samples([Sample.new(k % 10, rng.random((784, 1))) for k in range(20)], path)
     assert main(["my-digits", "import", str(path)]) == 0
-    lines = capsys.readouterr().err.splitlines()
-    assert lines == [f"digitapp my-digits import: learning {k} of 3 samples" for k in (1, 2, 3)]
+    lines = capsys.readouterr().err.splitlines()  # a line for each group of 8 learned
+    assert lines == [f"digitapp my-digits import: learning {k} of 20 samples" for k in (8, 16, 20)]
 
 
 # ---------------------------------------------------------------- memory never runs ahead of the files

@@ -1,7 +1,8 @@
 """Teaching the app your handwriting, in the window: corrections, undo, the samples gallery, Forget.
 
 A digit key (or a click on that digit's bar) after an answer says what the
-drawing really is; Enter (or the same digit) confirms the answer.  The
+drawing really is, X (or the "Not a digit" button) that it is no digit at
+all; Enter (or the same digit) confirms the answer.  The
 PersonalModel learns on a worker thread (:class:`Teacher`), so drawing never
 waits; the result comes back to the Tk thread through ``root.after``
 polling, and then the answer is recognised again.  Ctrl+Z right after a
@@ -19,6 +20,7 @@ from typing import Callable
 
 from ..preprocess import DIGITS, FIELD
 from ..console import one_line
+from ..samples import NOT_A_DIGIT, label_text
 from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
@@ -90,6 +92,8 @@ class Corrections:
         for d in range(DIGITS):
             root.bind(str(d), lambda e, d=d: self.correct(d))
             root.bind(f"<KP_{d}>", lambda e, d=d: self.correct(d))
+        for key in ("x", "X"):
+            root.bind(key, lambda e: self.correct(NOT_A_DIGIT))
         for key in ("<Return>", "<KP_Enter>"):
             root.bind(key, lambda e: self.confirm())
         root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
@@ -102,18 +106,21 @@ class Corrections:
             self.panel.say("")
 
     def confirm(self) -> None:
+        """Enter: the answer was right (a digit, or 'not a digit')."""
         selected = self.selected()
         if selected is not None and selected.prediction.digit is not None:
-            self.correct(selected.prediction.digit)
+            self.correct(_answered(selected.prediction))
 
     def correct(self, digit: int) -> None:
-        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` and
-        learn it in the background: its strokes when drawn, its 28x28 input when opened from a file."""
+        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` (NOT_A_DIGIT:
+        it is no digit) and learn it in the background: its strokes when drawn, its 28x28 input when opened
+        from a file."""
         selected = self.selected()
         if selected is None or selected.prediction.digit is None:
-            self.panel.say("Draw a digit first; then press the right digit key to teach it")
+            self.panel.say("Draw a digit first; then press the right digit key to teach it" if digit != NOT_A_DIGIT
+                           else "Draw something first; then press X to teach that it is not a digit")
             return
-        verb = "Confirmed" if digit == selected.prediction.digit else "Corrected"
+        verb = "Confirmed" if digit == _answered(selected.prediction) else "Corrected"
         personal = self.personal
         if selected.strokes is not None:
             job = lambda: personal.learn_strokes(selected.strokes, digit)  # noqa: E731
@@ -121,7 +128,7 @@ class Corrections:
             x = selected.prediction.input.reshape(-1, 1)
             job = lambda: personal.learn_input(x, digit)  # noqa: E731
         changes = self._changes
-        self._start(job, f"Learning: {digit}…", lambda prediction: self._learned(digit, verb, changes))
+        self._start(job, f"Learning: {label_text(digit)}…", lambda prediction: self._learned(digit, verb, changes))
 
     def _start(self, job: Callable, doing: str, then: Callable) -> None:
         """Change the model on the worker (``job()``), saying ``doing`` meanwhile; ``then(result)`` after."""
@@ -132,7 +139,7 @@ class Corrections:
     def _learned(self, digit: int, verb: str, changes: int) -> None:
         self.undoable = changes == self._changes
         self._refresh()
-        self.panel.say(f"{verb}: {digit}" + (" (Ctrl+Z takes it back)" if self.undoable else ""))
+        self.panel.say(f"{verb}: {label_text(digit)}" + (" (Ctrl+Z takes it back)" if self.undoable else ""))
 
     def _failed(self, error: Exception) -> None:
         self._refresh()
@@ -159,7 +166,8 @@ class Corrections:
         self._start(job, "Relearning…", self._changed(message))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        self.change_sample(lambda: self.personal.relabel(sample_id, digit), f"Relabelled the sample as {digit}")
+        self.change_sample(lambda: self.personal.relabel(sample_id, digit),
+                           f"Relabelled the sample as {label_text(digit)}")
 
     def delete(self, sample_id: str) -> None:
         self.change_sample(lambda: self.personal.delete(sample_id), "Deleted the sample")
@@ -184,6 +192,11 @@ class Corrections:
         else:
             self.gallery = Gallery(self.root, on_relabel=self.relabel, on_delete=self.delete)
         self.gallery.show(self.personal.samples)
+
+
+def _answered(prediction) -> int:
+    """What a prediction answered, as a sample's label: its digit, or NOT_A_DIGIT."""
+    return prediction.digit if prediction.is_digit else NOT_A_DIGIT
 
 
 class PersonalPanel(ttk.Frame):
@@ -223,7 +236,7 @@ class PersonalPanel(ttk.Frame):
             self.label.configure(text=f"Personalised: trained on {n} of your digits",
                                  foreground=SURE_COLOUR)
         else:
-            self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it",
+            self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it; X: not a digit",
                                  foreground=MUTED_COLOUR)
         stored = len(personal.samples)
         self.forget_button.state(["!disabled" if n or stored else "disabled"])
@@ -231,7 +244,8 @@ class PersonalPanel(ttk.Frame):
 
 
 class Gallery(tk.Toplevel):
-    """The stored samples of each digit that has some; click one, then a digit key relabels it, Delete deletes it."""
+    """The stored samples of each label that has some (the digits, then 'not a digit'); click one, then a digit
+    key (or X) relabels it, Delete deletes it."""
 
     def __init__(self, master, on_relabel: Callable[[str, int], None], on_delete: Callable[[str], None]):
         super().__init__(master)
@@ -251,13 +265,16 @@ class Gallery(tk.Toplevel):
         scroll.grid(row=0, column=1, sticky="ns")
         tools = ttk.Frame(self, padding=6)
         tools.grid(row=1, column=0, columnspan=2, sticky="ew")
-        self.hint = ttk.Label(tools, text="Click a sample, then press its digit to relabel it, or Delete")
+        self.hint = ttk.Label(tools, text="Click a sample, then press its digit (X: not a digit) to relabel it, "
+                                          "or Delete")
         self.hint.pack(side="left")
         self.delete_button = ttk.Button(tools, text="Delete", command=self.delete_selected)
         self.delete_button.pack(side="right")
         self.canvas.bind("<Button-1>", self.on_click)
         for d in range(DIGITS):
             self.bind(str(d), lambda e, d=d: self.relabel_selected(d))
+        for key in ("x", "X"):
+            self.bind(key, lambda e: self.relabel_selected(NOT_A_DIGIT))
         for key in ("<Delete>", "<BackSpace>"):
             self.bind(key, lambda e: self.delete_selected())
         self.bind("<Escape>", lambda e: self.destroy())
@@ -265,16 +282,18 @@ class Gallery(tk.Toplevel):
         self.rowconfigure(0, weight=1)
 
     def show(self, samples) -> None:
-        """Draw one section per digit, its samples newest first (the thumbnails are made here only)."""
+        """Draw one section per label, its samples newest first (the thumbnails are made here only); the
+        samples taught as 'not a digit' last, under a '✗'."""
         c = self.canvas
         c.delete("all")
         self.photos, self.by_item, self.places = [], {}, {}
         y = 4
-        for digit in range(DIGITS):
+        for digit in [*range(DIGITS), NOT_A_DIGIT]:
             mine = [s for s in reversed(samples) if s.label == digit]
             if not mine:
                 continue
-            c.create_text(16, y + self.cell / 2, text=str(digit), font=self.digit_font)
+            c.create_text(16, y + self.cell / 2, text=str(digit) if digit != NOT_A_DIGIT else "✗",
+                          font=self.digit_font, tags=("heading",))
             for k, sample in enumerate(mine):
                 x0, y0 = 30 + (k % PER_LINE) * self.cell, y + (k // PER_LINE) * self.cell
                 photo = zoomed_photo(sample.input, THUMB_ZOOM, self)
