@@ -47,7 +47,7 @@ MY_DIGITS_SHARE = 0.01
 
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
-                augment=True, pen_copies=True, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
+                augment=True, pen_copies=True, writers=30000, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
+    parser.add_argument("--writers", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["writers"], metavar="N",
+                        help="add N MNIST training digits traced into strokes and redrawn by other writers "
+                             "(arcs bent, loops resized and opened, tails run on or cut), the way the app draws")
     parser.add_argument("--styles", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["styles"], metavar="N",
                         help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
     parser.add_argument("--non-digits", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["non_digits"], metavar="N",
@@ -166,7 +169,8 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
 
     build = cached_training_set if args.cache else build_training_set
     with StageBars() as bars:
-        data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, styles=args.styles,
+        data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, writers=args.writers,
+                     styles=args.styles,
                      non_digits=args.non_digits, turned_digits=args.turned_digits, seed=args.seed, progress=bars)
     train_x, train_y, validation, test = data
     if samples:
