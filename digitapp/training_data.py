@@ -266,6 +266,23 @@ def with_templates(images: np.ndarray, labels: np.ndarray, *, styles: int, non_d
     return np.concatenate(extra_images).astype(np.uint8, copy=False), np.concatenate(extra_labels)
 
 
+def source_slices(total: int, *, pen_copies: bool = True, writers: int = 0, styles: int = 0, non_digits: int = 0,
+                  turned_digits: int = 0) -> dict[str, slice]:
+    """Where each source's rows lie in a training set of ``total`` rows built with these settings:
+    "mnist", "pen copies", "other writers", "styled digits", "non-digits", "turned digits"."""
+    drawn = max(writers, 0) + max(styles, 0) + max(non_digits, 0) + max(turned_digits, 0)
+    mnist, odd = divmod(total - drawn, 2 if pen_copies else 1)
+    if odd or mnist < 0:
+        raise ValueError(f"{total} rows cannot be a training set built with these settings")
+    sizes = {"mnist": mnist, "pen copies": mnist if pen_copies else 0, "other writers": max(writers, 0),
+             "styled digits": max(styles, 0), "non-digits": max(non_digits, 0), "turned digits": max(turned_digits, 0)}
+    out, start = {}, 0
+    for name, size in sizes.items():
+        out[name] = slice(start, start + size)
+        start += size
+    return out
+
+
 # ---------------------------------------------------------------- the cache
 
 #: Change this whenever the builder (or anything it calls) would give other arrays for the same settings.
