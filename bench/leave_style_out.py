@@ -59,6 +59,8 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=25, help="epochs per model (default: %(default)s)")
     parser.add_argument("--per-style", type=int, default=80, help="bench drawings per style (default: %(default)s)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the bench drawings (default: %(default)s)")
+    parser.add_argument("--writers", type=int, default=None,
+                        help="other writers' digits in the recipe (default: the default recipe's)")
     args = parser.parse_args(argv)
     if not 2 <= args.folds <= len(STYLES) or args.epochs < 1 or args.per_style < 1:
         print(f"leave_style_out: --folds must be 2-{len(STYLES)}, --epochs and --per-style at least 1", file=sys.stderr)
@@ -72,6 +74,8 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     recipe = {k: DEFAULTS[k] for k in ("inputs", "pen_copies", "writers", "styles", "non_digits", "turned_digits",
                                        "seed")}
+    if args.writers is not None:
+        recipe["writers"] = args.writers
     try:
         with StageBars() as bars:
             data = cached_training_set(progress=bars, **recipe)  # the default recipe's: `digitapp train` caches it
@@ -92,7 +96,8 @@ def main(argv=None) -> int:
         for name in fold:
             unseen[name] = answers.subset(answers.names == name)
     print(f"\nLeave-one-style-out bench: {len(names)} styles in {args.folds} folds, Network([784, 100, 10]) "
-          f"trained {args.epochs} epochs per model on the default recipe less the fold's style templates; "
+          f"trained {args.epochs} epochs per model on the default recipe ({recipe['writers']} other writers' digits) "
+          f"less the fold's style templates; "
           f"style bench drawings (harness/styles.py), {args.per_style} per style, seed {args.seed}")
     print(f"MNIST validation: every style {100 * validation[0]:.2f}%; "
           + ", ".join(f"fold {k} {100 * validation[k]:.2f}%" for k in range(1, args.folds + 1)) + "\n")
