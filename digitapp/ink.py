@@ -20,6 +20,8 @@ UNEVEN_BORDER = 0.06  # a border whose 5th-95th percentile spread exceeds this (
 LIGHTING_SIDE = 128   # the paper's lighting is estimated on a copy this small ...
 LIGHTING_WINDOW = 0.25  # ... with a window this share of its shorter side: wider than any stroke
 LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge
+POLARITY_TAIL = 2.0   # the ink's side is the one whose extreme 2% lie further from the typical pixel ...
+POLARITY_LEAST = 0.05  # ... if either lies this far (log of the ratio to the level around it); else dark
 NOISE_FLOOR = 4.0     # in a photo, ink stands this many noise deviations above the paper
 BORDER_INK_SHARE = 0.03  # ink touching the border is background (a table, a shadow) if other ink holds this share
 
@@ -83,17 +85,21 @@ def _window(small: np.ndarray) -> int:
 def _photo_polarity(pixels: np.ndarray) -> Ink:
     """Dark or light ink in a photo: the side of the paper the extreme pixels near the middle lie on.
 
-    The middle half of a photo of a digit is mostly paper with the strokes in
-    it (a table or a shadow lies along the edges).  There the typical pixel
-    (the median) is paper, and the ink lies far to one side of it: darker for
-    dark ink, lighter for chalk.  The border misleads (a table is dark like
-    ink), and so does the paper between the strokes, which the wrong way round
-    looks like ink.
+    Each pixel is compared with the mean level around it (a window wider than
+    any stroke), which takes the lighting away.  In the middle half of a
+    photo of a digit most pixels are then paper near 0, and the ink lies far
+    to one side: darker for dark ink, lighter for chalk.  A table's edge lies
+    on both sides of its own level, so it tips neither way.  (The border
+    misleads: a table is dark like ink; so does the paper between the
+    strokes, which the wrong way round looks like ink.)
     """
     small = _shrunk(pixels)
-    h, w = small.shape
-    middle = small[h // 4:h - h // 4, w // 4:w - w // 4] if min(h, w) >= 8 else small
-    low, typical, high = np.percentile(middle, [0.5, 50, 99.5])
+    relative = np.log(np.maximum(small, 1.0) / np.maximum(ndimage.uniform_filter(small, _window(small)), 1.0))
+    h, w = relative.shape
+    middle = relative[h // 4:h - h // 4, w // 4:w - w // 4] if min(h, w) >= 8 else relative
+    low, typical, high = np.percentile(middle, [POLARITY_TAIL, 50, 100 - POLARITY_TAIL])
+    if max(typical - low, high - typical) < POLARITY_LEAST:
+        return "dark"  # nothing stands out: a blank page, read the common way round
     return "dark" if typical - low >= high - typical else "light"
 
 

@@ -47,7 +47,7 @@ MY_DIGITS_SHARE = 0.01
 
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
-                augment=True, pen_copies=True, writers=30000, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
+                augment=True, pen_copies=True, writers=0, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
