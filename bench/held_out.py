@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from bench.styles import Answers, digits_summary, model_line, parse_and_load, pct, recognise, style_rows
+from bench.styles import digit_rows, digits_summary, model_line, parse_and_load, recognise, style_rows
 from harness.parametric import FAMILIES, draw_family
 
 
@@ -34,15 +34,6 @@ def family_drawings(per_family: int, seed: int) -> list[tuple[str, int, list, fl
             strokes, pen = draw_family(name, np.random.default_rng([seed, 0x6E1D, k, i]))
             out.append((name, digit, strokes, pen))
     return out
-
-
-def digit_rows(a: Answers) -> list[str]:
-    lines = []
-    for d in range(10):
-        s = a.subset(a.labels == d)
-        lines.append(f"{d:>5} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
-                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}")
-    return lines
 
 
 def main(argv=None) -> int:

@@ -128,11 +128,7 @@ def digits_summary(a: Answers) -> str:
 
 def report(a: Answers) -> str:
     lines = [f"all {len(a.labels)} drawings: {digits_summary(a)}", "",
-             "digit     n  accuracy  sure+right  sure+wrong  flagged"]
-    for d in range(10):
-        s = a.subset(a.labels == d)
-        lines.append(f"{d:>5} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
-                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}")
+             "digit     n  accuracy  sure+right  sure+wrong  flagged", *digit_rows(a)]
     lines += ["", f"{'style':<18}     n  accuracy  sure+right  sure+wrong  flagged  most often taken for"]
     lines += style_rows(a)
     matrix = np.zeros((10, 10), np.int64)
@@ -143,6 +139,16 @@ def report(a: Answers) -> str:
     for d in range(10):
         lines.append(f"{d:>4}  " + "".join(f"{(str(v) if v else '.'):>6}" for v in matrix[d]))
     return "\n".join(lines)
+
+
+def digit_rows(a: Answers) -> list[str]:
+    """One line per digit: n, accuracy, sure+right, sure+wrong, flagged."""
+    lines = []
+    for d in range(10):
+        s = a.subset(a.labels == d)
+        lines.append(f"{d:>5} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
+                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}")
+    return lines
 
 
 def style_rows(a: Answers) -> list[str]:
