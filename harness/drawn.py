@@ -4,10 +4,10 @@ MNIST accuracy says little about what a user of the app gets: a mouse draws
 hard-edged strokes of one width, at any size and place on the canvas.  This
 module turns MNIST *test* digits into such drawings:
 
-1. threshold the 28x28 digit (upsampled), skeletonise it
-   (``skimage.morphology.skeletonize``) and trace the skeleton's
-   8-connected graph into polylines, joined at crossings into strokes that
-   carry straight on, as a hand would;
+1. trace the 28x28 digit into strokes (:func:`digitapp.trace.digit_strokes`:
+   thresholded, skeletonised, the skeleton's graph joined at crossings into
+   strokes that carry straight on, as a hand would; the training data's
+   other writers are traced by the same function);
 2. wobble the points a little (a smooth random displacement), apply a random
    aspect, slant and rotation, scale the digit to between a third of the
    canvas and nearly all of it, put it anywhere on the canvas, and resample
