@@ -31,8 +31,7 @@ import numpy as np
 from digitapp.gui.app import PEN_MAX, PEN_MIN
 from digitapp.preprocess import FIELD
 from digitapp.strokes import CANVAS_SIDE
-from digitapp.trace import (JOIN_ANGLE_COS, SPUR, THRESHOLD, UPSAMPLE, digit_strokes, join_branches,  # noqa: F401
-                             skeleton_of, trace_skeleton)
+from digitapp.trace import digit_strokes
 
 CANVAS = CANVAS_SIDE          # the app's canvas side, in pixels
 SIZE_RANGE = (CANVAS / 3, 0.95 * CANVAS)  # the longer side of the drawn digit, ink included
