@@ -154,7 +154,7 @@ def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
     """Above PARALLEL_FROM drawings the templates are drawn beside the MNIST stages: the same arrays, bit for bit."""
     import digitapp.training_data as training_data
 
-    settings = dict(data_dir=data_dir, styles=150, non_digits=120, turned_digits=5, seed=4)
+    settings = dict(data_dir=data_dir, writers=30, styles=150, non_digits=120, turned_digits=5, seed=4)
     here = build_training_set(**settings)
     monkeypatch.setattr(training_data, "PARALLEL_FROM", 100)
     monkeypatch.setattr(training_data, "_cores", lambda: 2)
@@ -165,6 +165,7 @@ def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
     assert seen["styled digits"] == (150, 150) and seen["non-digits"] == (120, 120)
+    assert seen["other writers"] == (30, 30)
 
 
 def test_ctrl_c_while_the_worker_draws_ends_it_at_once(data_dir, monkeypatch):
