@@ -3,9 +3,11 @@
 Run from the repository root:  python -m bench.photos [--count N] [--model PATH]
 
 MNIST *test* digits redrawn as mouse strokes (harness.drawn) are put on a
-sheet at a random size and aspect and photographed (harness.photos): paper
-lit unevenly (a gradient and a soft shadow), a darker table along one edge,
-blurred ink, sensor noise, JPEG; a share are light ink on a dark board.
+sheet at a random size and aspect (a quarter small in a big photo) and
+photographed (harness.photos): paper lit unevenly (a gradient and a soft
+shadow), a darker table along none, one or two edges (far from the digit,
+near it or touching its ink), blurred ink, sensor noise, JPEG; a share are
+light ink on a dark board.
 Each photo and the clean picture of the same sheet (black on white) go
 through ``Recognizer.predict``, as ``digitapp predict`` and the app's
 Ctrl+O do.  The two accuracies should be close.
@@ -29,16 +31,18 @@ LIGHT_INK_SHARE = 0.2   # chalk on a board: light ink on dark, photographed the 
 
 
 def pictures(count: int, seed: int):
-    """(label, clean picture, photo, light ink?) for ``count`` drawn MNIST test digits."""
+    """(label, clean picture, photo, light ink?, case) for ``count`` drawn MNIST test digits; ``case`` says
+    what the photo has (harness.photos.photograph)."""
     drawings, _ = make_drawn_digits(count, seed)
     for i, drawing in enumerate(drawings):
         rng = np.random.default_rng([seed, 0xF0, i])
         ink = np.asarray(drawing.render(), np.float32) / 255
-        clean, photo = make_photo_pair(ink, rng)
+        case: dict = {}
+        clean, photo = make_photo_pair(ink, rng, case=case)
         light = rng.random() < LIGHT_INK_SHARE
         if light:
             clean, photo = (Image.eval(im, lambda v: 255 - v) for im in (clean, photo))
-        yield drawing.label, clean, photo, light
+        yield drawing.label, clean, photo, light, case
 
 
 def main(argv=None) -> int:
@@ -59,18 +63,21 @@ def main(argv=None) -> int:
     rows = []
     seconds = 0.0
     with fast_blas():
-        for i, (label, clean, photo, light) in enumerate(pictures(args.count, args.seed)):
+        for i, (label, clean, photo, light, case) in enumerate(pictures(args.count, args.seed)):
             t0 = time.perf_counter()
             c, p = recognizer.predict(clean), recognizer.predict(photo)
             seconds += time.perf_counter() - t0
             rows.append((label, c.digit == label, p.digit == label, c.is_sure and c.digit == label,
-                         p.is_sure and p.digit == label, p.is_sure and p.digit != label, light, max(photo.size)))
+                         p.is_sure and p.digit == label, p.is_sure and p.digit != label, light, max(photo.size),
+                         case["edges"], "near" in case["places"], "touching" in case["places"], case["gradient"],
+                         case["small"]))
             if args.save is not None and i < 20:
                 args.save.mkdir(parents=True, exist_ok=True)
                 photo.save(args.save / f"photo{i:02d}_{label}.jpg", quality=90)
                 clean.save(args.save / f"clean{i:02d}_{label}.png")
     a = np.array(rows, dtype=float)
-    label, clean_ok, photo_ok, clean_sure, photo_sure, photo_wrong, light, side = a.T
+    label, clean_ok, photo_ok, clean_sure, photo_sure, photo_wrong, light, side, edges, near, touching, darkest, \
+        small = a.T
     print(f"Photo bench: {len(a)} MNIST test digits redrawn as strokes, photographed on paper "
           f"(seed {args.seed}); model {args.model or default_model_path()}\n")
     print(f"{'':24}{'clean':>9}{'photo':>9}")
@@ -81,7 +88,10 @@ def main(argv=None) -> int:
     print(f"{'subset':24}{'n':>6}{'clean':>9}{'photo':>9}")
     subsets = [("dark ink on paper", light == 0), ("light ink on a board", light == 1),
                ("photo side < 300 px", side < 300), ("photo side 300-600 px", (side >= 300) & (side < 600)),
-               ("photo side >= 600 px", side >= 600)]
+               ("photo side >= 600 px", side >= 600), ("no table", edges == 0), ("table along 1 edge", edges == 1),
+               ("table along 2 edges", edges == 2), ("a band near the ink", (near == 1) & (touching == 0)),
+               ("a band touching the ink", touching == 1), ("strong gradient (<45%)", darkest < 0.45),
+               ("small digit, big photo", small == 1)]
     for name, mask in subsets:
         if mask.any():
             print(f"{name:24}{int(mask.sum()):6}{100 * clean_ok[mask].mean():8.1f}%{100 * photo_ok[mask].mean():8.1f}%")

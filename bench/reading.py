@@ -26,7 +26,8 @@ import numpy as np
 from digitapp.blas import fast_blas
 from digitapp.recognizer import Recognizer
 from digitapp.strokes import render_normalised
-from harness.drawn import BenchError, JITTER, _resample, digit_strokes, draw_like_a_user, load_mnist_test
+from digitapp.trace import digit_strokes
+from harness.drawn import BenchError, JITTER, _resample, draw_like_a_user, load_mnist_test
 
 MEDIAN_POINTS, MIN_POINTS, MAX_POINTS = 70, 25, 200
 

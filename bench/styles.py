@@ -46,14 +46,21 @@ class Answers:
         return Answers(*(getattr(self, f)[mask] for f in self.__dataclass_fields__))
 
 
-def recognise(recognizer, drawings: list[tuple[str, int, list]]) -> Answers:
-    """Each (name, label, strokes) through ``recognizer.predict_strokes``, as the app does."""
+def recognise(recognizer, drawings: list[tuple], picture: bool = False) -> Answers:
+    """Each (name, label, strokes) through ``recognizer.predict_strokes``, as the app does; or, with
+    ``picture``, each (name, label, strokes, pen) drawn on the canvas with its pen and read as a picture
+    (``recognizer.predict``, as a saved drawing opened with Ctrl+O is)."""
     from digitapp.blas import fast_blas
+    from digitapp.strokes import render_strokes
 
     columns = {k: [] for k in ("predicted", "sure", "not_digit", "confidence", "strongest")}
     with fast_blas():
-        for _, _, strokes in drawings:
-            p = recognizer.predict_strokes([s.tolist() for s in strokes])
+        for _, _, strokes, *pen in drawings:
+            if picture:
+                p = recognizer.predict(render_strokes([s.tolist() for s in strokes], (CANVAS, CANVAS), pen[0]),
+                                       ink="light")
+            else:
+                p = recognizer.predict_strokes([s.tolist() for s in strokes])
             columns["predicted"].append(-1 if p.digit is None else p.digit)
             columns["sure"].append(p.is_sure)
             columns["not_digit"].append(not p.is_digit)
@@ -121,19 +128,9 @@ def digits_summary(a: Answers) -> str:
 
 def report(a: Answers) -> str:
     lines = [f"all {len(a.labels)} drawings: {digits_summary(a)}", "",
-             "digit     n  accuracy  sure+right  sure+wrong  flagged"]
-    for d in range(10):
-        s = a.subset(a.labels == d)
-        lines.append(f"{d:>5} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
-                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}")
+             "digit     n  accuracy  sure+right  sure+wrong  flagged", *digit_rows(a)]
     lines += ["", f"{'style':<18}     n  accuracy  sure+right  sure+wrong  flagged  most often taken for"]
-    for name in dict.fromkeys(a.names):
-        s = a.subset(a.names == name)
-        wrong = s.predicted[~s.right]
-        taken = ", ".join(f"{v} ({c})" for v, c in sorted(zip(*np.unique(wrong, return_counts=True)),
-                                                        key=lambda vc: -vc[1])[:2]) or "-"
-        lines.append(f"{name:<18} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
-                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}  {taken}")
+    lines += style_rows(a)
     matrix = np.zeros((10, 10), np.int64)
     known = a.predicted >= 0
     np.add.at(matrix, (a.labels[known], a.predicted[known]), 1)
@@ -142,6 +139,29 @@ def report(a: Answers) -> str:
     for d in range(10):
         lines.append(f"{d:>4}  " + "".join(f"{(str(v) if v else '.'):>6}" for v in matrix[d]))
     return "\n".join(lines)
+
+
+def digit_rows(a: Answers) -> list[str]:
+    """One line per digit: n, accuracy, sure+right, sure+wrong, flagged."""
+    lines = []
+    for d in range(10):
+        s = a.subset(a.labels == d)
+        lines.append(f"{d:>5} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
+                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}")
+    return lines
+
+
+def style_rows(a: Answers) -> list[str]:
+    """One line per style (or shape) name: n, accuracy, sure+right, sure+wrong, flagged, most often taken for."""
+    lines = []
+    for name in dict.fromkeys(a.names):
+        s = a.subset(a.names == name)
+        wrong = s.predicted[~s.right]
+        taken = ", ".join(f"{v} ({c})" for v, c in sorted(zip(*np.unique(wrong, return_counts=True)),
+                                                        key=lambda vc: -vc[1])[:2]) or "-"
+        lines.append(f"{name:<18} {len(s.labels):>5}   {pct(s.right)}     {pct(s.sure & s.right)}     "
+                     f"{pct(s.sure & ~s.right)}  {pct(~s.sure)}  {taken}")
+    return lines
 
 
 def main(argv=None) -> int:

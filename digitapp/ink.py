@@ -20,6 +20,8 @@ UNEVEN_BORDER = 0.06  # a border whose 5th-95th percentile spread exceeds this (
 LIGHTING_SIDE = 128   # the paper's lighting is estimated on a copy this small ...
 LIGHTING_WINDOW = 0.25  # ... with a window this share of its shorter side: wider than any stroke
 LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge
+POLARITY_TAIL = 2.0   # the ink's side is the one whose extreme 2% lie further from the typical pixel ...
+POLARITY_LEAST = 0.05  # ... if either lies this far (log of the ratio to the level around it); else dark
 NOISE_FLOOR = 4.0     # in a photo, ink stands this many noise deviations above the paper
 BORDER_INK_SHARE = 0.03  # ink touching the border is background (a table, a shadow) if other ink holds this share
 
@@ -81,16 +83,24 @@ def _window(small: np.ndarray) -> int:
 
 
 def _photo_polarity(pixels: np.ndarray) -> Ink:
-    """Dark or light ink in a photo: the way round that leaves the paper clean.
+    """Dark or light ink in a photo: the side of the paper the extreme pixels near the middle lie on.
 
-    The border's brightness misleads under a strong gradient.  Taken the
-    right way round, the typical pixel (paper) is no ink at all; the wrong
-    way round, the paper around the strokes and beside a table becomes faint
-    "ink".
+    Each pixel is compared with the mean level around it (a window wider than
+    any stroke), which takes the lighting away.  In the middle half of a
+    photo of a digit most pixels are then paper near 0, and the ink lies far
+    to one side: darker for dark ink, lighter for chalk.  A table's edge lies
+    on both sides of its own level, so it tips neither way.  (The border
+    misleads: a table is dark like ink; so does the paper between the
+    strokes, which the wrong way round looks like ink.)
     """
     small = _shrunk(pixels)
-    typical = {ink: float(np.median(_strength(small, paper_lighting(small, ink), ink))) for ink in ("dark", "light")}
-    return "dark" if typical["dark"] <= typical["light"] else "light"
+    relative = np.log(np.maximum(small, 1.0) / np.maximum(ndimage.uniform_filter(small, _window(small)), 1.0))
+    h, w = relative.shape
+    middle = relative[h // 4:h - h // 4, w // 4:w - w // 4] if min(h, w) >= 8 else relative
+    low, typical, high = np.percentile(middle, [POLARITY_TAIL, 50, 100 - POLARITY_TAIL])
+    if max(typical - low, high - typical) < POLARITY_LEAST:
+        return "dark"  # nothing stands out: a blank page, read the common way round
+    return "dark" if typical - low >= high - typical else "light"
 
 
 def _strength(image: np.ndarray, lighting: np.ndarray, ink: Ink) -> np.ndarray:

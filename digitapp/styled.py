@@ -106,9 +106,16 @@ def _draw(templates: list[tuple[int, Strokes]], count: int, rng: np.random.Gener
     return X, labels
 
 
-def styled_digits(count: int, rng: np.random.Generator, progress=None) -> tuple[np.ndarray, np.ndarray]:
-    """``count`` inputs (uint8 (count, 784)) of the digit templates, styles taken in equal shares, and labels."""
-    templates = [(int(name[0]), strokes) for name, drawings in DIGIT_STYLES.items()
+def styled_digits(count: int, rng: np.random.Generator, progress=None,
+                  leave_out: tuple[str, ...] = ()) -> tuple[np.ndarray, np.ndarray]:
+    """``count`` inputs (uint8 (count, 784)) of the digit templates, styles taken in equal shares, and labels.
+
+    ``leave_out`` names styles not drawn at all (the leave-one-style-out bench trains without them).
+    """
+    unknown = set(leave_out) - set(DIGIT_STYLES)
+    if unknown:
+        raise ValueError(f"no such styles: {', '.join(sorted(unknown))}")
+    templates = [(int(name[0]), strokes) for name, drawings in DIGIT_STYLES.items() if name not in leave_out
                  for strokes in drawings for _ in range(12 // len(drawings))]
     return _draw(templates, count, rng, progress)
 

@@ -47,7 +47,7 @@ MY_DIGITS_SHARE = 0.01
 
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
-                augment=True, pen_copies=True, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
+                augment=True, pen_copies=True, writers=0, styles=20000, non_digits=20000, turned_digits=5000, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
@@ -86,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a fresh random distortion of every training image each epoch")
     parser.add_argument("--pen-copies", action=argparse.BooleanOptionalAction, default=DEFAULTS["pen_copies"],
                         help="add a copy of every training digit redrawn with a uniform pen, like a mouse drawing")
+    parser.add_argument("--writers", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["writers"], metavar="N",
+                        help="add N MNIST training digits traced into strokes and redrawn by other writers "
+                             "(arcs bent, loops resized and opened, tails run on or cut), the way the app draws")
     parser.add_argument("--styles", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["styles"], metavar="N",
                         help="add N digits drawn from the hand-authored style templates (digitapp/templates.py)")
     parser.add_argument("--non-digits", type=at_least(0, int, MOST["drawn"]), default=DEFAULTS["non_digits"], metavar="N",
@@ -162,15 +165,44 @@ class StageBars:
 def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple[Network, dict]:
     """Run the training ``digitapp train`` was asked for (plus the user's ``samples``); return the network
     and its record."""
-    from tqdm import tqdm
-
     build = cached_training_set if args.cache else build_training_set
     with StageBars() as bars:
-        data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, styles=args.styles,
-                     non_digits=args.non_digits, turned_digits=args.turned_digits, seed=args.seed, progress=bars)
+        data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, writers=args.writers,
+                     styles=args.styles, non_digits=args.non_digits, turned_digits=args.turned_digits,
+                     seed=args.seed, progress=bars)
     train_x, train_y, validation, test = data
     if samples:
         train_x, train_y = with_my_digits(train_x, train_y, samples)
+    started = time.perf_counter()
+    network, history = fit(args, train_x, train_y, validation)
+    test_accuracy = network.evaluate(test) / len(test[0])
+    log.info("test accuracy %.2f%% after %.0f s", 100 * test_accuracy, time.perf_counter() - started)
+    record = {
+        "command": "digitapp train " + shlex.join(argv),
+        "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
+                            if k not in ("output", "data_dir", "no_plot", "cache")},
+        "seed": args.seed,
+        "epochs": args.epochs,
+        "optimizer": repr(make_optimizer(args.optimizer)),
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "training_seconds": round(time.perf_counter() - started, 1),
+        "validation_accuracy": history[-1].evaluation_accuracy,
+        "test_accuracy": test_accuracy,
+        "history": [vars(h) for h in history],
+        "package_version": __version__,
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+    }
+    if samples:
+        record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True}
+    return network, record
+
+
+def fit(args: argparse.Namespace, train_x: np.ndarray, train_y: np.ndarray, validation) -> tuple[Network, list]:
+    """A new network trained on these images as ``args`` (``digitapp train``'s options) say, with a progress
+    bar and a line per epoch: ``(network, one EpochResult per epoch)``.  The fold bench trains this way too."""
+    from tqdm import tqdm
+
     sizes = [train_x.shape[1], *args.hidden, 10]
     network = Network(sizes, cost=args.cost, seed=args.seed, dtype=np.dtype(args.dtype), activation=args.activation)
     if args.init == "normal":
@@ -199,7 +231,6 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
             return args.eta
         return args.eta * 0.5 * (1 + math.cos(math.pi * epoch / args.epochs))
 
-    started = time.perf_counter()
     try:
         with fast_blas():
             history = trainer.train(network, train_x, train_y, args.epochs, args.batch_size, schedule, args.lmbda,
@@ -209,27 +240,7 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
                                     optimizer=None if args.optimizer == "sgd" else optimizer)
     finally:
         bar.close()
-    test_accuracy = network.evaluate(test) / len(test[0])
-    log.info("test accuracy %.2f%% after %.0f s", 100 * test_accuracy, time.perf_counter() - started)
-    record = {
-        "command": "digitapp train " + shlex.join(argv),
-        "hyperparameters": {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()
-                            if k not in ("output", "data_dir", "no_plot", "cache")},
-        "seed": args.seed,
-        "epochs": args.epochs,
-        "optimizer": repr(optimizer),
-        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "training_seconds": round(time.perf_counter() - started, 1),
-        "validation_accuracy": history[-1].evaluation_accuracy,
-        "test_accuracy": test_accuracy,
-        "history": [vars(h) for h in history],
-        "package_version": __version__,
-        "python": platform.python_version(),
-        "numpy": np.__version__,
-    }
-    if samples:
-        record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True}
-    return network, record
+    return network, history
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,9 +1,10 @@
 """The training set ``digitapp train`` learns from, built from its settings alone.
 
 MNIST (through the app's own preprocessing of drawings, or as it comes),
-then a pen-redrawn copy of every training digit, then digits and non-digits
-drawn from the hand-authored templates, then MNIST digits turned a quarter
-(as non-digits).  :func:`build_training_set` is one function of its keyword
+then a pen-redrawn copy of every training digit, then MNIST training digits
+traced into strokes and redrawn by other writers (:mod:`digitapp.writers`),
+then digits and non-digits drawn from the hand-authored templates, then
+MNIST digits turned a quarter (as non-digits).  :func:`build_training_set` is one function of its keyword
 settings: the same settings give the same arrays, bit for bit, so its result
 can be cached under them: :func:`cached_training_set` keeps it in the
 user's cache directory, keyed by everything it depends on, so a second run
@@ -30,10 +31,12 @@ from .augment import pen_redrawn
 from .files import atomic_write, reason, user_data_dir
 from .preprocess import preprocess_batch
 from .styled import NONE, non_digits as draw_non_digits, styled_digits, turned_digits as draw_turned_digits
+from .writers import writer_digits
 
 log = logging.getLogger(__name__)
 
-#: ``progress(stage, done, total)``: ``done`` of ``total`` images of a long stage ("preprocessing", "pen copies").
+#: ``progress(stage, done, total)``: ``done`` of ``total`` images of a long stage ("preprocessing", "pen copies",
+#: "other writers", ...).
 Progress = Callable[[str, int, int], None]
 
 #: What the MNIST images go through: the app's preprocessing of drawings, or nothing.
@@ -51,15 +54,16 @@ class TrainingData(NamedTuple):
 
 
 def build_training_set(*, data_dir: Path | None = None, inputs: str = "preprocessed", pen_copies: bool = True,
-                       styles: int = 0, non_digits: int = 0, turned_digits: int = 0, seed: int = 1,
-                       progress: Progress | None = None) -> TrainingData:
+                       writers: int = 0, styles: int = 0, non_digits: int = 0, turned_digits: int = 0,
+                       seed: int = 1, progress: Progress | None = None) -> TrainingData:
     """The training set for these settings (MNIST from ``data_dir``, fetched if missing).
 
     ``inputs`` is "preprocessed" (MNIST as the app's preprocessing makes a
     drawing look) or "raw"; ``pen_copies`` adds every training digit redrawn
-    with a uniform pen; ``styles``, ``non_digits`` and ``turned_digits`` add
-    that many template-drawn digits, non-digits and quarter-turned MNIST
-    digits.  Every random choice draws from a generator seeded by ``seed``
+    with a uniform pen; ``writers`` adds that many MNIST training digits
+    traced and redrawn by other writers; ``styles``, ``non_digits`` and
+    ``turned_digits`` add that many template-drawn digits, non-digits and
+    quarter-turned MNIST digits.  Every random choice draws from a generator seeded by ``seed``
     and the part it is for, so one part's size never changes another's.
     Raises mnist_loader.MnistError when MNIST cannot be had.
     """
@@ -68,7 +72,8 @@ def build_training_set(*, data_dir: Path | None = None, inputs: str = "preproces
     if inputs not in INPUT_KINDS:
         raise ValueError(f"inputs must be one of {INPUT_KINDS}, not {inputs!r}")
     (images, labels), validation, test = mnist_loader.load_data(data_dir)
-    with TemplateDrawings(styles, non_digits, seed) as drawings:
+    mnist = (as_pixels(images), labels) if writers > 0 else None  # what the writers trace, a quarter the size
+    with TemplateDrawings(styles, non_digits, writers, mnist, seed) as drawings:
         progress = drawings.reporting(progress)
         if inputs == "preprocessed":
             images, validation, test = like_drawings(images, validation, test, progress)
@@ -77,9 +82,9 @@ def build_training_set(*, data_dir: Path | None = None, inputs: str = "preproces
         if pen_copies:
             pen = pen_redrawn(images, np.random.default_rng([seed, 1]), _counter(progress, "pen copies", len(images)))
             images, labels = np.concatenate([images, pen]), np.concatenate([labels, labels])
-        images, labels = with_templates(images, labels, styles=styles, non_digits=non_digits,
+        images, labels = with_templates(images, labels, writers=writers, styles=styles, non_digits=non_digits,
                                         turned_digits=turned_digits, seed=seed, progress=progress,
-                                        drawn=drawings.result(progress))
+                                        drawn=drawings.result(progress), mnist=mnist)
     return TrainingData(images, labels, validation, test)
 
 
@@ -95,7 +100,7 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-_counts = None  # the worker's shared progress counters (styled digits, non-digits)
+_counts = None  # the worker's shared progress counters (other writers, styled digits, non-digits)
 
 
 def _share_counts(counts) -> None:
@@ -107,40 +112,45 @@ def _share_counts(counts) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _draw_templates(styles: int, non_digits: int, seed: int):
-    """In the worker: the styled digits, their labels and the non-digits, exactly as :func:`with_templates` draws
-    them (the same seeded generators), counting progress into the shared counters every 100 drawings."""
+def _draw_templates(styles: int, non_digits: int, writers: int, mnist, seed: int):
+    """In the worker: the other writers' digits and labels, the styled digits and labels and the non-digits,
+    exactly as :func:`with_templates` draws them (the same seeded generators), counting progress into the
+    shared counters every 100 drawings."""
     def counter(i, total):
         def tick(k):
             if (k + 1) % 100 == 0 or k + 1 == total:
                 _counts[i] = k + 1
         return tick
 
-    x, y = styled_digits(styles, np.random.default_rng([seed, 2]), counter(0, styles)) if styles > 0 else (None, None)
-    none = (draw_non_digits(non_digits, np.random.default_rng([seed, 3]), counter(1, non_digits))
+    w = (writer_digits(*mnist, writers, np.random.default_rng([seed, 5]),
+                       counter(0, writers)) if writers > 0 else (None, None))
+    x, y = styled_digits(styles, np.random.default_rng([seed, 2]), counter(1, styles)) if styles > 0 else (None, None)
+    none = (draw_non_digits(non_digits, np.random.default_rng([seed, 3]), counter(2, non_digits))
             if non_digits > 0 else None)
-    return x, y, none
+    return (*w, x, y, none)
 
 
 class TemplateDrawings:
-    """The styled digits and non-digits, drawn in a second process while this one prepares MNIST.
+    """The other writers' digits, styled digits and non-digits, drawn in a second process while this one
+    prepares MNIST.
 
-    They depend on nothing but their counts and the seed, so the arrays are
-    the ones :func:`with_templates` would draw here, bit for bit.  Below
-    PARALLEL_FROM drawings, or on one core, nothing starts and
+    They depend on nothing but their counts, MNIST and the seed, so the
+    arrays are the ones :func:`with_templates` would draw here, bit for bit.
+    Below PARALLEL_FROM drawings, or on one core, nothing starts and
     :meth:`result` is None (they are drawn here, as before).
     """
 
-    def __init__(self, styles: int, non_digits: int, seed: int):
-        self.totals = {"styled digits": max(styles, 0), "non-digits": max(non_digits, 0)}
+    def __init__(self, styles: int, non_digits: int, writers: int = 0, mnist=None, seed: int = 1):
+        self.totals = {"other writers": max(writers, 0), "styled digits": max(styles, 0),
+                       "non-digits": max(non_digits, 0)}
         self.pool = self.future = None
-        self.shown = [0, 0]
+        self.shown = [0, 0, 0]
         self.last_poll = 0.0
-        if styles + non_digits >= PARALLEL_FROM and _cores() > 1:
+        if writers + styles + non_digits >= PARALLEL_FROM and _cores() > 1:
             context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-            self.counts = context.Array("q", 2, lock=False)
+            self.counts = context.Array("q", 3, lock=False)
             self.pool = context.Pool(1, initializer=_share_counts, initargs=(self.counts,))
-            self.future = self.pool.apply_async(_draw_templates, (styles, non_digits, seed))
+            self.future = self.pool.apply_async(_draw_templates, (styles, non_digits, writers, mnist, seed))
 
     def __enter__(self) -> "TemplateDrawings":
         return self
@@ -175,7 +185,8 @@ class TemplateDrawings:
                 progress(stage, done, total)
 
     def result(self, progress: Progress | None):
-        """``(styled images, their labels, non-digits)`` from the worker (waiting for it), or None."""
+        """``(writers' images, their labels, styled images, their labels, non-digits)`` from the worker (waiting
+        for it), or None."""
         if self.future is None:
             return None
         while True:
@@ -223,27 +234,53 @@ def as_pixels(images: np.ndarray) -> np.ndarray:
 
 
 def with_templates(images: np.ndarray, labels: np.ndarray, *, styles: int, non_digits: int, turned_digits: int,
-                   seed: int, progress: Progress | None = None, drawn=None) -> tuple[np.ndarray, np.ndarray]:
-    """The training set plus styled digits and non-digits drawn from the templates (uint8 rows, after MNIST).
+                   seed: int, writers: int = 0, progress: Progress | None = None, drawn=None,
+                   mnist=None) -> tuple[np.ndarray, np.ndarray]:
+    """The training set plus other writers' digits, and styled digits and non-digits drawn from the templates
+    (uint8 rows, after MNIST).
 
-    ``drawn`` is ``(styled images, labels, non-digits)`` already drawn for
-    these settings (:class:`TemplateDrawings`), or None to draw them here.
+    ``drawn`` is ``(writers' images, labels, styled images, labels,
+    non-digits)`` already drawn for these settings (:class:`TemplateDrawings`),
+    or None to draw them here; ``mnist`` is the raw MNIST training
+    ``(uint8 images, labels)`` the writers trace (needed when ``writers`` > 0).
     """
     extra_images, extra_labels = [images], [labels]
+    if writers > 0:
+        x, y = drawn[:2] if drawn is not None else writer_digits(
+            *mnist, writers, np.random.default_rng([seed, 5]), _counter(progress, "other writers", writers))
+        extra_images.append(x)
+        extra_labels.append(y)
     if styles > 0:
         log.info("drawing %d styled digits and %d non-digits from the templates", styles, non_digits)
-        x, y = drawn[:2] if drawn is not None else styled_digits(
+        x, y = drawn[2:4] if drawn is not None else styled_digits(
             styles, np.random.default_rng([seed, 2]), _counter(progress, "styled digits", styles))
         extra_images.append(x)
         extra_labels.append(y)
     if non_digits > 0:
-        extra_images.append(drawn[2] if drawn is not None else draw_non_digits(
+        extra_images.append(drawn[4] if drawn is not None else draw_non_digits(
             non_digits, np.random.default_rng([seed, 3]), _counter(progress, "non-digits", non_digits)))
         extra_labels.append(np.full(non_digits, NONE))
     if turned_digits > 0:
         extra_images.append(draw_turned_digits(images, labels, turned_digits, np.random.default_rng([seed, 4])))
         extra_labels.append(np.full(turned_digits, NONE))
     return np.concatenate(extra_images).astype(np.uint8, copy=False), np.concatenate(extra_labels)
+
+
+def source_slices(total: int, *, pen_copies: bool = True, writers: int = 0, styles: int = 0, non_digits: int = 0,
+                  turned_digits: int = 0) -> dict[str, slice]:
+    """Where each source's rows lie in a training set of ``total`` rows built with these settings:
+    "mnist", "pen copies", "other writers", "styled digits", "non-digits", "turned digits"."""
+    drawn = max(writers, 0) + max(styles, 0) + max(non_digits, 0) + max(turned_digits, 0)
+    mnist, odd = divmod(total - drawn, 2 if pen_copies else 1)
+    if odd or mnist < 0:
+        raise ValueError(f"{total} rows cannot be a training set built with these settings")
+    sizes = {"mnist": mnist, "pen copies": mnist if pen_copies else 0, "other writers": max(writers, 0),
+             "styled digits": max(styles, 0), "non-digits": max(non_digits, 0), "turned digits": max(turned_digits, 0)}
+    out, start = {}, 0
+    for name, size in sizes.items():
+        out[name] = slice(start, start + size)
+        start += size
+    return out
 
 
 # ---------------------------------------------------------------- the cache
@@ -310,8 +347,8 @@ def cache_key(settings: dict) -> str | None:
 
 
 def cached_training_set(*, data_dir: Path | None = None, inputs: str = "preprocessed", pen_copies: bool = True,
-                        styles: int = 0, non_digits: int = 0, turned_digits: int = 0, seed: int = 1,
-                        progress: Progress | None = None, folder: Path | None = None) -> TrainingData:
+                        writers: int = 0, styles: int = 0, non_digits: int = 0, turned_digits: int = 0,
+                        seed: int = 1, progress: Progress | None = None, folder: Path | None = None) -> TrainingData:
     """:func:`build_training_set`'s result for these settings, from the cache when it holds it.
 
     A cached file is read without pickle and checked (names, dtypes,
@@ -319,8 +356,8 @@ def cached_training_set(*, data_dir: Path | None = None, inputs: str = "preproce
     check is rebuilt, never trusted.  A new set is written atomically; a
     cache that cannot be written costs only the next run's time.
     """
-    settings = dict(data_dir=data_dir, inputs=inputs, pen_copies=pen_copies, styles=styles, non_digits=non_digits,
-                    turned_digits=turned_digits, seed=seed)
+    settings = dict(data_dir=data_dir, inputs=inputs, pen_copies=pen_copies, writers=writers, styles=styles,
+                    non_digits=non_digits, turned_digits=turned_digits, seed=seed)
     folder = Path(folder) if folder is not None else cache_dir()
     key = cache_key(settings)
     path = folder / f"training-set-{key[:24]}.npz" if key else None

@@ -18,7 +18,8 @@ import numpy as np
 
 from digitapp.gui.app import PEN_MAX, PEN_MIN
 from digitapp.strokes import render_strokes
-from harness.drawn import JITTER, STEP_RANGE, BenchError, _resample, _wobble, balanced_order, digit_strokes
+from digitapp.trace import digit_strokes
+from harness.drawn import JITTER, STEP_RANGE, BenchError, _resample, _wobble, balanced_order
 from harness.shapes import DIGITS
 
 LENGTHS = (2, 8)            # digits per number

@@ -8,6 +8,7 @@ import pytest
 
 from bench import drawn_digits as bench
 from conftest import skip_or_fail
+from digitapp import trace
 from digitapp.preprocess import FIELD
 from harness import drawn
 
@@ -26,10 +27,10 @@ def test_a_plus_sign_is_two_straight_strokes():
     skeleton = np.zeros((21, 21), bool)
     skeleton[10, 2:19] = True
     skeleton[2:19, 10] = True
-    branches = drawn.trace_skeleton(skeleton)
+    branches = trace.trace_skeleton(skeleton)
     assert len(branches) == 4
     assert len(set.intersection(*({start, end} for start, end, _ in branches))) == 1  # one crossing
-    strokes = drawn.join_branches(branches, reach=4)
+    strokes = trace.join_branches(branches, reach=4)
     assert len(strokes) == 2
     for stroke in strokes:  # each goes straight across: one end at each arm's tip
         ends = sorted(map(tuple, stroke[[0, -1]].round().astype(int).tolist()))
@@ -40,7 +41,7 @@ def test_a_ring_is_one_closed_stroke():
     yy, xx = np.mgrid[:30, :30]
     r = np.hypot(yy - 15, xx - 15)
     ring = np.abs(r - 10) < 0.5
-    strokes = drawn.join_branches(drawn.trace_skeleton(ring), reach=4)
+    strokes = trace.join_branches(trace.trace_skeleton(ring), reach=4)
     assert len(strokes) == 1
     assert np.allclose(strokes[0][0], strokes[0][-1])
     assert len(strokes[0]) == ring.sum() + 1
@@ -50,7 +51,7 @@ def test_staircase_diagonals_are_not_crossings():
     skeleton = np.zeros((8, 8), bool)
     for i in range(6):  # a 4-connected staircase: every pixel also touches the next step diagonally
         skeleton[i + 1, i + 1] = skeleton[i + 1, i + 2] = True
-    branches = drawn.trace_skeleton(skeleton)
+    branches = trace.trace_skeleton(skeleton)
     assert len(branches) == 1
 
 

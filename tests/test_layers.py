@@ -23,7 +23,7 @@ PACKAGE = "digitapp"
 LAYERS: dict[str, tuple[str, ...]] = {
     "maths": ("network", "optimizers", "network2", "activations", "blas"),
     "data": ("mnist_loader", "files", "imagefile", "ink", "strokes", "preprocess", "segment", "augment",
-             "templates", "styled", "training_data"),
+             "templates", "styled", "trace", "writers", "training_data"),
     "reading": ("model_io", "recognizer", "answer", "explain", "model_info", "look_inside"),
     "learning": ("samples", "learning", "personal", "trainer", "lab"),
     "shells": ("arguments", "console", "cli", "train", "curves", "gui.*", "__main__", "__init__"),

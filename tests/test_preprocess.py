@@ -501,3 +501,23 @@ def test_a_blank_photo_is_blank():
     paper = 200 * np.linspace(1.0, 0.5, 300)[None, :] * np.ones((200, 1))
     noisy = np.clip(paper + np.random.default_rng(0).normal(0, 3, paper.shape), 0, 255).astype(np.uint8)
     assert preprocess(noisy) is None
+
+
+@pytest.mark.parametrize("seed", [2, 12, 39, 44, 54])
+def test_a_table_along_one_or_two_edges_near_or_touching_the_digit_is_not_ink(seed):
+    """The photo bench's commonest miss: a table, dark like ink, along one or two edges up to the digit.  The
+    ink is told from the paper (taken from the typical pixel of the whole photo, table and all, it came out
+    the wrong way round on each of these photos), and the 7 is read."""
+    from digitapp import ink as module
+    from digitapp.recognizer import Recognizer
+    from harness.photos import make_photo_pair
+
+    case: dict = {}
+    clean, photo = make_photo_pair(np.asarray(drawing("seven", ink="light"), np.float32) / 255,
+                                   np.random.default_rng(seed), True, case)
+    assert case["edges"] >= 1 and {"near", "touching"} & set(case["places"])
+    assert module._photo_polarity(np.asarray(photo)) == "dark"
+    x = preprocess(photo)
+    assert_valid(x)
+    assert shift_tolerant_correlation(x, preprocess(clean)) > 0.85
+    assert Recognizer.load().predict(photo).digit == 7

@@ -96,3 +96,13 @@ def test_turned_digits_are_quarter_turns_of_turnable_digits():
     assert (quarter_left ^ quarter_right).all() and quarter_left.any() and quarter_right.any()
     marks = np.where(quarter_left, out[:, -2, 1], out[:, 1, -2])
     assert set((marks - 5) // 10) <= set(TURNABLE)
+
+
+def test_styles_left_out_are_not_drawn():
+    from digitapp.templates import DIGIT_STYLES
+
+    sixes = tuple(name for name in DIGIT_STYLES if name.startswith("6"))
+    _, y = styled_digits(200, np.random.default_rng(0), leave_out=sixes)
+    assert 6 not in y and set(y.tolist()) == set(range(10)) - {6}
+    with pytest.raises(ValueError, match="no such styles"):
+        styled_digits(5, np.random.default_rng(0), leave_out=("6-curly",))

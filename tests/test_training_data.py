@@ -154,7 +154,7 @@ def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
     """Above PARALLEL_FROM drawings the templates are drawn beside the MNIST stages: the same arrays, bit for bit."""
     import digitapp.training_data as training_data
 
-    settings = dict(data_dir=data_dir, styles=150, non_digits=120, turned_digits=5, seed=4)
+    settings = dict(data_dir=data_dir, writers=30, styles=150, non_digits=120, turned_digits=5, seed=4)
     here = build_training_set(**settings)
     monkeypatch.setattr(training_data, "PARALLEL_FROM", 100)
     monkeypatch.setattr(training_data, "_cores", lambda: 2)
@@ -165,6 +165,7 @@ def test_drawn_in_a_second_process_the_set_is_the_same(data_dir, monkeypatch):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
     assert seen["styled digits"] == (150, 150) and seen["non-digits"] == (120, 120)
+    assert seen["other writers"] == (30, 30)
 
 
 def test_ctrl_c_while_the_worker_draws_ends_it_at_once(data_dir, monkeypatch):
@@ -192,3 +193,20 @@ def test_ctrl_c_while_the_worker_draws_ends_it_at_once(data_dir, monkeypatch):
     assert time.monotonic() - started < 10
     (pool,) = pools
     assert all(not process.is_alive() for process in pool._pool)
+
+
+def test_source_slices_find_each_source_in_the_built_set(data_dir):
+    """The rows of each source are where source_slices says: the styled digits are the ones styled_digits draws."""
+    from digitapp.styled import styled_digits
+    from digitapp.training_data import source_slices
+
+    settings = dict(writers=12, styles=20, non_digits=10, turned_digits=5)
+    data = build_training_set(data_dir=data_dir, seed=2, **settings)
+    slices = source_slices(len(data.images), pen_copies=True, **settings)
+    styled_x, styled_y = styled_digits(20, np.random.default_rng([2, 2]))
+    np.testing.assert_array_equal(data.images[slices["styled digits"]], styled_x)
+    np.testing.assert_array_equal(data.labels[slices["styled digits"]], styled_y)
+    assert (data.labels[slices["non-digits"]] == -1).all() and (data.labels[slices["turned digits"]] == -1).all()
+    assert slices["turned digits"].stop == len(data.images)
+    with pytest.raises(ValueError):
+        source_slices(len(data.images) + 1, pen_copies=True, **settings)
