@@ -90,7 +90,9 @@ class Recipe:
     learned in order, ``together`` at a time or in at most ``groups`` groups, as one correction is but
     with ``group_near`` near drawings of each, ``boost`` more undistorted rows of those not yet read
     right, until all are read right (``together_steps`` steps at least, ``group_max_steps`` at most, so
-    1,000 samples take some 800 steps); those already read sure are not taught.  Chosen on the learning bench's writers and the MNIST validation set, never the test
+    1,000 samples take some 800 steps); those already read sure are not taught.  Then those a later group
+    took over (``together`` at most) are learned again together until every sample is read right
+    (``max_steps`` at most).  Chosen on the learning bench's writers and the MNIST validation set, never the test
     set (docs/learning.md, "How it learns without forgetting")."""
 
     steps: int = 40
@@ -189,7 +191,18 @@ class Learner:
                 self._teach(trained, new, samples[:first], until_sure=False)
             if progress is not None:
                 progress(first + len(group) - start, len(samples) - start)
+        self._mend(trained, samples)
         return trained
+
+    def _mend(self, network: Network, samples: Sequence[Sample]) -> None:
+        """After learning in groups, the samples a later group took over (up to ``together`` of them) learned
+        again together, as one correction is (``max_steps`` at most, every other sample kept right), in
+        place."""
+        wrong = misread(network, samples)[:self.recipe.together]
+        if wrong:
+            ids = {s.id for s in wrong}
+            self._teach(network, wrong, [s for s in samples if s.id not in ids], until_sure=False,
+                        limit=self.recipe.max_steps)
 
     def _pixels(self) -> np.ndarray:
         """The replay images as float32 in [0, 1], made once (for finding the nearest to a sample)."""
@@ -239,7 +252,7 @@ class Learner:
         network.update_mini_batch((X, Y), self.recipe.eta)
 
     def _teach(self, network: Network, new: Sequence[Sample], earlier: Sequence[Sample], until_sure: bool,
-               goal: Network | None = None) -> None:
+               goal: Network | None = None, limit: int | None = None) -> None:
         """Teach ``new`` samples (one correction, or a group when relearning) to ``network``, in place; with
         a ``goal`` network, teach it to answer their drawings as ``goal`` does instead (forgetting them)."""
         r, rng = self.recipe, self.rng
@@ -260,7 +273,7 @@ class Learner:
             was_sure = reads_sure(network, np.stack([s.x for s in recent]), [s.label for s in recent], r)
             was_sure[:-r.keep_sure] = False
         with fast_blas():
-            for step in range(r.max_steps if k == 1 else r.group_max_steps):
+            for step in range(limit or (r.max_steps if k == 1 else r.group_max_steps)):
                 if step >= first and (step - first) % r.then == 0:
                     forgotten = misread(network, recent, was_sure, r)
                     if goal is not None:  # forgetting gives way to the other samples after 2 x steps

@@ -35,7 +35,7 @@ import numpy as np
 
 from .imagefile import ImageLike
 from .ink import Ink
-from .learning import Learner, replay_path
+from .learning import Learner, misread, replay_path
 from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import preprocess, strokes_input
@@ -198,17 +198,25 @@ class PersonalModel:
                 self._become(self.learner.relearn(self.recognizer.network, progress, start))
         return len(fresh)
 
-    def relearn(self) -> None:
-        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
+    def relearn(self) -> list[Sample]:
+        """The base model relearns every sample (after samples were imported or changed elsewhere).  Returns
+        the samples it still reads wrong when its steps ran out (none, unless some contradict others)."""
         with self._owning(catch_up=False):
-            self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
+            return self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
 
-    def _relearn(self, change, progress: Callable[[int, int], None] | None = None) -> None:
-        """The samples become ``change(samples)``; the base model relearns them all."""
+    def _relearn(self, change, progress: Callable[[int, int], None] | None = None) -> list[Sample]:
+        """The samples become ``change(samples)``; the base model relearns them all; returns those it still
+        reads wrong."""
         self.learner.samples = change(self.samples)
         self._undo = None
         network = self.learner.relearn(self._base_network(), progress) if self.samples else self._base_network()
         self._become(network, learned=bool(self.samples))
+        return self.misread()
+
+    def misread(self) -> list[Sample]:
+        """The samples the answering model reads wrong: none after learning, unless a relearn's or an
+        import's steps ran out (samples that contradict each other)."""
+        return misread(self.recognizer.network, self.samples)
 
     @contextmanager
     def _owning(self, catch_up: bool = True) -> Iterator[bool]:
