@@ -85,8 +85,8 @@ def run_predict(args) -> int:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
     if recognizer.info.is_personal and not args.json:  # --json says so in its "model"
-        say(f"digitapp predict: your personal model answers (trained on {recognizer.info.personal_samples} of "
-            "your digits; --model PATH for another)", sys.stderr)
+        say(f"digitapp predict: your personal model answers (trained on {recognizer.info.yours}; "
+            "--model PATH for another)", sys.stderr)
     from .personal import own_files
 
     if args.save_input is not None:

@@ -40,7 +40,7 @@ from .model_io import ModelError, UnreadableModel, default_model_path, network_f
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import Sample, SampleStore, check_label, set_aside, without
+from .samples import NOT_A_DIGIT, Sample, SampleStore, check_label, set_aside, without
 from .strokes import clean_strokes
 
 
@@ -277,6 +277,7 @@ class PersonalModel:
         if learned:
             record = {**base_record, "personal": {"base_model": str(self.base_path) if self.base_path else None,
                                                   "samples": len(self.samples),
+                                                  "not_digits": sum(s.label == NOT_A_DIGIT for s in self.samples),
                                                   "learned": [s.id for s in self.samples]}}
             path = old.path
             if self.store is not None:

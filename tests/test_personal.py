@@ -128,7 +128,8 @@ def test_learn_strokes_corrects_a_wrong_answer_and_keeps_it(me):
     (stored,) = me.store.load()
     assert stored.label == 6 and stored.strokes == tuple(tuple(map(tuple, s)) for s in drawing)
     record = read_model_file(me.store.model_path)["record"]
-    assert record["personal"] == {"base_model": str(default_model_path()), "samples": 1, "learned": [stored.id]}
+    assert record["personal"] == {"base_model": str(default_model_path()), "samples": 1, "not_digits": 0,
+                                  "learned": [stored.id]}
     assert record["test_accuracy"] == Recognizer.load().record["test_accuracy"]  # the base model's record
 
 
