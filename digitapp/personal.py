@@ -40,7 +40,7 @@ from .model_io import ModelError, UnreadableModel, default_model_path, network_f
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import NOT_A_DIGIT, Sample, SampleStore, check_label, set_aside, without
+from .samples import NOT_A_DIGIT, Sample, SampleStore, check_label, relabelled, set_aside, without
 from .strokes import clean_strokes
 
 
@@ -177,11 +177,18 @@ class PersonalModel:
             self._become(network if self.samples else base, learned=bool(self.samples))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction."""
+        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction (the
+        last correction, still undoable: from the model before it, so the wrong key leaves no trace)."""
         digit = check_label(digit)
         with self._owning():
-            self._undo = None
-            self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
+            undo, self._undo = self._undo, None
+            if undo is not None and undo[1] == sample_id:  # the last correction, a wrong key: learned again
+                before = undo[0]                            # from the model before it, as if the key were right
+                (changed,) = [s for s in relabelled(self.samples, sample_id, digit) if s.id == sample_id]
+                self.learner.samples = without(self.samples, sample_id)
+                self._become(self.learner.learn(before.network, changed))
+            else:
+                self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
 
     def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
         """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the model

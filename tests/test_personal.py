@@ -269,3 +269,23 @@ def test_relearn_reads_every_sample_right_or_says_which_it_cannot():
     me.learner.samples = [*made, twice]
     wrong = me.relearn()
     assert wrong and {s.id for s in wrong} <= {made[0].id, twice.id}, [(s.id, s.label) for s in wrong]
+
+
+@pytest.mark.slow
+def test_relabelling_the_last_correction_learns_it_from_the_model_before_it(me, monkeypatch):
+    """A wrong key noticed at once: the relabel starts from the model before the wrong lesson, so that lesson
+    leaves no trace; an older sample's relabel is learned as a correction by the model as it is."""
+    four, seven = on_canvas(4), on_canvas(7)
+    me.learn_strokes(seven, 7)
+    before = me.recognizer
+    me.learn_strokes(four, 9)  # the wrong key
+    started_from = []
+    learn = me.learner.learn
+    monkeypatch.setattr(me.learner, "learn", lambda network, sample: started_from.append(network) or learn(network, sample))
+    me.relabel(me.samples[-1].id, 4)
+    assert started_from == [before.network]
+    assert [s.label for s in me.store.load()] == [7, 4] and me.recognizer.predict_strokes(four).digit == 4
+    now = me.recognizer
+    me.relabel(me.samples[0].id, 1)  # not the last correction: learned by the model as it is
+    assert started_from == [before.network] and me.recognizer is not now
+    assert [s.label for s in me.store.load()] == [1, 4] and me.recognizer.predict_strokes(seven).digit == 1
