@@ -23,7 +23,10 @@ still flagged (not answered "sure") after K = 10, and the time per
 * after learning 50 samples of mixed styles, MNIST test drops <= 0.3 points,
   the non-digits flagged drop <= 2 points, and all 50 are still read right;
 * a drawing learned as 9 is still read as 9 after 20 further corrections of
-  other digits (tried for several drawings of a 9).
+  other digits (tried for several drawings of a 9);
+* after the 50, a delete and a relabel each take <= 2 s and keep the 50's
+  limits; a relearn of them all from the shipped model takes <= 2 s and reads
+  every one right.
 
 A last line gives, for comparison, how the shipped model reads the style
 bench's styles (harness/styles.py) before any learning.
@@ -129,7 +132,7 @@ def fifty_samples(model, seed: int, validation, test, shapes) -> tuple[tuple, tu
 
 def change_samples(me: PersonalModel, validation, test, shapes) -> list[tuple]:
     """After the 50, as the gallery does: delete one sample; teach a new drawing with a wrong key (a mistake)
-    and relabel it right; then relearn all from the shipped model (as ``relearn()`` does).  For each: the
+    and relabel it right; then relearn all from the shipped model (``relearn()``).  For each: the
     seconds it took, MNIST validation and test, non-digits flagged, the samples read right and their number."""
     out = []
     rng = np.random.default_rng(5)
@@ -229,6 +232,9 @@ def main(argv=None) -> int:
            f"non-digits flagged <= {MAX_FLAGGED_DROP:.0f}, all {n} samples read right",
            took <= 2 and 100 * (t0 - t2) <= MAX_MNIST_DROP and 100 * (f0 - f2) <= MAX_FLAGGED_DROP and right2 == n)
           for what, took, v2, t2, f2, right2, n in changes[:2]],
+        *[(f"then a relearn from the shipped model: within 2 s ({took:.2f} s), all {n} samples read right "
+           f"({right2}; MNIST test {100 * t2:.2f}%, not limited)", took <= 2 and right2 == n)
+          for what, took, v2, t2, f2, right2, n in changes[2:]],
     ]
     print()
     for text, ok in checks:

@@ -85,8 +85,8 @@ def run_predict(args) -> int:
         say(f"digitapp predict: {err}", sys.stderr)
         return 2
     if recognizer.info.is_personal and not args.json:  # --json says so in its "model"
-        say(f"digitapp predict: your personal model answers (trained on {recognizer.info.personal_samples} of "
-            "your digits; --model PATH for another)", sys.stderr)
+        say(f"digitapp predict: your personal model answers (trained on {recognizer.info.yours}; "
+            "--model PATH for another)", sys.stderr)
     from .personal import own_files
 
     if args.save_input is not None:
@@ -214,8 +214,10 @@ def run_my_digits(args) -> int:
             new = read_samples(args.file)
             personal = open_personal(None, "digitapp my-digits", store)
             added = personal.add_samples(new, progress=learning_progress("digitapp my-digits import"))
+            wrong = len(personal.misread())
             say(f"imported {added} new samples of {len(new)} from {args.file}; "
-                  f"the personal model has learned all {len(personal.samples)}")
+                + (f"the personal model has learned all {len(personal.samples)}" if not wrong else
+                   f"the personal model still reads {wrong} of the {len(personal.samples)} wrong (its steps ran out)"))
         elif args.action == "clear":
             n = len(samples)
             if not args.yes:

@@ -33,6 +33,7 @@ from .trainer import targets
 
 REPLAY_NAME = "replay.npz"
 RECHECKED = 1000  # after each round of steps, the newest earlier samples checked for being forgotten
+MEND_ROUNDS = 3  # after a relearn, rounds of learning again the samples it reads wrong
 
 
 # -- the replay set -----------------------------------------------------------------------------------
@@ -90,7 +91,10 @@ class Recipe:
     learned in order, ``together`` at a time or in at most ``groups`` groups, as one correction is but
     with ``group_near`` near drawings of each, ``boost`` more undistorted rows of those not yet read
     right, until all are read right (``together_steps`` steps at least, ``group_max_steps`` at most, so
-    1,000 samples take some 800 steps); those already read sure are not taught.  Chosen on the learning bench's writers and the MNIST validation set, never the test
+    1,000 samples take some 800 steps); those already read sure are not taught.  Then those a later group
+    took over (``together`` at most) are learned again together until every sample is read right
+    (``max_steps`` at most, three rounds at most).  A delete and a relabel end with ``settle`` steps of
+    replay and the user's samples alone.  Chosen on the learning bench's writers and the MNIST validation set, never the test
     set (docs/learning.md, "How it learns without forgetting")."""
 
     steps: int = 40
@@ -116,6 +120,7 @@ class Recipe:
     together_steps: int = 20
     group_max_steps: int = 40
     group_near: int = 4
+    settle: int = 20
 
 
 class Learner:
@@ -158,6 +163,7 @@ class Learner:
         changed = [s for s in samples if s.id == sample_id]
         if changed:
             self._teach(trained, changed, without(samples, sample_id), until_sure=True)
+            self._settle(trained, samples, changed)
         self.samples = samples
         return trained
 
@@ -170,6 +176,7 @@ class Learner:
         trained = network.copy()
         if gone:
             self._teach(trained, gone, samples, until_sure=False, goal=base)
+            self._settle(trained, samples)
         self.samples = samples
         return trained
 
@@ -189,7 +196,37 @@ class Learner:
                 self._teach(trained, new, samples[:first], until_sure=False)
             if progress is not None:
                 progress(first + len(group) - start, len(samples) - start)
+        self._mend(trained, samples)
         return trained
+
+    def _mend(self, network: Network, samples: Sequence[Sample]) -> None:
+        """After learning in groups, the samples a later group took over (up to ``together`` of them) learned
+        again together, as one correction is (``max_steps`` at most, every other sample kept right), in
+        place; ``MEND_ROUNDS`` times at most."""
+        for _ in range(MEND_ROUNDS):  # mending some may take over others: look again
+            wrong = misread(network, samples)[:self.recipe.together]
+            if not wrong:
+                return
+            ids = {s.id for s in wrong}
+            self._teach(network, wrong, [s for s in samples if s.id not in ids], until_sure=False,
+                        limit=self.recipe.max_steps)
+
+    def _settle(self, network: Network, samples: Sequence[Sample], kept: Sequence[Sample] = ()) -> None:
+        """``settle`` steps of replay and the user's samples alone (``kept`` in every step, ``earlier`` others
+        picked at random, each with a distorted copy), in place: what a delete or a relabel ends with, so it
+        wins back some of what the corrections before it cost MNIST rather than adding to it."""
+        r, rng = self.recipe, self.rng
+        augment = self._distort()[0]
+        if not samples:
+            return
+        with fast_blas():
+            for _ in range(r.settle):
+                chosen = [*kept, *(samples[i] for i in rng.choice(len(samples), min(r.earlier, len(samples)),
+                                                                   replace=False))]
+                X = np.stack([s.x for s in chosen])
+                labels = [s.label for s in chosen]
+                self._step(network, np.concatenate([X, augment(X, rng)]), self._targets(network, labels * 2),
+                           self._random_replay())
 
     def _pixels(self) -> np.ndarray:
         """The replay images as float32 in [0, 1], made once (for finding the nearest to a sample)."""
@@ -239,7 +276,7 @@ class Learner:
         network.update_mini_batch((X, Y), self.recipe.eta)
 
     def _teach(self, network: Network, new: Sequence[Sample], earlier: Sequence[Sample], until_sure: bool,
-               goal: Network | None = None) -> None:
+               goal: Network | None = None, limit: int | None = None) -> None:
         """Teach ``new`` samples (one correction, or a group when relearning) to ``network``, in place; with
         a ``goal`` network, teach it to answer their drawings as ``goal`` does instead (forgetting them)."""
         r, rng = self.recipe, self.rng
@@ -260,7 +297,7 @@ class Learner:
             was_sure = reads_sure(network, np.stack([s.x for s in recent]), [s.label for s in recent], r)
             was_sure[:-r.keep_sure] = False
         with fast_blas():
-            for step in range(r.max_steps if k == 1 else r.group_max_steps):
+            for step in range(limit or (r.max_steps if k == 1 else r.group_max_steps)):
                 if step >= first and (step - first) % r.then == 0:
                     forgotten = misread(network, recent, was_sure, r)
                     if goal is not None:  # forgetting gives way to the other samples after 2 x steps

@@ -44,6 +44,7 @@ class ModelInfo:
     validation_accuracy: float | None = None
     test_accuracy: float | None = None
     personal_samples: int | None = None
+    personal_not_digits: int = 0  # how many of them are "not a digit" drawings
     base_model: Path | None = None
     retrained: bool = False  # trained from scratch with the user's digits (train --my-digits): figures are its own
     activation: str = "sigmoid"
@@ -54,9 +55,11 @@ class ModelInfo:
         """The description of ``network``, loaded from ``path`` (None: made in memory) with ``record``."""
         personal = record.get("personal")
         samples = base = None
+        not_digits = 0
         retrained = isinstance(personal, dict) and personal.get("retrained") is True
         if isinstance(personal, dict):
             samples = _shown(personal.get("samples"), int) or 0
+            not_digits = min(max(_shown(personal.get("not_digits"), int) or 0, 0), max(samples, 0))
             recorded = _shown(personal.get("base_model"), str)
             base = Path(recorded) if recorded else None
         return cls(
@@ -70,6 +73,7 @@ class ModelInfo:
             validation_accuracy=_shown(record.get("validation_accuracy"), (int, float)),
             test_accuracy=_shown(record.get("test_accuracy"), (int, float)),
             personal_samples=samples,
+            personal_not_digits=not_digits,
             base_model=None if retrained else base,
             retrained=retrained,
             activation=getattr(network.activation, "name", "sigmoid"),
@@ -96,6 +100,19 @@ class ModelInfo:
             return "a model in memory"
         return f"{'shipped model' if is_shipped_file(self.base_model) else 'model'} {self.base_model.name}"
 
+    @property
+    def yours(self) -> str:
+        """What it learned from the user: '23 of your digits', or with "not a digit" samples among them
+        '25 of your drawings (23 digits, 2 not a digit)'."""
+        n, k = self.personal_samples or 0, self.personal_not_digits
+        if not k:
+            return f"{n} of your digits"
+        return f"{n} of your drawings ({n - k} digit{'' if n - k == 1 else 's'}, {k} not a digit)"
+
+    @property
+    def _before(self) -> str:
+        return f"before your {'drawings' if self.personal_not_digits else 'digits'}"
+
     def _training(self) -> list[str]:
         """'trained 2026-11-20' and 'MNIST test 98.59%', where the record says so."""
         parts = [f"trained {self.date[:10]}"] if self.date else []
@@ -108,13 +125,13 @@ class ModelInfo:
         personalised model 'personalised, trained on 23 of your digits, from shipped model digit_model.pkl
         (trained 2026-11-20, MNIST test 98.59% before your digits)'."""
         if self.retrained:
-            return ", ".join([f"personalised, retrained with {self.personal_samples} of your digits",
+            return ", ".join([f"personalised, retrained with {self.yours}",
                               *self._training()])
         if self.is_personal:
-            line = f"personalised, trained on {self.personal_samples} of your digits, from {self.base_name}"
+            line = f"personalised, trained on {self.yours}, from {self.base_name}"
             training = self._training()
             if training:
-                line += f" ({', '.join(training)}{' before your digits' if self.test_accuracy is not None else ''})"
+                line += f" ({', '.join(training)}{' ' + self._before if self.test_accuracy is not None else ''})"
             return line
         name = self.file.name if self.file is not None else "a model in memory"
         return ", ".join([f"{'shipped model' if self.shipped else 'model'} {name}", *self._training()])
@@ -126,9 +143,9 @@ class ModelInfo:
         else:
             lines = [f"{self.file.name}: {self.kind} model"]
             if self.retrained:
-                lines.append(f"retrained with {self.personal_samples} of your digits (digitapp train --my-digits)")
+                lines.append(f"retrained with {self.yours} (digitapp train --my-digits)")
             elif self.is_personal:
-                lines.append(f"trained on {self.personal_samples} of your digits, from {self.base_name}")
+                lines.append(f"trained on {self.yours}, from {self.base_name}")
             if not self.shipped:
                 lines.append(f"in {self.file.parent}")
         neurons = "" if self.activation == "sigmoid" else f", {self.activation} neurons"
@@ -150,7 +167,7 @@ class ModelInfo:
                                                                      (self.test_accuracy, "MNIST test"))
                   if value is not None]
         if scores:
-            lines.append(", ".join(scores) + (" (before your digits)" if learned_after else ""))
+            lines.append(", ".join(scores) + (f" ({self._before})" if learned_after else ""))
         return lines
 
     def to_dict(self) -> dict:
@@ -166,6 +183,7 @@ class ModelInfo:
             "validation_accuracy": self.validation_accuracy,
             "test_accuracy": self.test_accuracy,
             "personal_samples": self.personal_samples,
+            "personal_not_digits": self.personal_not_digits if self.is_personal else None,
             "base_model": str(self.base_model) if self.base_model is not None else None,
             "retrained": self.retrained,
             "activation": self.activation,

@@ -35,12 +35,12 @@ import numpy as np
 
 from .imagefile import ImageLike
 from .ink import Ink
-from .learning import Learner, replay_path
+from .learning import Learner, misread, replay_path
 from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import Sample, SampleStore, check_label, set_aside, without
+from .samples import NOT_A_DIGIT, Sample, SampleStore, check_label, relabelled, set_aside, without
 from .strokes import clean_strokes
 
 
@@ -177,11 +177,18 @@ class PersonalModel:
             self._become(network if self.samples else base, learned=bool(self.samples))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction."""
+        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction (the
+        last correction, still undoable: from the model before it, so the wrong key leaves no trace)."""
         digit = check_label(digit)
         with self._owning():
-            self._undo = None
-            self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
+            undo, self._undo = self._undo, None
+            if undo is not None and undo[1] == sample_id:  # the last correction, a wrong key: learned again
+                before = undo[0]                            # from the model before it, as if the key were right
+                (changed,) = [s for s in relabelled(self.samples, sample_id, digit) if s.id == sample_id]
+                self.learner.samples = without(self.samples, sample_id)
+                self._become(self.learner.learn(before.network, changed))
+            else:
+                self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
 
     def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
         """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the model
@@ -198,17 +205,25 @@ class PersonalModel:
                 self._become(self.learner.relearn(self.recognizer.network, progress, start))
         return len(fresh)
 
-    def relearn(self) -> None:
-        """The base model relearns every sample (after samples were imported or changed elsewhere)."""
+    def relearn(self) -> list[Sample]:
+        """The base model relearns every sample (after samples were imported or changed elsewhere).  Returns
+        the samples it still reads wrong when its steps ran out (none, unless some contradict others)."""
         with self._owning(catch_up=False):
-            self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
+            return self._relearn(lambda samples: self.store.load() if self.store is not None else samples)
 
-    def _relearn(self, change, progress: Callable[[int, int], None] | None = None) -> None:
-        """The samples become ``change(samples)``; the base model relearns them all."""
+    def _relearn(self, change, progress: Callable[[int, int], None] | None = None) -> list[Sample]:
+        """The samples become ``change(samples)``; the base model relearns them all; returns those it still
+        reads wrong."""
         self.learner.samples = change(self.samples)
         self._undo = None
         network = self.learner.relearn(self._base_network(), progress) if self.samples else self._base_network()
         self._become(network, learned=bool(self.samples))
+        return self.misread()
+
+    def misread(self) -> list[Sample]:
+        """The samples the answering model reads wrong: none after learning, unless a relearn's or an
+        import's steps ran out (samples that contradict each other)."""
+        return misread(self.recognizer.network, self.samples)
 
     @contextmanager
     def _owning(self, catch_up: bool = True) -> Iterator[bool]:
@@ -269,6 +284,7 @@ class PersonalModel:
         if learned:
             record = {**base_record, "personal": {"base_model": str(self.base_path) if self.base_path else None,
                                                   "samples": len(self.samples),
+                                                  "not_digits": sum(s.label == NOT_A_DIGIT for s in self.samples),
                                                   "learned": [s.id for s in self.samples]}}
             path = old.path
             if self.store is not None:

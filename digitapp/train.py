@@ -194,7 +194,9 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
         "numpy": np.__version__,
     }
     if samples:
-        record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True}
+        from .samples import NOT_A_DIGIT
+        record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True,
+                              "not_digits": sum(s.label == NOT_A_DIGIT for s in samples)}
     return network, record
 
 

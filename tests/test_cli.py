@@ -489,4 +489,27 @@ def test_predict_uses_the_personal_model_and_says_so_in_json(images, capsys):
     code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
     model = json.loads(out)["model"]
     assert code == 0 and model["personal_samples"] == 1 and model["shipped"] is False
-    assert model["file"].endswith("my_model.pkl")
+    assert model["personal_not_digits"] == 0 and model["file"].endswith("my_model.pkl")
+    taught(()).learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], -1)  # a "Z": not a digit
+    code, out, err = run(["predict", images / "one.png"], capsys)
+    assert_one_line_naming(err, "personal model", "trained on 2 of your drawings (1 digit, 1 not a digit)")
+    code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
+    model = json.loads(out)["model"]
+    assert (model["personal_samples"], model["personal_not_digits"]) == (2, 1)
+
+
+@pytest.mark.slow
+def test_my_digits_import_says_when_samples_contradict_each_other(capsys, user_dir, tmp_path):
+    """The same drawing given as a 3 and as an 8 cannot both be read right: the import says so, not 'all'."""
+    from digitapp.preprocess import strokes_input
+    from digitapp.samples import Sample, write_samples
+
+    drawing = on_canvas(3)
+    x = strokes_input(drawing)
+    path = tmp_path / "two.json"
+    write_samples([Sample.new(3, x, drawing), Sample.new(8, x, drawing), Sample.new(4, strokes_input(on_canvas(4)))],
+                  path)
+    code, out, _ = run(["my-digits", "import", path], capsys)
+    last = out.splitlines()[-1]
+    assert code == 0 and last.startswith("imported 3 new samples of 3"), out
+    assert last.endswith("the personal model still reads 1 of the 3 wrong (its steps ran out)"), last

@@ -107,3 +107,24 @@ def test_a_model_retrained_with_the_users_digits_shows_its_own_figures(tmp_path)
     assert info.describe() == "personalised, retrained with 3 of your digits, trained 2026-12-05, MNIST test 89.87%"
     assert info.details()[1] == "retrained with 3 of your digits (digitapp train --my-digits)"
     assert info.details()[-1] == "MNIST test 89.87%"
+
+
+@pytest.mark.slow
+def test_not_a_digit_samples_are_counted_as_drawings_not_digits(user_dir):
+    """A "not a digit" sample is one of the user's drawings, not one of their digits: every place that says
+    what the model learned counts it apart."""
+    from digitapp.samples import NOT_A_DIGIT
+
+    me = PersonalModel.open()[0]
+    me.learn_strokes(on_canvas(4), 4)
+    me.learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], NOT_A_DIGIT)
+    info = PersonalModel.open()[0].recognizer.info
+    assert (info.personal_samples, info.personal_not_digits) == (2, 1)
+    words = "2 of your drawings (1 digit, 1 not a digit)"
+    assert info.yours == words
+    assert info.describe().startswith(f"personalised, trained on {words}, from shipped model")
+    assert info.describe().endswith("before your drawings)") and "digits" not in info.describe().replace(words, "")
+    assert info.details()[1] == f"trained on {words}, from shipped model digit_model.pkl"
+    assert info.to_dict()["personal_not_digits"] == 1 and info.to_dict()["personal_samples"] == 2
+    me.delete(me.samples[-1].id)
+    assert PersonalModel.open()[0].recognizer.info.yours == "1 of your digits"

@@ -265,7 +265,7 @@ def test_my_digits_retrains_with_the_users_samples_into_the_personal_model(data_
     argv = ["--data-dir", str(data_dir), "--hidden", "8", "--epochs", "1", "--no-plot", "--my-digits"]
     assert train.main(argv) == 0
     record = read_model_file(store.model_path)["record"]
-    assert record["personal"] == {"base_model": None, "samples": 3, "retrained": True}
+    assert record["personal"] == {"base_model": None, "samples": 3, "retrained": True, "not_digits": 0}
     assert "adding 3 samples of your handwriting" in caplog.text
     personal, warnings = PersonalModel.open()
     assert warnings == [] and personal.recognizer.info.personal_samples == 3

@@ -231,15 +231,15 @@ class PersonalPanel(ttk.Frame):
 
     def show(self, personal) -> None:
         """Say whether the answering model is personalised; offer the gallery and Forget when there is something."""
-        n = personal.recognizer.info.personal_samples
-        if n:
-            self.label.configure(text=f"Personalised: trained on {n} of your digits",
+        info = personal.recognizer.info
+        if info.personal_samples:
+            self.label.configure(text=f"Personalised: trained on {info.yours}",
                                  foreground=SURE_COLOUR)
         else:
             self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it; X: not a digit",
                                  foreground=MUTED_COLOUR)
         stored = len(personal.samples)
-        self.forget_button.state(["!disabled" if n or stored else "disabled"])
+        self.forget_button.state(["!disabled" if info.personal_samples or stored else "disabled"])
         self.gallery_button.state(["!disabled" if stored else "disabled"])
 
 
