@@ -256,3 +256,22 @@ def test_an_empty_file_name_is_one_line(action):
     code, _, err = run(["my-digits", action, ""])
     assert code == 2
     assert_one_line_naming(err, "is not a file name")
+
+
+# ---------------------------------------------------------------- a big store (class 8)
+
+@pytest.mark.slow
+def test_an_import_of_a_thousand_samples_ends_with_progress_and_every_sample_kept(user_dir, tmp_path):
+    """Learning them one by one took some 0.3 s a sample (1,000: five minutes, past run's timeout); the speed
+    itself is measured by ``python -m bench.my_digits``."""
+    from bench.my_digits import make_samples
+
+    path = tmp_path / "many.json"
+    write_samples(make_samples(1000, seed=3), path)
+    code, out, err = run(["my-digits", "import", path])
+    assert code == 0, err
+    progress = [line for line in err.splitlines() if "learning" in line and "of 1000 samples" in line]
+    assert len(progress) >= 5 and progress[-1].endswith("learning 1000 of 1000 samples")
+    assert len(SampleStore().load()) == 1000
+    code, out, err = run(["my-digits", "list"])  # a start with the big store, then every sample listed
+    assert code == 0 and "1000" in out, err
