@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 _HOMES = {
     "Network": "network", "load_model": "model_io", "save_model": "model_io", "ModelError": "model_io",
     "preprocess": "preprocess", "ImageError": "imagefile", "Recognizer": "recognizer", "Prediction": "recognizer",
-    "Reading": "recognizer", "ModelInfo": "model_info", "PersonalModel": "personal", "NOT_A_DIGIT": "samples",
+    "Reading": "recognizer", "ModelInfo": "model_info", "PersonalModel": "personal", "NO_DIGIT": "samples",
 }
 __all__ = [*_HOMES, "__version__"]
 

@@ -8,7 +8,7 @@ and MNIST training digits from the replay set that ships with the package
 templates' digits and non-digits, whose target is every output 0), so the
 network learns the new style at once without forgetting what it knew, nor
 that a heart or an "a" is no digit.  A sample may itself be "not a digit"
-(:data:`~digitapp.samples.NOT_A_DIGIT`), learned the same way.  :class:`Recipe` holds the numbers, chosen
+(:data:`~digitapp.samples.NO_DIGIT`), learned the same way.  :class:`Recipe` holds the numbers, chosen
 on validation data.  Pure computation: no files but the replay set, no Tk.
 """
 
@@ -46,7 +46,7 @@ def replay_path() -> Path:
 @functools.lru_cache(maxsize=2)
 def load_replay(path=None) -> tuple[np.ndarray, np.ndarray]:
     """``(images uint8 (N, 784), labels (N,))``: what is replayed while learning, MNIST training digits and
-    template drawings (label NOT_A_DIGIT for a non-digit)."""
+    template drawings (label NO_DIGIT for a non-digit)."""
     path = Path(path) if path is not None else replay_path()
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -364,7 +364,7 @@ def answers_as(network: Network, goal: Network, X: np.ndarray, within: float = 0
 
 def reads_sure(network: Network, X: np.ndarray, labels, recipe: Recipe = Recipe()) -> np.ndarray:
     """For each row of ``X``, whether the network gives the app's "sure" answer for its label: output at least
-    ``recipe.strong`` and share at least ``recipe.sure``; for NOT_A_DIGIT, every output under "not a digit"."""
+    ``recipe.strong`` and share at least ``recipe.sure``; for NO_DIGIT, every output under "not a digit"."""
     return _read_right(network, X, labels, recipe.strong, recipe.sure)
 
 

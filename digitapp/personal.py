@@ -40,7 +40,7 @@ from .model_io import ModelError, UnreadableModel, default_model_path, network_f
 from .network import Network
 from .preprocess import preprocess, strokes_input
 from .recognizer import Prediction, Recognizer
-from .samples import NOT_A_DIGIT, Sample, SampleStore, check_label, relabelled, set_aside, without
+from .samples import NO_DIGIT, Sample, SampleStore, check_label, relabelled, set_aside, without
 from .strokes import clean_strokes
 
 
@@ -118,9 +118,9 @@ class PersonalModel:
 
     def learn(self, image: ImageLike, digit: int, ink: Ink = None) -> Prediction:
         """Learn that ``image`` (what Recognizer.predict takes) shows ``digit``; returns the new Prediction.
-        ``digit`` NOT_A_DIGIT (-1) teaches that it is no digit at all.
+        ``digit`` NO_DIGIT (-1) teaches that it is no digit at all.
 
-        Raises ValueError for a blank image or a label that is neither 0-9 nor NOT_A_DIGIT.
+        Raises ValueError for a blank image or a label that is neither 0-9 nor NO_DIGIT.
         """
         return self.learn_input(preprocess(image, ink), digit)
 
@@ -177,7 +177,7 @@ class PersonalModel:
             self._become(network if self.samples else base, learned=bool(self.samples))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label (0-9, or NOT_A_DIGIT): the model learns it as a correction (the
+        """Give a stored sample another label (0-9, or NO_DIGIT): the model learns it as a correction (the
         last correction, still undoable: from the model before it, so the wrong key leaves no trace)."""
         digit = check_label(digit)
         with self._owning():
@@ -284,7 +284,7 @@ class PersonalModel:
         if learned:
             record = {**base_record, "personal": {"base_model": str(self.base_path) if self.base_path else None,
                                                   "samples": len(self.samples),
-                                                  "not_digits": sum(s.label == NOT_A_DIGIT for s in self.samples),
+                                                  "not_digits": sum(s.label == NO_DIGIT for s in self.samples),
                                                   "learned": [s.id for s in self.samples]}}
             path = old.path
             if self.store is not None:

@@ -42,10 +42,11 @@ MAX_STORE_BYTES = 100 * 1024 * 1024
 #: reader, the writer, import and the API.
 ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 MAX_TIME = 40
-#: A sample's label: a digit 0-9, or NOT_A_DIGIT for a drawing the user said is no digit (the training
-#: set's label for non-digits: every output's target is 0).  Files from before it hold digits only.
-NOT_A_DIGIT = NONE
-LABELS = range(NOT_A_DIGIT, DIGITS)
+#: A sample's label: a digit 0-9, or NO_DIGIT for a drawing the user said is no digit (the training
+#: set's label for non-digits: every output's target is 0).  Files from before it hold digits only.  Not
+#: recognizer.NOT_A_DIGIT, which is the words of an answer, not a label.
+NO_DIGIT = NONE
+LABELS = range(NO_DIGIT, DIGITS)
 
 
 class StoreError(Exception):
@@ -145,16 +146,16 @@ class Sample:
 
 
 def check_label(label) -> int:
-    """``label`` as an int of LABELS (a digit 0-9, or NOT_A_DIGIT), or ValueError."""
+    """``label`` as an int of LABELS (a digit 0-9, or NO_DIGIT), or ValueError."""
     if isinstance(label, bool) or not isinstance(label, (int, np.integer)) or int(label) not in LABELS:
-        raise ValueError(f"a sample's label must be an int from 0 to {DIGITS - 1}, or {NOT_A_DIGIT} for "
+        raise ValueError(f"a sample's label must be an int from 0 to {DIGITS - 1}, or {NO_DIGIT} for "
                          f"'not a digit', not {str(label)[:20]!r}")
     return int(label)
 
 
 def label_text(label: int) -> str:
     """A label in words: '7', or 'not a digit'."""
-    return "not a digit" if label == NOT_A_DIGIT else str(label)
+    return "not a digit" if label == NO_DIGIT else str(label)
 
 
 def without(samples: Iterable[Sample], sample_id: str) -> list[Sample]:
@@ -168,8 +169,8 @@ def relabelled(samples: Iterable[Sample], sample_id: str, label: int) -> list[Sa
 
 
 def counts(samples: Iterable[Sample]) -> dict[int, int]:
-    """How many samples there are of each label (the digits 0-9, then NOT_A_DIGIT), every label listed."""
-    per_label = dict.fromkeys([*range(DIGITS), NOT_A_DIGIT], 0)
+    """How many samples there are of each label (the digits 0-9, then NO_DIGIT), every label listed."""
+    per_label = dict.fromkeys([*range(DIGITS), NO_DIGIT], 0)
     for sample in samples:
         per_label[sample.label] += 1
     return per_label

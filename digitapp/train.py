@@ -194,9 +194,9 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=()) -> tuple
         "numpy": np.__version__,
     }
     if samples:
-        from .samples import NOT_A_DIGIT
+        from .samples import NO_DIGIT
         record["personal"] = {"base_model": None, "samples": len(samples), "retrained": True,
-                              "not_digits": sum(s.label == NOT_A_DIGIT for s in samples)}
+                              "not_digits": sum(s.label == NO_DIGIT for s in samples)}
     return network, record
 
 

@@ -10,7 +10,7 @@ of another pick (the two kinds of MNIST image the shipped model was trained
 on); then, as in the training mix, drawings of the hand-authored templates
 (:mod:`digitapp.styled`): styled digits, and non-digits (templates,
 scribbles, stray lines) and MNIST digits turned a quarter, both labelled
-NOT_A_DIGIT (-1: every output's target 0), so learning a correction never
+NO_DIGIT (-1: every output's target 0), so learning a correction never
 wears away "not a digit".  Stored as uint8 pixels and int8 labels.
 Needs the real MNIST and the ``train`` extra (scikit-image for the pen copies).
 """

@@ -385,11 +385,11 @@ def test_my_digits_list(capsys, user_dir):
 @pytest.mark.slow
 def test_not_a_digit_samples_are_listed_exported_and_imported(capsys, user_dir, tmp_path):
     from digitapp.personal import PersonalModel
-    from digitapp.samples import NOT_A_DIGIT, SampleStore
+    from digitapp.samples import NO_DIGIT, SampleStore
 
     personal = taught((4,))
     letter = [[(60, 60), (160, 60), (60, 200), (160, 200)]]  # a "Z"
-    assert not personal.learn_strokes(letter, NOT_A_DIGIT).is_digit
+    assert not personal.learn_strokes(letter, NO_DIGIT).is_digit
     code, out, _ = run(["my-digits", "list"], capsys)
     lines = out.splitlines()
     assert code == 0 and "4: 1" in lines[1] and lines[1].endswith("not a digit: 1")
@@ -399,7 +399,7 @@ def test_not_a_digit_samples_are_listed_exported_and_imported(capsys, user_dir, 
     assert run(["my-digits", "clear", "--yes"], capsys)[0] == 0
     code, out, _ = run(["my-digits", "import", exported], capsys)
     assert code == 0 and "imported 2 new samples of 2" in out
-    assert [s.label for s in SampleStore().load()] == [4, NOT_A_DIGIT]
+    assert [s.label for s in SampleStore().load()] == [4, NO_DIGIT]
     again = PersonalModel.open()[0]
     assert not again.recognizer.predict_strokes(letter).is_digit
 

@@ -9,7 +9,7 @@ from conftest import assert_one_line_naming
 from digitapp import learning
 from digitapp.learning import Learner, nearest_other
 from digitapp.recognizer import NONE_BELOW, Recognizer
-from digitapp.samples import NOT_A_DIGIT, Sample, StoreError
+from digitapp.samples import NO_DIGIT, Sample, StoreError
 
 
 @pytest.mark.slow
@@ -31,8 +31,8 @@ def test_the_shipped_replay_set_is_uint8_mnist_like_and_balanced():
     assert images.dtype == np.uint8 and images.shape[1] == 784 and 1000 <= len(images) <= 10_000
     digits = labels >= 0
     assert np.bincount(labels[digits], minlength=10).min() >= len(images) // 20
-    assert 0.05 < (labels == NOT_A_DIGIT).mean() < 0.3  # non-digits replayed too, about as in training
-    assert set(np.unique(labels)) == {NOT_A_DIGIT, *range(10)}
+    assert 0.05 < (labels == NO_DIGIT).mean() < 0.3  # non-digits replayed too, about as in training
+    assert set(np.unique(labels)) == {NO_DIGIT, *range(10)}
     assert learning.replay_path().stat().st_size < 5e6
     assert (images.reshape(-1, 28, 28)[:, :, :2] == 0).mean() > 0.95  # preprocessed: ink in the middle
     network = Recognizer.load().network

@@ -113,11 +113,11 @@ def test_a_model_retrained_with_the_users_digits_shows_its_own_figures(tmp_path)
 def test_not_a_digit_samples_are_counted_as_drawings_not_digits(user_dir):
     """A "not a digit" sample is one of the user's drawings, not one of their digits: every place that says
     what the model learned counts it apart."""
-    from digitapp.samples import NOT_A_DIGIT
+    from digitapp.samples import NO_DIGIT
 
     me = PersonalModel.open()[0]
     me.learn_strokes(on_canvas(4), 4)
-    me.learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], NOT_A_DIGIT)
+    me.learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], NO_DIGIT)
     info = PersonalModel.open()[0].recognizer.info
     assert (info.personal_samples, info.personal_not_digits) == (2, 1)
     words = "2 of your drawings (1 digit, 1 not a digit)"

@@ -31,7 +31,7 @@ def test_sample_json_round_trip(strokes):
 
 
 def test_a_not_a_digit_sample_round_trips_and_is_counted_apart():
-    s = sample(samples.NOT_A_DIGIT)
+    s = sample(samples.NO_DIGIT)
     back = Sample.from_json(json.loads(json.dumps(s.to_json())))
     assert back.label == -1 and samples.label_text(back.label) == "not a digit"
     counted = samples.counts([s, back, sample(3)])

@@ -179,11 +179,11 @@ class App(Scaled):
                                        ask_yes_no=lambda *question: self.dialogs.ask_yes_no(*question),
                                        on_model_changed=self.model_changed)
         self.corrections.panel.grid(row=3, column=0, sticky="w", pady=(self.px(8), 0))
-        from ..samples import NOT_A_DIGIT
+        from ..samples import NO_DIGIT
 
         # under the canvas, between Look inside and Lab: the drawing's own button (X does the same)
         self.not_a_digit_button = ttk.Button(left, text="✗ Not a digit (X)",
-                                             command=lambda: self.corrections.correct(NOT_A_DIGIT))
+                                             command=lambda: self.corrections.correct(NO_DIGIT))
         self.not_a_digit_button.grid(row=4, column=0, columnspan=2, pady=(self.px(12), 0))
 
         footer = ttk.Frame(outer)

@@ -20,7 +20,7 @@ from typing import Callable
 
 from ..preprocess import DIGITS, FIELD
 from ..console import one_line
-from ..samples import NOT_A_DIGIT, label_text
+from ..samples import NO_DIGIT, label_text
 from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
@@ -93,7 +93,7 @@ class Corrections:
             root.bind(str(d), lambda e, d=d: self.correct(d))
             root.bind(f"<KP_{d}>", lambda e, d=d: self.correct(d))
         for key in ("x", "X"):
-            root.bind(key, lambda e: self.correct(NOT_A_DIGIT))
+            root.bind(key, lambda e: self.correct(NO_DIGIT))
         for key in ("<Return>", "<KP_Enter>"):
             root.bind(key, lambda e: self.confirm())
         root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
@@ -112,12 +112,12 @@ class Corrections:
             self.correct(_answered(selected.prediction))
 
     def correct(self, digit: int) -> None:
-        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` (NOT_A_DIGIT:
+        """Store the selected digit of the reading (the only one, or the one clicked) as ``digit`` (NO_DIGIT:
         it is no digit) and learn it in the background: its strokes when drawn, its 28x28 input when opened
         from a file."""
         selected = self.selected()
         if selected is None or selected.prediction.digit is None:
-            self.panel.say("Draw a digit first; then press the right digit key to teach it" if digit != NOT_A_DIGIT
+            self.panel.say("Draw a digit first; then press the right digit key to teach it" if digit != NO_DIGIT
                            else "Draw something first; then press X to teach that it is not a digit")
             return
         verb = "Confirmed" if digit == _answered(selected.prediction) else "Corrected"
@@ -195,8 +195,8 @@ class Corrections:
 
 
 def _answered(prediction) -> int:
-    """What a prediction answered, as a sample's label: its digit, or NOT_A_DIGIT."""
-    return prediction.digit if prediction.is_digit else NOT_A_DIGIT
+    """What a prediction answered, as a sample's label: its digit, or NO_DIGIT."""
+    return prediction.digit if prediction.is_digit else NO_DIGIT
 
 
 class PersonalPanel(ttk.Frame):
@@ -274,7 +274,7 @@ class Gallery(tk.Toplevel):
         for d in range(DIGITS):
             self.bind(str(d), lambda e, d=d: self.relabel_selected(d))
         for key in ("x", "X"):
-            self.bind(key, lambda e: self.relabel_selected(NOT_A_DIGIT))
+            self.bind(key, lambda e: self.relabel_selected(NO_DIGIT))
         for key in ("<Delete>", "<BackSpace>"):
             self.bind(key, lambda e: self.delete_selected())
         self.bind("<Escape>", lambda e: self.destroy())
@@ -288,11 +288,11 @@ class Gallery(tk.Toplevel):
         c.delete("all")
         self.photos, self.by_item, self.places = [], {}, {}
         y = 4
-        for digit in [*range(DIGITS), NOT_A_DIGIT]:
+        for digit in [*range(DIGITS), NO_DIGIT]:
             mine = [s for s in reversed(samples) if s.label == digit]
             if not mine:
                 continue
-            c.create_text(16, y + self.cell / 2, text=str(digit) if digit != NOT_A_DIGIT else "✗",
+            c.create_text(16, y + self.cell / 2, text=str(digit) if digit != NO_DIGIT else "✗",
                           font=self.digit_font, tags=("heading",))
             for k, sample in enumerate(mine):
                 x0, y0 = 30 + (k % PER_LINE) * self.cell, y + (k // PER_LINE) * self.cell
