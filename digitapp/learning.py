@@ -163,7 +163,8 @@ class Learner:
         changed = [s for s in samples if s.id == sample_id]
         if changed:
             self._teach(trained, changed, without(samples, sample_id), until_sure=True)
-            self._settle(trained, samples, changed)
+            self._mend(trained, samples)  # if its steps ran out with another sample taken over
+            trained = self._settled(trained, samples, changed)
         self.samples = samples
         return trained
 
@@ -176,7 +177,8 @@ class Learner:
         trained = network.copy()
         if gone:
             self._teach(trained, gone, samples, until_sure=False, goal=base)
-            self._settle(trained, samples)
+            self._mend(trained, samples)  # if its steps ran out with another sample taken over
+            trained = self._settled(trained, samples)
         self.samples = samples
         return trained
 
@@ -211,22 +213,28 @@ class Learner:
             self._teach(network, wrong, [s for s in samples if s.id not in ids], until_sure=False,
                         limit=self.recipe.max_steps)
 
-    def _settle(self, network: Network, samples: Sequence[Sample], kept: Sequence[Sample] = ()) -> None:
-        """``settle`` steps of replay and the user's samples alone (``kept`` in every step, ``earlier`` others
-        picked at random, each with a distorted copy), in place: what a delete or a relabel ends with, so it
-        wins back some of what the corrections before it cost MNIST rather than adding to it."""
+    def _settled(self, network: Network, samples: Sequence[Sample], kept: Sequence[Sample] = ()) -> Network:
+        """A copy of ``network`` after ``settle`` steps of replay and the user's samples alone (``kept`` in every
+        step, ``earlier`` others picked at random, each with a distorted copy): what a delete or a relabel ends
+        with, so it wins back some of what the corrections before it cost MNIST rather than adding to it.
+        ``network`` itself if the steps left a sample read wrong, or no longer sure, that was right or sure."""
         r, rng = self.recipe, self.rng
         augment = self._distort()[0]
         if not samples:
-            return
+            return network
+        settled = network.copy()
         with fast_blas():
             for _ in range(r.settle):
                 chosen = [*kept, *(samples[i] for i in rng.choice(len(samples), min(r.earlier, len(samples)),
                                                                    replace=False))]
                 X = np.stack([s.x for s in chosen])
                 labels = [s.label for s in chosen]
-                self._step(network, np.concatenate([X, augment(X, rng)]), self._targets(network, labels * 2),
+                self._step(settled, np.concatenate([X, augment(X, rng)]), self._targets(settled, labels * 2),
                            self._random_replay())
+        X, labels = np.stack([s.x for s in samples]), [s.label for s in samples]
+        before = {s.id for s in misread(network, samples)}
+        after = misread(settled, samples, was_sure=reads_sure(network, X, labels, r), recipe=r)
+        return network if any(s.id not in before for s in after) else settled
 
     def _pixels(self) -> np.ndarray:
         """The replay images as float32 in [0, 1], made once (for finding the nearest to a sample)."""
@@ -370,7 +378,7 @@ def reads_sure(network: Network, X: np.ndarray, labels, recipe: Recipe = Recipe(
 
 def misread(network: Network, samples: Sequence[Sample], was_sure: np.ndarray | None = None,
             recipe: Recipe = Recipe()) -> list[Sample]:
-    """The samples the network reads as another digit than their label (a "not a digit" sample: as a digit),
+    """The samples the network reads as another digit than their label, or as no digit (a "not a digit" sample: as a digit),
     and, given ``was_sure`` (one bool each), those that were read sure and are no longer."""
     if not samples:
         return []
@@ -386,5 +394,7 @@ def _read_right(network: Network, X: np.ndarray, labels, strong: float, sure: fl
     labels = np.asarray(labels)
     top = outputs.max(axis=1)
     mine = outputs[np.arange(len(labels)), np.maximum(labels, 0)]
-    digit = (np.argmax(outputs, axis=1) == labels) & (mine >= strong) & (mine >= sure * outputs.sum(axis=1))
-    return np.where(labels < 0, top < none_below_for(network), digit)
+    none_below = none_below_for(network)  # a digit the app would answer "not a digit" is not read right
+    digit = ((np.argmax(outputs, axis=1) == labels) & (mine >= max(strong, none_below))
+             & (mine >= sure * outputs.sum(axis=1)))
+    return np.where(labels < 0, top < none_below, digit)

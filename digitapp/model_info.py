@@ -103,11 +103,12 @@ class ModelInfo:
     @property
     def yours(self) -> str:
         """What it learned from the user: '23 of your digits', or with "not a digit" samples among them
-        '25 of your drawings (23 digits, 2 not a digit)'."""
+        '25 of your drawings: 23 digits, 2 not a digit' (no brackets: it is often quoted inside some)."""
         n, k = self.personal_samples or 0, self.personal_not_digits
         if not k:
             return f"{n} of your digits"
-        return f"{n} of your drawings ({n - k} digit{'' if n - k == 1 else 's'}, {k} not a digit)"
+        digits = f"{n - k} digit{'' if n - k == 1 else 's'}, " if n > k else ""
+        return f"{n} of your drawings: {digits}{k} not a digit"
 
     @property
     def _before(self) -> str:

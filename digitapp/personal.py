@@ -177,8 +177,9 @@ class PersonalModel:
             self._become(network if self.samples else base, learned=bool(self.samples))
 
     def relabel(self, sample_id: str, digit: int) -> None:
-        """Give a stored sample another label (0-9, or NO_DIGIT): the model learns it as a correction (the
-        last correction, still undoable: from the model before it, so the wrong key leaves no trace)."""
+        """Give a stored sample another label (0-9, or NO_DIGIT): the model learns it as a correction.  The last
+        correction (the one undo would take back) is learned again from the model before it, so a wrong key
+        leaves no trace; afterwards there is nothing to undo."""
         digit = check_label(digit)
         with self._owning():
             undo, self._undo = self._undo, None

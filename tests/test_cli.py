@@ -492,7 +492,7 @@ def test_predict_uses_the_personal_model_and_says_so_in_json(images, capsys):
     assert model["personal_not_digits"] == 0 and model["file"].endswith("my_model.pkl")
     taught(()).learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], -1)  # a "Z": not a digit
     code, out, err = run(["predict", images / "one.png"], capsys)
-    assert_one_line_naming(err, "personal model", "trained on 2 of your drawings (1 digit, 1 not a digit)")
+    assert_one_line_naming(err, "personal model", "trained on 2 of your drawings: 1 digit, 1 not a digit")
     code, out, _ = run(["predict", "--json", images / "one.png"], capsys)
     model = json.loads(out)["model"]
     assert (model["personal_samples"], model["personal_not_digits"]) == (2, 1)

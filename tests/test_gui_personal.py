@@ -287,7 +287,7 @@ def test_x_teaches_not_a_digit_and_ctrl_z_takes_it_back(window):
     assert not app.prediction.is_digit and app.result.digit_label.cget("text") == "✗"
     assert app.root.title().startswith("not a digit")
     assert app.corrections.panel.message.cget("text") == "Corrected: not a digit (Ctrl+Z takes it back)"
-    words = "1 of your drawings (0 digits, 1 not a digit)"  # not "1 of your digits"
+    words = "1 of your drawings: 1 not a digit"  # not "1 of your digits"
     assert app.corrections.panel.label.cget("text") == f"Personalised: trained on {words}"
     assert f"trained on {words}" in app.model_label.cget("text")
     (sample,) = SampleStore().load()

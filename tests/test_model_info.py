@@ -120,7 +120,7 @@ def test_not_a_digit_samples_are_counted_as_drawings_not_digits(user_dir):
     me.learn_strokes([[(40, 40), (160, 40), (40, 160), (160, 160)]], NO_DIGIT)
     info = PersonalModel.open()[0].recognizer.info
     assert (info.personal_samples, info.personal_not_digits) == (2, 1)
-    words = "2 of your drawings (1 digit, 1 not a digit)"
+    words = "2 of your drawings: 1 digit, 1 not a digit"
     assert info.yours == words
     assert info.describe().startswith(f"personalised, trained on {words}, from shipped model")
     assert info.describe().endswith("before your drawings)") and "digits" not in info.describe().replace(words, "")
