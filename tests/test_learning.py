@@ -68,3 +68,14 @@ def test_a_replay_set_with_objects_is_refused(tmp_path):
     np.savez(path, images=np.zeros((3, 10), np.uint8), labels=np.zeros(3, np.uint8))
     with pytest.raises(StoreError, match="shapes"):
         learning.load_replay(path)
+
+
+def test_a_digit_sample_the_app_answers_not_a_digit_is_misread():
+    """Its own output the strongest is not enough: below NONE_BELOW the app shows ✗, not the digit."""
+    network = Recognizer.load().network
+    faint = np.full((784, 1), 0.02, np.float32)  # a grey smudge: every output low
+    outputs = network.feedforward(faint.reshape(1, -1))[0]
+    assert outputs.max() < NONE_BELOW
+    strongest = Sample.new(int(outputs.argmax()), faint)
+    assert learning.misread(network, [strongest]) == [strongest]
+    assert learning.misread(network, [Sample.new(NO_DIGIT, faint)]) == []
