@@ -59,24 +59,35 @@ def table(title: str, rows: dict[str, list[float]], unit: str = "%") -> None:
         print(f"{label:{width}}" + "".join(f"{v:9.2f}{unit}" for v in values))
 
 
-def plot_curves(rows: dict[str, list[float]], title: str, path: Path, ylabel: str = "test accuracy (%)") -> Path:
-    """The rows as curves over the epochs, saved as a PNG."""
+def pyplot():
+    """matplotlib's pyplot, drawing to files only (the examples run without a display)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def save(fig, path: Path) -> Path:
+    """Save ``fig`` as a PNG at ``path``, close it and say where it is."""
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    pyplot().close(fig)
+    print(f"plot: {path}")
+    return path
+
+
+def plot_curves(rows: dict[str, list[float]], title: str, path: Path, ylabel: str = "test accuracy (%)") -> Path:
+    """The rows as curves over the epochs, saved as a PNG."""
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     for label, values in rows.items():
         ax.plot(range(1, len(values) + 1), values, marker="o", label=label)
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     ax.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
-    return path
+    return save(fig, path)
 
 
 def accuracy_curve(net, training, test, epochs: int, mini_batch_size: int, eta: float, **options) -> list[float]:
@@ -89,19 +100,11 @@ def accuracy_curve(net, training, test, epochs: int, mini_batch_size: int, eta: 
 def plot_boundaries(titles: dict[str, str], nets: dict, X: np.ndarray, y: np.ndarray, path: Path) -> Path:
     """Each one-output network's decision boundary over the 2-D points, side by side, saved as a PNG;
     ``titles`` gives each network's panel title, by the same keys as ``nets``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(nets), figsize=(4 * len(nets), 4))
     for ax, (label, net) in zip(np.atleast_1d(axes), nets.items()):
         decision_boundary(ax, net, X, y, titles[label])
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
-    return path
+    return save(fig, path)
 
 
 def decision_boundary(ax, net, X: np.ndarray, y: np.ndarray, title: str) -> None:

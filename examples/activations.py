@@ -15,18 +15,14 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-from _common import accuracy_curve, mnist, parser, plot_curves, settle, table
+from _common import accuracy_curve, mnist, parser, plot_curves, pyplot, save, settle, table
 
 from digitapp import network
 
 
 def plot_functions(path) -> None:
     """Each activation and its derivative over z in [-4, 4]."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     z = np.linspace(-4, 4, 401)
     fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
     for name, activation in network.ACTIVATIONS.items():
@@ -37,10 +33,7 @@ def plot_functions(path) -> None:
     for ax in (left, right):
         ax.grid(alpha=0.3)
     left.legend(fontsize="small")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    print(f"plot: {path}")
+    save(fig, path)
 
 
 def main(argv=None) -> int:
