@@ -111,8 +111,8 @@ class ModelInfo:
         return f"{n} of your drawings: {digits}{k} not a digit"
 
     @property
-    def _before(self) -> str:
-        return f"before your {'drawings' if self.personal_not_digits else 'digits'}"
+    def _drawings(self) -> str:
+        return "drawings" if self.personal_not_digits else "digits"
 
     def _training(self) -> list[str]:
         """'trained 2026-11-20' and 'MNIST test 98.59%', where the record says so."""
@@ -121,18 +121,20 @@ class ModelInfo:
             parts.append(f"MNIST test {100 * self.test_accuracy:.2f}%")
         return parts
 
-    def describe(self) -> str:
+    def describe(self, yours: bool = True) -> str:
         """One line: 'shipped model digit_model.pkl, trained 2026-11-20, MNIST test 98.59%', or for a
         personalised model 'personalised, trained on 23 of your digits, from shipped model digit_model.pkl
-        (trained 2026-11-20, MNIST test 98.59% before your digits)'."""
+        (trained 2026-11-20, MNIST test 98.59% before your digits)'.  Without ``yours``, a personalised
+        model's count of the user's drawings is left out (the window says it in the line under this one)."""
         if self.retrained:
-            return ", ".join([f"personalised, retrained with {self.yours}",
+            return ", ".join([f"personalised, retrained with {self.yours if yours else 'your ' + self._drawings}",
                               *self._training()])
         if self.is_personal:
-            line = f"personalised, trained on {self.yours}, from {self.base_name}"
+            line = f"personalised, {f'trained on {self.yours}, ' if yours else ''}from {self.base_name}"
             training = self._training()
             if training:
-                line += f" ({', '.join(training)}{' ' + self._before if self.test_accuracy is not None else ''})"
+                before = f" before your {self._drawings}" if self.test_accuracy is not None else ""
+                line += f" ({', '.join(training)}{before})"
             return line
         name = self.file.name if self.file is not None else "a model in memory"
         return ", ".join([f"{'shipped model' if self.shipped else 'model'} {name}", *self._training()])
@@ -168,7 +170,7 @@ class ModelInfo:
                                                                      (self.test_accuracy, "MNIST test"))
                   if value is not None]
         if scores:
-            lines.append(", ".join(scores) + (f" ({self._before})" if learned_after else ""))
+            lines.append(", ".join(scores) + (f" (before your {self._drawings})" if learned_after else ""))
         return lines
 
     def to_dict(self) -> dict:

@@ -35,7 +35,7 @@ import numpy as np
 
 from .imagefile import ImageLike
 from .ink import Ink
-from .learning import Learner, misread, replay_path
+from .learning import Learner, Recipe, misread, replay_path
 from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
 from .preprocess import preprocess, strokes_input
@@ -167,19 +167,23 @@ class PersonalModel:
                 self.store.clear()
             self._become(base, learned=False)
 
-    def delete(self, sample_id: str) -> None:
+    def delete(self, sample_id: str) -> list[Sample]:
         """Delete one stored sample and its effect: the model learns to answer its drawing as the base model
-        does, every other sample still read right (Learner.forget)."""
+        does, every other sample still read right (Learner.forget).  Returns the samples it reads wrong when
+        its steps ran out (none, unless some contradict others), so the caller can say so."""
         with self._owning():
             self._undo = None
             base = self._base_network()
             network = self.learner.forget(self.recognizer.network, base, sample_id)
             self._become(network if self.samples else base, learned=bool(self.samples))
+        return self.misread()
 
-    def relabel(self, sample_id: str, digit: int) -> None:
+    def relabel(self, sample_id: str, digit: int) -> list[Sample]:
         """Give a stored sample another label (0-9, or NO_DIGIT): the model learns it as a correction.  The last
         correction (the one undo would take back) is learned again from the model before it, so a wrong key
-        leaves no trace; afterwards there is nothing to undo."""
+        leaves no trace; afterwards there is nothing to undo.  Returns what is not read right when its steps
+        ran out, so the caller can say so: the relabelled sample if the app does not answer it sure, and the
+        others it reads wrong."""
         digit = check_label(digit)
         with self._owning():
             undo, self._undo = self._undo, None
@@ -190,6 +194,7 @@ class PersonalModel:
                 self._become(self.learner.learn(before.network, changed))
             else:
                 self._become(self.learner.relabel(self.recognizer.network, sample_id, digit))
+        return self.misread(sure=sample_id)
 
     def add_samples(self, new, progress: Callable[[int, int], None] | None = None) -> int:
         """Add samples made elsewhere (``my-digits import``); ids already stored are skipped, and the model
@@ -221,10 +226,12 @@ class PersonalModel:
         self._become(network, learned=bool(self.samples))
         return self.misread()
 
-    def misread(self) -> list[Sample]:
-        """The samples the answering model reads wrong: none after learning, unless a relearn's or an
-        import's steps ran out (samples that contradict each other)."""
-        return misread(self.recognizer.network, self.samples)
+    def misread(self, sure: str | None = None) -> list[Sample]:
+        """The samples the answering model reads wrong, and the one of id ``sure`` if the app does not answer it
+        sure: none after learning, unless the steps ran out (samples that contradict each other)."""
+        r = self.recognizer
+        must_be_sure = np.array([s.id == sure for s in self.samples])
+        return misread(r.network, self.samples, must_be_sure, Recipe(sure=r.unsure_below, strong=r.weak_below))
 
     @contextmanager
     def _owning(self, catch_up: bool = True) -> Iterator[bool]:

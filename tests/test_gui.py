@@ -539,3 +539,60 @@ def test_the_answer_panel_tells_which_digit_row_was_clicked(display):
         assert panel.digit_at(10 * panel.row_height) is None and panel.digit_at(-1) is None
     finally:
         root.destroy()
+
+
+@pytest.mark.gui
+def test_every_model_s_words_under_the_answer_are_shown_whole_and_the_window_stays(app, user_dir, tmp_path):
+    """The words under the answer had four 14 px lines in a 56 px box, and a personalised model's needed 74-88 px:
+    their end was cut unseen.  The longest words the app's own models give are shown whole (the box's height,
+    read from the widget, holds the label's), a name too long for any box ends in '…', and the window keeps its
+    size and place whatever it says."""
+    from digitapp import network2
+    from digitapp.gui.app import model_text
+    from digitapp.lab import LabRun, LabSettings
+    from digitapp.model_io import default_model_path, read_model_file
+    from tests.test_lab import fake_mnist
+
+    shipped = read_model_file()["record"]
+    yours = {"samples": 125, "not_digits": 12, "learned": []}  # digits and "not a digit" drawings: the longest
+    deep_record = {**shipped, "command": "digitapp train --hidden 100 100 --activation relu --epochs 30"}
+    deep = save_model(Network([784, 100, 100, 10], seed=0), tmp_path / "deep-relu.pkl", deep_record)
+    lab = LabRun(LabSettings(hidden=(100, 100, 100), activation="relu", training_size=1000), *fake_mnist()).save()
+    book = tmp_path / "book-network2.json"
+    network2.save(Network([784, 30, 10], seed=0), book)
+    mine = user_dir / "my_model.pkl"
+    network = app.recognizer.network
+    models = {
+        "shipped": Recognizer.load(),
+        "personal": Recognizer(network, mine, {**shipped, "personal": {**yours, "base_model": str(default_model_path())}}),
+        "retrained": Recognizer(network, mine, {**shipped, "command": "digitapp train --my-digits",
+                                                "personal": {**yours, "retrained": True}}),
+        "deep, trained with options": Recognizer.load(deep),
+        "personal, from the deep model": Recognizer(network, mine, {**deep_record, "personal": {**yours, "base_model": str(deep)}}),
+        "deep, from the lab": Recognizer.load(lab),
+        "personal, from the lab's": Recognizer(network, mine, {"personal": {**yours, "base_model": str(lab)}}),
+        "the book's network2 JSON": Recognizer.load(book),
+    }
+    root = app.root
+    root.update()
+    where = root.winfo_geometry(), root.winfo_reqwidth(), root.winfo_reqheight()
+    box = app.model_label.master  # the box of fixed size that holds it
+    for name, recognizer in models.items():
+        app.personal.recognizer = recognizer
+        app.model_changed()
+        app.corrections.panel.show(app.personal)
+        root.update()
+        assert app.model_label.cget("text") == model_text(recognizer.info), name  # whole, not cut short
+        assert app.model_label.winfo_reqheight() <= box.winfo_height() == box.winfo_reqheight(), name
+        label = app.corrections.panel.label  # 'Personalised: trained on 125 of your drawings: ...'
+        assert label.winfo_reqheight() <= label.master.winfo_height() and "…" not in label.cget("text"), name
+        assert (root.winfo_geometry(), root.winfo_reqwidth(), root.winfo_reqheight()) == where, name
+    long_name = save_model(Network([784, 10], seed=0), tmp_path / ("a model named at length " * 8 + ".pkl"),
+                           {"command": "digitapp train"})
+    app.personal.recognizer = Recognizer.load(long_name)
+    app.model_changed()
+    root.update()
+    shown = app.model_label.cget("text")
+    assert shown.endswith("…") and model_text(app.recognizer.info).startswith(shown[:-1])
+    assert app.model_label.winfo_reqheight() <= box.winfo_height()
+    assert (root.winfo_geometry(), root.winfo_reqwidth(), root.winfo_reqheight()) == where

@@ -32,6 +32,10 @@ SHORTCUTS = ("Esc clear   Ctrl+Z undo   Ctrl+Y redo   Ctrl+O open   Ctrl+S save 
              "Ctrl+T lab   Ctrl+Q quit")
 #: The answer column's width at 96 dpi: every label in it wraps or is cut to this, so no message moves the window.
 RIGHT_WIDTH = 276
+#: The lines kept for the model's words under the answer: what a personalised model learned from a model trained
+#: with options needs (its count of your drawings is said in the line under it); longer words (a file named at
+#: length, a long command) end cut short with '…'.  The window is then 698 px high: a laptop's 768 fit it.
+MODEL_LINES = 5
 BACKGROUND = "#eef0f3"
 NO_DISPLAY_HINT = "set DISPLAY to your X display, or run it on a virtual one: xvfb-run digitapp"
 
@@ -78,7 +82,7 @@ class App(Scaled):
         from .canvas import DrawingCanvas
         from .inside import InsideView
         from .reading import ReadingPanel
-        from .widgets import InputPreview, ResultPanel, derived_font
+        from .widgets import InputPreview, ResultPanel, TextBox, derived_font
 
         self.root = root
         self.personal = model if isinstance(model, PersonalModel) else PersonalModel(model)
@@ -156,13 +160,12 @@ class App(Scaled):
                                     title="What the network sees (28×28)")
         self.preview.grid(row=1, column=0, sticky="w", pady=(self.px(8), 0))
         small = derived_font(size=8)
-        # four lines kept for the model, whichever it is (a personalised one takes more words): nothing moves
-        model_box = ttk.Frame(right, width=self.px(RIGHT_WIDTH), height=4 * small.metrics("linespace"))
-        model_box.grid(row=2, column=0, sticky="w", pady=(self.px(8), 0))
-        model_box.pack_propagate(False)
-        self.model_label = ttk.Label(model_box, text=model_text(self.recognizer.info), style="Muted.TLabel",
-                                     font=small, wraplength=self.px(RIGHT_WIDTH - 10), justify="left")
-        self.model_label.pack(anchor="nw")
+        # MODEL_LINES lines kept for the model, whichever it is: nothing moves
+        self.model_box = TextBox(right, self.px(RIGHT_WIDTH), MODEL_LINES, small, wrap=self.px(RIGHT_WIDTH - 10),
+                                 style="Muted.TLabel")
+        self.model_box.grid(row=2, column=0, sticky="w", pady=(self.px(8), 0))
+        self.model_label = self.model_box.label
+        self.model_box.say(model_text(self.recognizer.info))
         self.inside = InsideView(outer, scale=self.scale, row=0, column=2, sticky="n", padx=(self.px(18), 0))
         self.inside_button = ttk.Button(left, text="Look inside ▸", command=self.toggle_inside)
         self.inside_button.grid(row=4, column=0, sticky="w", pady=(self.px(12), 0))
@@ -345,7 +348,7 @@ class App(Scaled):
     def model_changed(self) -> None:
         """After learning changed the model: read the canvas again and say which model answers."""
         self.predict_now()
-        self.model_label.configure(text=model_text(self.recognizer.info))
+        self.model_box.say(model_text(self.recognizer.info))
 
     # -- recognition ---------------------------------------------------------------------------
 
@@ -442,11 +445,12 @@ class App(Scaled):
 
 
 def model_text(info) -> str:
-    """Which model answers, for the window: its ModelInfo's line and the command that trained it."""
+    """Which model answers, for the window: its ModelInfo's line and the command that trained it (a personalised
+    model's count of your drawings is said in the line under it, so not here)."""
     recipe = (info.recipe or "").strip()
     if recipe == "digitapp train":
         recipe += " (the default recipe)"
-    return f"Model: {info.describe()}" + (f"\nTrained with: {recipe}" if recipe else "")
+    return f"Model: {info.describe(yours=False)}" + (f"\nTrained with: {recipe}" if recipe else "")
 
 
 def window_title(prediction, reading=None) -> str:

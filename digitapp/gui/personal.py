@@ -8,7 +8,9 @@ waits; the result comes back to the Tk thread through ``root.after``
 polling, and then the answer is recognised again.  Ctrl+Z right after a
 correction takes it back.  :class:`PersonalPanel` says whether the model is
 personalised and offers the gallery (:class:`Gallery`) and "Forget my
-handwriting".  No maths here: everything is a PersonalModel call.
+handwriting".  When a relabel's or a delete's learning steps run out, the
+gallery says what is still not read right and what to do, and frames the
+samples read wrong in red.  No maths here: everything is a PersonalModel call.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Callable
 from ..preprocess import DIGITS, FIELD
 from ..console import one_line
 from ..samples import NO_DIGIT, label_text
-from .widgets import MUTED_COLOUR, SURE_COLOUR, derived_font, zoomed_photo
+from .widgets import MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, TextBox, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
 THUMB_ZOOM = 2      # gallery thumbnails: 56 px
@@ -143,7 +145,7 @@ class Corrections:
 
     def _failed(self, error: Exception) -> None:
         self._refresh()
-        self.panel.say(f"Could not learn it: {one_line(error)}")
+        self._say(f"Could not learn it: {one_line(error)}")
 
     def undo(self) -> bool:
         """Take back the correction just made (Ctrl+Z right after it); False if there is none."""
@@ -161,42 +163,72 @@ class Corrections:
             return
         self._start(self.personal.forget, "Forgetting your handwriting…", self._changed("Forgot your handwriting"))
 
-    def change_sample(self, job: Callable[[], None], message: str) -> None:
-        """Delete or relabel a sample (the base model relearns the rest, in the background)."""
-        self._start(job, "Relearning…", self._changed(message))
+    def change_sample(self, job: Callable[[], list], message: str, sample_id: str | None = None) -> None:
+        """Delete or relabel a sample in the background; then say ``message`` and what ``job()`` returned as
+        still not read right (``sample_id``: the relabelled sample, which should be read sure)."""
+        self._start(job, "Relearning…",
+                    lambda wrong: self._done("; ".join(filter(None, [message, not_read_right(wrong, sample_id)]))))
+        if self._gallery_open():  # where it was asked for
+            self.gallery.say("Relearning…")
 
     def relabel(self, sample_id: str, digit: int) -> None:
         self.change_sample(lambda: self.personal.relabel(sample_id, digit),
-                           f"Relabelled the sample as {label_text(digit)}")
+                           f"Relabelled the sample as {label_text(digit)}", sample_id)
 
     def delete(self, sample_id: str) -> None:
         self.change_sample(lambda: self.personal.delete(sample_id), "Deleted the sample")
 
     def _changed(self, message: str) -> Callable:
         """What to do when a change is done: show the changed model and say ``message``."""
-        def then(result) -> None:
-            self._refresh()
-            self.panel.say(message)
-        return then
+        return lambda result: self._done(message)
+
+    def _done(self, message: str) -> None:
+        self._refresh()
+        self._say(message)
+
+    def _say(self, message: str) -> None:
+        """Say what a change did under the answer, and in the gallery when it is open."""
+        self.panel.say(message)
+        if self._gallery_open():
+            self.gallery.say(message)
 
     def _refresh(self) -> None:
         """Everything that shows the model: the window (answer recognised again, model line), panel, gallery."""
         self.on_model_changed()
         self.panel.show(self.personal)
-        if self.gallery is not None and self.gallery.winfo_exists():
-            self.gallery.show(self.personal.samples)
+        if self._gallery_open():
+            self.gallery.show(self.personal.samples, self.personal.misread())
+
+    def _gallery_open(self) -> bool:
+        return self.gallery is not None and self.gallery.winfo_exists()
 
     def open_gallery(self) -> None:
-        if self.gallery is not None and self.gallery.winfo_exists():
+        if self._gallery_open():
             self.gallery.lift()
         else:
             self.gallery = Gallery(self.root, on_relabel=self.relabel, on_delete=self.delete)
-        self.gallery.show(self.personal.samples)
+        wrong = self.personal.misread()
+        self.gallery.show(self.personal.samples, wrong)
+        said = not_read_right(wrong)
+        self.gallery.say(said[:1].upper() + said[1:])
 
 
 def _answered(prediction) -> int:
     """What a prediction answered, as a sample's label: its digit, or NO_DIGIT."""
     return prediction.digit if prediction.is_digit else NO_DIGIT
+
+
+def not_read_right(wrong, changed: str | None = None) -> str:
+    """What a relabel or a delete left not read right when its steps ran out, in words with what to do ('' when
+    nothing): the relabelled sample (id ``changed``) not answered sure, then how many others are read wrong."""
+    said = [f"the model does not read it {'as not a digit' if s.label == NO_DIGIT else 'sure'} yet: draw it again "
+            f"and press {'X' if s.label == NO_DIGIT else s.label}" for s in wrong if s.id == changed]
+    others = len(wrong) - len(said)
+    if others:
+        them = "them" if others > 1 else "it"
+        said.append(f"the model reads {others} {'other ' if changed else ''}sample{'s' if others > 1 else ''} wrong "
+                    f"(framed in red): draw {them} again and press the right key")
+    return "; ".join(said)
 
 
 class PersonalPanel(ttk.Frame):
@@ -205,39 +237,30 @@ class PersonalPanel(ttk.Frame):
     def __init__(self, master, on_gallery: Callable[[], None], on_forget: Callable[[], None], width: int = 270):
         super().__init__(master)
         font = derived_font(size=9)
-        lines = 2 * font.metrics("linespace")  # two lines each, whatever they say: the window never moves
-
-        def box(row: int, pady) -> ttk.Frame:
-            """A frame of a fixed size (width x two lines): a longer text is cut, the window stays."""
-            frame = ttk.Frame(self, width=width, height=lines)
-            frame.grid(row=row, column=0, columnspan=2, sticky="nw", pady=pady)
-            frame.pack_propagate(False)
-            return frame
-
-        self.label = ttk.Label(box(0, 0), text="", style="Muted.TLabel", font=font, justify="left",
-                               wraplength=width)
-        self.label.pack(anchor="nw")
+        # two lines each, whatever they say: the window never moves
+        self.label_box = TextBox(self, width, 2, font, style="Muted.TLabel")
+        self.label_box.grid(row=0, column=0, columnspan=2, sticky="nw")
+        self.label = self.label_box.label
         self.gallery_button = ttk.Button(self, text="My digits…", command=on_gallery)
         self.forget_button = ttk.Button(self, text="Forget my handwriting", command=on_forget)
         self.gallery_button.grid(row=1, column=0, sticky="w", pady=(4, 0))
         self.forget_button.grid(row=1, column=1, sticky="w", pady=(4, 0), padx=(6, 0))
-        self.message = ttk.Label(box(2, (4, 0)), text="", style="Muted.TLabel", font=font, justify="left",
-                                 wraplength=width)
-        self.message.pack(anchor="nw")
+        self.message_box = TextBox(self, width, 2, font, style="Muted.TLabel")
+        self.message_box.grid(row=2, column=0, columnspan=2, sticky="nw", pady=(4, 0))
+        self.message = self.message_box.label
 
     def say(self, text: str) -> None:
         """What learning is doing or just did ('Corrected: 9 (Ctrl+Z takes it back)')."""
-        self.message.configure(text=text)
+        self.message_box.say(text)
 
     def show(self, personal) -> None:
         """Say whether the answering model is personalised; offer the gallery and Forget when there is something."""
         info = personal.recognizer.info
         if info.personal_samples:
-            self.label.configure(text=f"Personalised: trained on {info.yours}",
-                                 foreground=SURE_COLOUR)
+            self.label_box.say(f"Personalised: trained on {info.yours}", foreground=SURE_COLOUR)
         else:
-            self.label.configure(text="Wrong answer? Press the right digit key (0-9) to teach it; X: not a digit",
-                                 foreground=MUTED_COLOUR)
+            self.label_box.say("Wrong answer? Press the right digit key (0-9) to teach it; X: not a digit",
+                               foreground=MUTED_COLOUR)
         stored = len(personal.samples)
         self.forget_button.state(["!disabled" if info.personal_samples or stored else "disabled"])
         self.gallery_button.state(["!disabled" if stored else "disabled"])
@@ -265,6 +288,9 @@ class Gallery(tk.Toplevel):
         scroll.grid(row=0, column=1, sticky="ns")
         tools = ttk.Frame(self, padding=6)
         tools.grid(row=1, column=0, columnspan=2, sticky="ew")
+        # under the hint: what a relabel or a delete did, and what is still read wrong; three lines, whatever it says
+        self.status = TextBox(tools, 30 + PER_LINE * self.cell - 12, 3, derived_font())
+        self.status.pack(side="bottom", anchor="w", pady=(6, 0))
         self.hint = ttk.Label(tools, text="Click a sample, then press its digit (X: not a digit) to relabel it, "
                                           "or Delete")
         self.hint.pack(side="left")
@@ -281,9 +307,13 @@ class Gallery(tk.Toplevel):
         self.columnconfigure(0, weight=1)
         self.rowconfigure(0, weight=1)
 
-    def show(self, samples) -> None:
+    def say(self, text: str) -> None:
+        self.status.say(text)
+
+    def show(self, samples, wrong=()) -> None:
         """Draw one section per label, its samples newest first (the thumbnails are made here only); the
-        samples taught as 'not a digit' last, under a '✗'."""
+        samples taught as 'not a digit' last, under a '✗'; those the model reads ``wrong`` framed in red."""
+        wrong = {s.id for s in wrong}
         c = self.canvas
         c.delete("all")
         self.photos, self.by_item, self.places = [], {}, {}
@@ -301,6 +331,9 @@ class Gallery(tk.Toplevel):
                 item = c.create_image(x0 + 3, y0 + 3, image=photo, anchor="nw", tags=("sample", sample.id))
                 self.by_item[item] = sample.id
                 self.places[sample.id] = (x0, y0)
+                if sample.id in wrong:
+                    c.create_rectangle(x0 + 3, y0 + 3, x0 + self.cell - 3, y0 + self.cell - 3, outline=NOT_DIGIT_COLOUR,
+                                       width=2, tags=("wrong", sample.id))
             y += -(-len(mine) // PER_LINE) * self.cell
             c.create_line(0, y, 30 + PER_LINE * self.cell, y, fill="#e3e6eb")
         c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4), height=min(max(y, self.cell), 6 * self.cell))

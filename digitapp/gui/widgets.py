@@ -39,6 +39,36 @@ def zoomed_photo(pixels: np.ndarray, zoom: int, master: tk.Misc) -> tk.PhotoImag
     return photo_from_image(image, master=master)
 
 
+class TextBox(ttk.Frame):
+    """Words in a box of fixed size, ``width`` pixels by ``lines`` lines of ``font``: they wrap at ``wrap``
+    pixels and, when longer, end cut short with '…', so no text moves the window and none is cut unseen.
+
+    The height is the label's own for ``lines`` lines (no border or padding: just the lines), read from Tk.
+    """
+
+    def __init__(self, master, width: int, lines: int, font: tkfont.Font, wrap: int | None = None, **label_options):
+        super().__init__(master, width=width)
+        self.label = ttk.Label(self, text="\n".join("x" * lines), font=font, justify="left", padding=0, borderwidth=0,
+                               wraplength=wrap or width, **label_options)
+        self.configure(height=self.label.winfo_reqheight())
+        self.pack_propagate(False)
+        self.label.pack(anchor="nw")
+        self.label.configure(text="")
+
+    def say(self, text: str, **label_options) -> None:
+        """Show ``text`` (whole if it fits, else its longest start that fits, with '…')."""
+        label, room = self.label, int(self.cget("height"))
+        label.configure(text=text, **label_options)
+        if label.winfo_reqheight() <= room:
+            return
+        fits, longer = 0, len(text)  # the most characters that fit, found by halving
+        while fits < longer:
+            middle = (fits + longer + 1) // 2
+            label.configure(text=text[:middle].rstrip() + "…")
+            fits, longer = (middle, longer) if label.winfo_reqheight() <= room else (fits, middle - 1)
+        label.configure(text=text[:fits].rstrip() + "…")
+
+
 class ResultPanel(ttk.Frame, Scaled):
     """The answer in large type (a digit, or a whole number), two lines of words, a line about the selected
     digit of a number, and one bar per class for that digit.
