@@ -52,16 +52,18 @@ from digitapp.preprocess import preprocess_batch
 from digitapp.recognizer import Recognizer
 from harness.personal_styles import PERSONAL_STYLES, draw_personal_style
 from bench.styles import non_digit_drawings
-from harness.styles import STYLES, draw_style
+from harness.styles import STYLES, Style, draw_strokes, draw_style
 
 KS = (1, 3, 5, 10)
 PATIENCE = 30
 THRESHOLD_STYLE, MAX_MNIST_DROP, MAX_FLAGGED_DROP, FURTHER = 0.95, 0.3, 2.0, 20
 
 
-def fresh(model, seed: int) -> PersonalModel:
-    """The model, learning in memory (the user's real store is never touched)."""
-    return PersonalModel(Recognizer.load(model), learner=Learner(seed=seed))
+def fresh(model, seed: int, replay: tuple[np.ndarray, np.ndarray] | None = None) -> PersonalModel:
+    """The model (a file, None for the shipped one, or a Recognizer), learning in memory (the user's real
+    store is never touched) with ``replay`` (default: the shipped replay set)."""
+    recognizer = model if isinstance(model, Recognizer) else Recognizer.load(model)
+    return PersonalModel(recognizer, learner=Learner(seed=seed, replay=replay))
 
 
 def accuracy(me: PersonalModel, drawings, digit: int) -> float:
@@ -77,11 +79,12 @@ def mnist_accuracy(me: PersonalModel, data) -> float:
     return me.recognizer.network.evaluate(data) / len(data[1])
 
 
-def next_correction(me: PersonalModel, name: str, rng) -> tuple[list, bool]:
-    """The writer draws until the app reads one wrong (a correction), or confirms after PATIENCE right ones."""
+def next_correction(me: PersonalModel, style: Style, rng) -> tuple[list, bool]:
+    """The writer draws ``style`` (with the style bench's writer's variation) until the app reads one wrong
+    (a correction), or confirms after PATIENCE right ones."""
     for _ in range(PATIENCE):
-        strokes = draw_personal_style(name, rng)
-        if me.recognizer.predict_strokes(strokes).digit != PERSONAL_STYLES[name].digit:
+        strokes = draw_strokes(style.strokes, rng)[0]
+        if me.recognizer.predict_strokes(strokes).digit != style.digit:
             return strokes, True
     return strokes, False
 
@@ -94,7 +97,7 @@ def style_table(model, new: int, seed: int, validation, test, shapes, times: lis
         me = fresh(model, seed)
         row = {"style": name, 0: accuracy(me, unseen, style.digit), "wrong": 0}
         for j in range(1, max(KS) + 1):
-            strokes, wrong = next_correction(me, name, writer)
+            strokes, wrong = next_correction(me, style, writer)
             row["wrong"] += wrong
             started = time.perf_counter()
             me.learn_strokes(strokes, style.digit)
@@ -124,7 +127,7 @@ def fifty_samples(model, seed: int, validation, test, shapes) -> tuple[tuple, tu
     me = fresh(model, seed)
     before = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
     for name in rng.choice(names, 50):
-        me.learn_strokes(next_correction(me, name, rng)[0], PERSONAL_STYLES[name].digit)
+        me.learn_strokes(next_correction(me, PERSONAL_STYLES[name], rng)[0], PERSONAL_STYLES[name].digit)
     after = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
     right = sum(me.recognizer.predict_input(s.x.reshape(-1, 1)).digit == s.label for s in me.samples)
     return before, after, right, me
@@ -168,7 +171,7 @@ def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
         drawing = draw_personal_style(nines[t % len(nines)], rng)
         me.learn_strokes(drawing, 9)
         for name in rng.choice(others, FURTHER):
-            me.learn_strokes(next_correction(me, name, rng)[0], PERSONAL_STYLES[name].digit)
+            me.learn_strokes(next_correction(me, PERSONAL_STYLES[name], rng)[0], PERSONAL_STYLES[name].digit)
         kept.append(me.recognizer.predict_strokes(drawing).digit == 9)
     return kept
 

@@ -12,10 +12,23 @@ per style at the full recipe (about 10 minutes each) is too dear here, so
 the folds train for ``--epochs`` (a reduced budget: the table is a lower
 bound on what the full recipe gives).
 
+With ``--teach K``, each never-seen style is then taught as a user would
+(issue: "after three corrections of a shape, new drawings of the shape are
+read right"): a fresh in-memory PersonalModel starts from the fold's model
+(each style on its own, not one after another), the writer draws the style
+(:func:`harness.styles.draw_strokes`, a writer's rng of its own, never the
+bench drawings' seeds) until the app reads one wrong and corrects it, or
+confirms after ``PATIENCE`` right ones (bench.learning's
+``next_correction``), K times; after K = 1, 3, ... it reads the same bench
+drawings as the table (which the teaching never used).  The learner replays
+a replay set built like ``models/replay.npz`` but without the fold's styles
+(the shipped one holds drawings of every training style).
+
 Run from the repository root::
 
     python -m bench.leave_style_out                   # 4 folds, 25 epochs, 80 drawings per style
     python -m bench.leave_style_out --folds 7 --epochs 40
+    python -m bench.leave_style_out --teach 3         # and teach each never-seen style 1 and 3 corrections
 """
 
 from __future__ import annotations
@@ -28,6 +41,8 @@ import numpy as np
 
 from bench.styles import Answers, pct, recognise, style_drawings
 from harness.styles import STYLES
+
+KS = (1, 3, 5, 10)  # corrections after which a taught style is read again (those up to --teach, and --teach)
 
 
 def folds_of(names: list[str], folds: int) -> list[tuple[str, ...]]:
@@ -53,6 +68,83 @@ def train_without(data, recipe: dict, leave_out: tuple[str, ...], epochs: int):
     return Recognizer(network), history[-1].evaluation_accuracy
 
 
+def replay_without(leave_out: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The learner's replay set as ``python -m harness.replay_set`` builds it, with its styled digits drawn
+    without the styles ``leave_out``: what a fold's personal model may replay."""
+    from harness.replay_set import build
+
+    images, labels = build(leave_out=leave_out)
+    return images, labels.astype(np.intp)  # as digitapp.learning.load_replay gives them
+
+
+def teach(recognizer, replay, name: str, drawings: list[tuple], before: Answers, ks: list[int], rng, seed: int,
+          validation) -> dict:
+    """A fresh personal model from ``recognizer`` learns ``max(ks)`` corrections of style ``name`` drawn with
+    ``rng``; its answers on ``drawings`` (``before``: at K = 0) after each K of ``ks``, how many of the
+    corrections were real (read wrong before), the taught drawings, the seconds per ``learn_strokes`` and
+    MNIST validation before and after."""
+    from bench.learning import fresh, mnist_accuracy, next_correction
+    from digitapp.blas import fast_blas
+
+    style = STYLES[name]
+    me = fresh(recognizer, seed, replay)
+    row = {0: before, "wrong": 0, "taught": [], "times": [], "mnist_before": mnist_accuracy(me, validation)}
+    with fast_blas():
+        for j in range(1, max(ks) + 1):
+            strokes, wrong = next_correction(me, style, rng)
+            row["wrong"] += wrong
+            row["taught"].append(strokes)
+            started = time.perf_counter()
+            me.learn_strokes(strokes, style.digit)
+            row["times"].append(time.perf_counter() - started)
+            if j in ks:
+                row[j] = recognise(me.recognizer, drawings)
+    row["mnist_after"] = mnist_accuracy(me, validation)
+    return row
+
+
+def reused(taught: list, drawings: list[tuple]) -> int:
+    """How many taught drawings are one of the measured ``drawings`` (the bench's honesty: none)."""
+    def same(a, b):
+        return len(a) == len(b) and all(np.array_equal(np.asarray(s), np.asarray(t)) for s, t in zip(a, b))
+    return sum(any(same(t, d[2]) for d in drawings) for t in taught)
+
+
+def teach_table(rows: dict[str, dict], folds, ks: list[int], teach_seconds: float) -> None:
+    """The teaching table: per never-seen style, accuracy and sure+right at K = 0 and each K, and the mean."""
+    columns = [0, *ks]
+    print(f"\nTeaching each never-seen style: a fresh personal model from its fold's model, replay set without "
+          f"the fold's styles; corrections drawn with a writer's rng of their own, then the same bench drawings "
+          f"as above read again")
+    head = "".join(f"{f'K={k}':>8}" for k in columns)
+    print(f"{'style':<18} fold {'accuracy':^{8 * len(columns)}}  {'sure+right':^{8 * len(columns)}}  wrong"
+          f"  MNIST validation, K=0 -> {ks[-1]}")
+    print(f"{'':<18}      {head}  {head}")
+    for name, row in rows.items():
+        fold = next(k for k, f in enumerate(folds, start=1) if name in f)
+        drop = 100 * (row["mnist_before"] - row["mnist_after"])  # points lost (negative: gained)
+        print(f"{name:<18} {fold:>4} " + "".join(f"{pct(row[k].right):>8}" for k in columns) + "  "
+              + "".join(f"{pct(row[k].sure & row[k].right):>8}" for k in columns)
+              + f"  {row['wrong']:>2}/{ks[-1]}  {100 * row['mnist_before']:.2f}% -> {100 * row['mnist_after']:.2f}%"
+              f" ({-drop:+.2f})")
+    mean = {k: (np.mean([r[k].right.mean() for r in rows.values()]),
+                np.mean([(r[k].sure & r[k].right).mean() for r in rows.values()])) for k in columns}
+    print(f"{'mean':<18}      " + "".join(f"{100 * mean[k][0]:7.1f}%" for k in columns) + "  "
+          + "".join(f"{100 * mean[k][1]:7.1f}%" for k in columns)
+          + f"  {np.mean([r['wrong'] for r in rows.values()]):4.1f}")
+    drops = [100 * (r["mnist_before"] - r["mnist_after"]) for r in rows.values()]
+    times = sorted(1000 * t for r in rows.values() for t in r["times"])
+    print(f"MNIST validation after K={ks[-1]}: {-np.mean(drops):+.2f} points on average over the styles "
+          f"(worst {-max(drops):+.2f}); 'wrong': how many of the {ks[-1]} were corrections (read wrong), "
+          "the rest confirmations")
+    unread = [n for n, r in rows.items() if r[ks[-1]].right.mean() < 0.95]
+    print(f"read < 95% after K={ks[-1]}: {', '.join(unread) or 'none'}")
+    print(f"taught drawings that are one of the measured drawings: {sum(r['reused'] for r in rows.values())} "
+          f"of {sum(len(r['taught']) for r in rows.values())}")
+    print(f"learn_strokes: {len(times)} calls, median {np.median(times):.0f} ms, max {times[-1]:.0f} ms; "
+          f"teaching (with the replay sets) {teach_seconds:.0f} s")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.leave_style_out", description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=4, help="folds of styles (default: %(default)s)")
@@ -61,10 +153,14 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the bench drawings (default: %(default)s)")
     parser.add_argument("--writers", type=int, default=None,
                         help="other writers' digits in the recipe (default: the default recipe's)")
+    parser.add_argument("--teach", type=int, default=0, metavar="K",
+                        help="then teach each never-seen style K corrections and read it again (default: no teaching)")
     args = parser.parse_args(argv)
-    if not 2 <= args.folds <= len(STYLES) or args.epochs < 1 or args.per_style < 1:
-        print(f"leave_style_out: --folds must be 2-{len(STYLES)}, --epochs and --per-style at least 1", file=sys.stderr)
+    if not 2 <= args.folds <= len(STYLES) or args.epochs < 1 or args.per_style < 1 or args.teach < 0:
+        print(f"leave_style_out: --folds must be 2-{len(STYLES)}, --epochs and --per-style at least 1, "
+              "--teach at least 0", file=sys.stderr)
         return 2
+    ks = sorted({k for k in KS if k <= args.teach} | {args.teach}) if args.teach else []
     import mnist_loader
 
     from digitapp.train import DEFAULTS, StageBars, log_to_stderr
@@ -88,6 +184,8 @@ def main(argv=None) -> int:
     unseen: dict[str, Answers] = {}
     seen: Answers | None = None
     validation = {}
+    taught: dict[str, dict] = {}
+    teach_seconds = 0.0
     for k, fold in enumerate([(), *folds]):
         recognizer, validation[k] = train_without(data, recipe, fold, args.epochs)
         answers = recognise(recognizer, drawings)
@@ -95,6 +193,16 @@ def main(argv=None) -> int:
             seen = answers
         for name in fold:
             unseen[name] = answers.subset(answers.names == name)
+        if fold and ks:
+            teach_started = time.perf_counter()
+            replay = replay_without(fold)
+            for name in fold:
+                own = [d for d in drawings if d[0] == name]
+                writer = np.random.default_rng([args.seed, 2000 + names.index(name), 1])  # not the bench's seeds
+                taught[name] = teach(recognizer, replay, name, own, unseen[name], ks, writer, args.seed,
+                                     data.validation)
+                taught[name]["reused"] = reused(taught[name]["taught"], own)
+            teach_seconds += time.perf_counter() - teach_started
     print(f"\nLeave-one-style-out bench: {len(names)} styles in {args.folds} folds, Network([784, 100, 10]) "
           f"trained {args.epochs} epochs per model on the default recipe ({recipe['writers']} other writers' digits) "
           f"less the fold's style templates; "
@@ -119,6 +227,8 @@ def main(argv=None) -> int:
           f"{pct(seen.sure & seen.right):>12}")
     worst = min(names, key=lambda n: unseen[n].right.mean())
     print(f"never seen: sure and wrong {pct(wrong).strip()}; worst style {worst} {pct(unseen[worst].right).strip()}")
+    if ks:
+        teach_table({name: taught[name] for name in names}, folds, ks, teach_seconds)
     print(f"\ndone in {time.perf_counter() - started:.0f} s")
     return 0
 

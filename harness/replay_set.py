@@ -27,9 +27,10 @@ OUTPUT = ROOT / "models" / "replay.npz"
 
 
 def build(per_class_plain: int = 300, per_class_pen: int = 200, styled: int = 600, non_digits: int = 900,
-          turned: int = 200, seed: int = 0, data_dir=None):
+          turned: int = 200, seed: int = 0, data_dir=None, leave_out: tuple[str, ...] = ()):
     """``(images uint8 (N, 784), labels int8 (N,))``: preprocessed training digits, pen-redrawn ones, styled
-    digits, then non-digits and turned digits (label -1)."""
+    digits, then non-digits and turned digits (label -1).  ``leave_out`` names template styles the styled
+    digits are drawn without (the leave-one-style-out bench: a fold's learner must not replay them)."""
     import mnist_loader
     from digitapp.augment import pen_redrawn
     from digitapp.preprocess import preprocess_batch
@@ -44,7 +45,7 @@ def build(per_class_plain: int = 300, per_class_pen: int = 200, styled: int = 60
         pen.append(chosen[per_class_plain:])
     plain, pen = np.concatenate(plain), np.concatenate(pen)
     preprocessed = preprocess_batch(train_x[plain], pixels=True)
-    styled_x, styled_y = styled_digits(styled, np.random.default_rng([seed, 2]))
+    styled_x, styled_y = styled_digits(styled, np.random.default_rng([seed, 2]), leave_out=leave_out)
     images = np.concatenate([preprocessed, pen_redrawn(preprocess_batch(train_x[pen], pixels=True), rng), styled_x,
                              draw_non_digits(non_digits, np.random.default_rng([seed, 3])),
                              turned_digits(preprocessed, train_y[plain], turned, np.random.default_rng([seed, 4]))])

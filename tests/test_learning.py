@@ -57,6 +57,19 @@ def test_the_replayed_neighbours_are_the_nearest_digits_of_other_labels():
             assert (np.diff(distance[near]) >= -1e-4).all() and distance[others].min() >= distance[near].max() - 1e-4
 
 
+def test_a_replay_set_built_without_styles_replays_none_of_them():
+    """The leave-one-style-out bench's learners replay no drawing of the styles their fold left out."""
+    from digitapp.templates import DIGIT_STYLES
+    from harness.replay_set import build
+
+    sixes = tuple(name for name in DIGIT_STYLES if name.startswith("6"))
+    _, labels = build(per_class_plain=1, per_class_pen=1, styled=100, non_digits=5, turned=5, leave_out=sixes)
+    styled = labels[20:120]  # after one plain and one pen-redrawn MNIST digit per class
+    assert 6 not in styled and set(styled.tolist()) == set(range(10)) - {6}
+    _, labels = build(per_class_plain=1, per_class_pen=1, styled=100, non_digits=5, turned=5)
+    assert 6 in labels[20:120]
+
+
 def test_a_replay_set_with_objects_is_refused(tmp_path):
     path = tmp_path / "hostile.npz"
     np.savez(path, images=np.array([object()], dtype=object), labels=np.zeros(1, np.uint8))
