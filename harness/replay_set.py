@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "models" / "replay.npz"
 
 
-def build(per_class_plain: int = 300, per_class_pen: int = 200, styled: int = 600, non_digits: int = 900,
+def build(per_class_plain: int = 1200, per_class_pen: int = 800, styled: int = 600, non_digits: int = 900,
           turned: int = 200, seed: int = 0, data_dir=None, leave_out: tuple[str, ...] = ()):
     """``(images uint8 (N, 784), labels int8 (N,))``: preprocessed training digits, pen-redrawn ones, styled
     digits, then non-digits and turned digits (label -1).  ``leave_out`` names template styles the styled
@@ -55,8 +55,8 @@ def build(per_class_plain: int = 300, per_class_pen: int = 200, styled: int = 60
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-class", type=int, default=300, help="preprocessed digits per class")
-    parser.add_argument("--per-class-pen", type=int, default=200, help="pen-redrawn digits per class")
+    parser.add_argument("--per-class", type=int, default=1200, help="preprocessed digits per class")
+    parser.add_argument("--per-class-pen", type=int, default=800, help="pen-redrawn digits per class")
     parser.add_argument("--styled", type=int, default=600, help="styled digits drawn from the templates")
     parser.add_argument("--non-digits", type=int, default=900, help="non-digits drawn from the templates")
     parser.add_argument("--turned", type=int, default=200, help="MNIST digits turned a quarter (non-digits)")

@@ -26,6 +26,7 @@ from ..samples import NO_DIGIT, label_text
 from .widgets import MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, TextBox, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
+PREPARE_MS = 1000   # after the window is up, the learning thread makes the replay ready
 THUMB_ZOOM = 2      # gallery thumbnails: 56 px
 PER_LINE = 8        # thumbnails per gallery line
 
@@ -65,6 +66,11 @@ class Teacher:
         if self._polling:
             self.root.after(POLL_MS, self._poll)
 
+    def prepare(self, job: Callable) -> None:
+        """Run ``job()`` on the worker ahead of need, with nobody waiting for it (not :attr:`busy`; a failure
+        shows again at the job that needs it)."""
+        self._pool.submit(job)
+
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
@@ -99,6 +105,8 @@ class Corrections:
         for key in ("<Return>", "<KP_Enter>"):
             root.bind(key, lambda e: self.confirm())
         root.bind("<Destroy>", lambda e: self.teacher.close() if e.widget is root else None, add="+")
+        # the replay set loaded and distorted while the user draws, not when the first correction waits for it
+        root.after(PREPARE_MS, lambda: self.teacher.prepare(personal.learner.prepare))
 
     def canvas_changed(self) -> None:
         """The drawing changed: Ctrl+Z undoes strokes again, so a message offering it no longer holds."""
