@@ -21,11 +21,14 @@ still flagged (not answered "sure") after K = 10, and the time per
 
 * after 5 corrections, every style is read >= 95%;
 * after learning 50 samples of mixed styles, MNIST test drops <= 0.3 points,
-  the non-digits flagged drop <= 2 points, and all 50 are still read right;
+  the non-digits flagged drop <= 2 points, and all 50 are still read right
+  (the drops are the mean over ``--orders`` writers' orders of the 50: from
+  one order to the next a drop moves by about 0.1 point, as much as the
+  recipes being compared differ; every order is printed);
 * a drawing learned as 9 is still read as 9 after 20 further corrections of
   other digits (tried for several drawings of a 9);
 * after the 50, a delete and a relabel each take <= 2 s and keep the 50's
-  limits; a relearn of them all from the shipped model takes <= 2 s and reads
+  limits (on the same mean); a relearn of them all from the shipped model takes <= 2 s and reads
   every one right.
 
 A last line gives, for comparison, how the shipped model reads the style
@@ -176,13 +179,24 @@ def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
     return kept
 
 
+def _stage(took: float, validation: float, test: float, flagged: float, right: bool) -> str:
+    """One stage of one order: '0.17 s -0.27/-0.31 +0.0 ok' (the drops as changes in points: a loss is minus;
+    ok: every sample read right)."""
+    return f"{took:7.2f} s {-validation:+.2f}/{-test:+.2f} {-flagged:+.1f} {'ok' if right else 'NO'}"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=None, help="model file (default: the shipped model)")
     parser.add_argument("--new", type=int, default=100, help="new drawings per style to read after learning")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--per-shape", type=int, default=10, help="drawings per non-digit shape (37 shapes)")
+    parser.add_argument("--orders", type=int, default=4,
+                        help="writers' orders of the 50 corrections (seeds SEED, SEED+1, ...; default 4)")
     args = parser.parse_args(argv)
+    if args.orders < 1:
+        print("bench.learning: --orders must be at least 1", file=sys.stderr)
+        return 2
 
     _, (val_x, val_y), (test_x, test_y) = mnist_loader.load_data()
     validation, test = (preprocess_batch(val_x), val_y), (preprocess_batch(test_x), test_y)
@@ -209,35 +223,45 @@ def main(argv=None) -> int:
         bench = style_bench_before(args.model, args.new, args.seed)
         print(f"  {f'style bench ({len(bench)})':<18}{100 * statistics.fmean(bench):7.1f}%   (harness/styles.py, "
               f"before learning; lowest {100 * min(bench):.0f}%)")
-        (v0, t0, f0), (v1, t1, f1), right, me = fifty_samples(args.model, args.seed, validation, test, shapes)
-        changes = change_samples(me, validation, test, shapes)
         kept = nine_stays_nine(args.model, args.seed)
-    times_ms = sorted(1000 * t for t in times)
-    print(f"\nlearn_strokes: {len(times)} calls, median {statistics.median(times_ms):.0f} ms, "
-          f"p90 {times_ms[int(0.9 * len(times_ms))]:.0f} ms, max {times_ms[-1]:.0f} ms (limit 1000 ms median)")
-    print(f"50 samples one by one: MNIST validation {100 * v0:.2f}% -> {100 * v1:.2f}%, test {100 * t0:.2f}% -> "
-          f"{100 * t1:.2f}%, non-digits flagged {100 * f0:.1f}% -> {100 * f1:.1f}%, {right} of 50 read right")
-    for what, took, v2, t2, f2, right2, n in changes:
-        print(f"then {what:<8} {took:5.2f} s: MNIST validation {100 * v2:.2f}%, test {100 * t2:.2f}%, non-digits "
-              f"flagged {100 * f2:.1f}%, {right2} of {n} samples read right")
+        times_ms = sorted(1000 * t for t in times)
+        print(f"\nlearn_strokes: {len(times)} calls, median {statistics.median(times_ms):.0f} ms, "
+              f"p90 {times_ms[int(0.9 * len(times_ms))]:.0f} ms, max {times_ms[-1]:.0f} ms (limit 1000 ms median)")
+        print(f"\n50 samples one by one, then a delete, a wrong key relabelled and a relearn of all from the shipped "
+              f"model; {args.orders} writers' order{'s' * (args.orders > 1)} (seed {args.seed}"
+              f"{f'-{args.seed + args.orders - 1}' if args.orders > 1 else ''}); MNIST "
+              "validation / test and non-digits flagged, in points against before learning, and samples read right")
+        print(f"  {'order':<6}" + "".join(f"{what:>29}" for what in ("after the 50", "delete", "relabel", "relearn")))
+        orders = []
+        for k in range(args.orders):
+            before, after, right, me = fifty_samples(args.model, args.seed + k, validation, test, shapes)
+            stages = [("50", 0.0, *after, right, 50), *change_samples(me, validation, test, shapes)]
+            orders.append([(took, *(100 * (b - a) for b, a in zip(before, (v, t, f))), right2 == n)  # drops
+                           for _, took, v, t, f, right2, n in stages])
+            print(f"  {args.seed + k:<6}" + "".join(_stage(*stage) for stage in orders[-1]), flush=True)
+    mean = [tuple(statistics.fmean(o[i][j] for o in orders) for j in range(4)) for i in range(4)]
+    slowest = [max(o[i][0] for o in orders) for i in range(4)]
+    all_right = [all(o[i][4] for o in orders) for i in range(4)]
+    print(f"  {'mean':<6}" + "".join(_stage(slowest[i], *mean[i][1:], all_right[i]) for i in range(4))
+          + "   (seconds: the slowest order's)")
+    (_, v50, t50, f50), *_ = mean
     checks = [
         (f"after 5 corrections every style >= {THRESHOLD_STYLE:.0%} (worst: {worst['style']} "
          f"{100 * worst[5]:.0f}%)", worst[5] >= THRESHOLD_STYLE),
-        (f"after 50 samples MNIST test drops <= {MAX_MNIST_DROP} points ({100 * t0:.2f}% -> {100 * t1:.2f}%, "
-         f"validation {100 * v0:.2f}% -> {100 * v1:.2f}%)", 100 * (t0 - t1) <= MAX_MNIST_DROP),
-        (f"after 50 samples non-digits flagged drop <= {MAX_FLAGGED_DROP:.0f} points ({100 * f0:.1f}% -> "
-         f"{100 * f1:.1f}%)", 100 * (f0 - f1) <= MAX_FLAGGED_DROP),
-        (f"after 50 samples every one of them is still read right ({right} of 50)", right == 50),
+        (f"after 50 samples MNIST test drops <= {MAX_MNIST_DROP} points on average ({t50:.2f}; validation "
+         f"{v50:.2f})", t50 <= MAX_MNIST_DROP),
+        (f"after 50 samples non-digits flagged drop <= {MAX_FLAGGED_DROP:.0f} points on average ({f50:.1f})",
+         f50 <= MAX_FLAGGED_DROP),
+        (f"after 50 samples every one of them is still read right, in every order", all_right[0]),
         (f"a drawing learned as 9 is still 9 after {FURTHER} other corrections ({sum(kept)} of {len(kept)})",
          all(kept)),
         ("median learn_strokes <= 1 s", statistics.median(times) <= 1.0),
-        *[(f"then a {what}: within 2 s ({took:.2f} s), MNIST test drops <= {MAX_MNIST_DROP} points ({100 * t2:.2f}%), "
-           f"non-digits flagged <= {MAX_FLAGGED_DROP:.0f}, all {n} samples read right",
-           took <= 2 and 100 * (t0 - t2) <= MAX_MNIST_DROP and 100 * (f0 - f2) <= MAX_FLAGGED_DROP and right2 == n)
-          for what, took, v2, t2, f2, right2, n in changes[:2]],
-        *[(f"then a relearn from the shipped model: within 2 s ({took:.2f} s), all {n} samples read right "
-           f"({right2}; MNIST test {100 * t2:.2f}%, not limited)", took <= 2 and right2 == n)
-          for what, took, v2, t2, f2, right2, n in changes[2:]],
+        *[(f"then a {what}: within 2 s (slowest {slowest[i]:.2f} s), on average MNIST test drops <= {MAX_MNIST_DROP} "
+           f"points ({mean[i][2]:.2f}) and non-digits flagged <= {MAX_FLAGGED_DROP:.0f} ({mean[i][3]:.1f}), every "
+           "sample read right", slowest[i] <= 2 and mean[i][2] <= MAX_MNIST_DROP
+           and mean[i][3] <= MAX_FLAGGED_DROP and all_right[i]) for i, what in ((1, "delete"), (2, "relabel"))],
+        (f"then a relearn from the shipped model: within 2 s (slowest {slowest[3]:.2f} s), every sample read right "
+         f"(MNIST test drop {mean[3][2]:.2f}, not limited)", slowest[3] <= 2 and all_right[3]),
     ]
     print()
     for text, ok in checks:
