@@ -66,7 +66,9 @@ def fresh(model, seed: int, replay: tuple[np.ndarray, np.ndarray] | None = None)
     """The model (a file, None for the shipped one, or a Recognizer), learning in memory (the user's real
     store is never touched) with ``replay`` (default: the shipped replay set)."""
     recognizer = model if isinstance(model, Recognizer) else Recognizer.load(model)
-    return PersonalModel(recognizer, learner=Learner(seed=seed, replay=replay))
+    learner = Learner(seed=seed, replay=replay)
+    learner.prepare()  # as the window does while the user draws: the times are the corrections' own
+    return PersonalModel(recognizer, learner=learner)
 
 
 def accuracy(me: PersonalModel, drawings, digit: int) -> float:

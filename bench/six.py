@@ -63,7 +63,6 @@ def main(argv=None) -> int:
     taught = [draw_six(np.random.default_rng([args.seed, 6, k])) for k in range(3)]
     new = [draw_six(np.random.default_rng([args.seed, 66, i])) for i in range(args.new)]
     me = fresh(args.model, args.seed)
-    me.learner.prepare()  # as the window does while the user draws: the times are the corrections' own
     print(f"the one-stroke 6 with a curved top (bench/six.py), seed {args.seed}; model {args.model or 'shipped'}")
     print(f"  before:        taught drawings: {stage(me, taught, new)}")
     with fast_blas():
