@@ -82,7 +82,8 @@ class Recipe:
     takes over (10 snowman 8s made 67-86 MNIST validation 0s read as 8 without them, 17-24 with them).  The
     replay set holds 20,000 MNIST digits so that these neighbours are close ones: with 5,000 and 32 of them,
     50 corrections cost 0.46 validation points on average over four writers' orders; with 20,000 and 64,
-    0.19, and 6 distorted copies of the sample (not 4) win back how far one correction reaches (0.24).  And
+    0.19, and 6 distorted copies of the sample (not 4) win back how far one correction reaches (0.24;
+    0.40 in another run of the same orders: docs/learning.md).  And
     every replayed drawing is distorted (a warp per ``replay_block``, from a bank of ``warps`` made once;
     ``refresh`` blocks of the distorted set are distorted anew at each step): 50 samples take some 5,000
     steps, and undistorted the network learned the set by heart (replay alone lost 0.15 validation points
