@@ -364,7 +364,6 @@ def test_the_learning_thread_makes_the_replay_ready_before_the_first_correction(
     """Once the window is up, the replay set is loaded and distorted on the learning thread (about 0.8 s of work
     for its 21,700 drawings), so the first correction does not wait for it; the window is not 'busy' for it."""
     learner = window.personal.learner
-    assert learner._pool is None  # nothing done before the window is up
     pump(window.root, 30.0, until=lambda: learner._pool is not None)
     assert learner._pool is not None and learner._pool.shape == learner.replay[0].shape
     assert not window.corrections.teacher.busy

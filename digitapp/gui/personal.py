@@ -26,7 +26,7 @@ from ..samples import NO_DIGIT, label_text
 from .widgets import MUTED_COLOUR, NOT_DIGIT_COLOUR, SURE_COLOUR, TextBox, derived_font, zoomed_photo
 
 POLL_MS = 20        # how often the Tk thread looks for finished learning
-PREPARE_MS = 1000   # after the window is up, the learning thread makes the replay ready
+PREPARE_MS = 200    # once the window is up, the learning thread makes the replay ready
 THUMB_ZOOM = 2      # gallery thumbnails: 56 px
 PER_LINE = 8        # thumbnails per gallery line
 
