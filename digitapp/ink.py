@@ -19,8 +19,8 @@ MIN_CONTRAST = 0.08   # below this the image is blank: nothing drawn
 UNEVEN_BORDER = 0.06  # a border whose 5th-95th percentile spread exceeds this (of full scale) is a photo's
 LIGHTING_SIDE = 128   # the paper's lighting is estimated on a copy this small ...
 LIGHTING_WINDOW = 0.25  # ... with a window this share of its shorter side: wider than any stroke
-LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge, where JPEG rings ...
-EDGE_KEEP = 0.5       # ... though ink this strong (of the strongest ink off those edges) is kept there: a digit at a table
+LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge (JPEG rings) ...
+EDGE_KEEP = 0.5       # ... where ink this strong (of the strongest ink off those edges) is kept: a digit at a table
 POLARITY_TAIL = 2.0   # the ink's side is the one whose extreme 2% lie further from the typical pixel ...
 POLARITY_LEAST = 0.05  # ... if either lies this far (log of the ratio to the level around it); else dark
 POLARITY_WEIGHT = 0.7  # the other way round must be claimed this much more strongly per unit of log reach
@@ -211,7 +211,8 @@ def _lighting_edges(lighting: np.ndarray) -> np.ndarray:
 
 
 def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
-    """Ink strength of a photo: the paper's lighting divided out, noise smoothed, border regions dropped."""
+    """Ink strength of a photo: the paper's lighting divided out, noise smoothed; border regions, faint rings
+    where the lighting steps, and specks dropped."""
     image = pixels.astype(np.float32)
     if min(image.shape) >= 64:
         image = ndimage.median_filter(image, 3)  # sensor noise and JPEG speckle
@@ -220,7 +221,7 @@ def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
     # The paper's own grain (noise, texture) sets a floor: ink is what stands well above it.
     deviation = np.abs(strength - np.median(strength))
     strength = np.clip(strength - np.median(strength) - NOISE_FLOOR * 1.4826 * np.median(deviation), 0.0, None)
-    edges = _lighting_edges(lighting)  # the JPEG rings there are faint beside ink; a stroke that meets a table's edge is not
+    edges = _lighting_edges(lighting)  # JPEG rings there, faintly beside ink; a stroke up to a table's edge is kept
     edges &= strength < EDGE_KEEP * float(strength[~edges].max(initial=0))
     strength[_border_regions(strength) | edges] = 0.0
     strength[_specks(strength)] = 0.0
