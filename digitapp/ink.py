@@ -19,11 +19,14 @@ MIN_CONTRAST = 0.08   # below this the image is blank: nothing drawn
 UNEVEN_BORDER = 0.06  # a border whose 5th-95th percentile spread exceeds this (of full scale) is a photo's
 LIGHTING_SIDE = 128   # the paper's lighting is estimated on a copy this small ...
 LIGHTING_WINDOW = 0.25  # ... with a window this share of its shorter side: wider than any stroke
-LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge
+LIGHTING_STEP = 0.02  # the lighting's slope (share of the paper's brightness per pixel) at an edge (JPEG rings) ...
+EDGE_KEEP = 0.5       # ... where ink this strong (of the strongest ink off those edges) is kept: a digit at a table
 POLARITY_TAIL = 2.0   # the ink's side is the one whose extreme 2% lie further from the typical pixel ...
 POLARITY_LEAST = 0.05  # ... if either lies this far (log of the ratio to the level around it); else dark
+POLARITY_WEIGHT = 0.7  # the other way round must be claimed this much more strongly per unit of log reach
 NOISE_FLOOR = 4.0     # in a photo, ink stands this many noise deviations above the paper
 BORDER_INK_SHARE = 0.03  # ink touching the border is background (a table, a shadow) if other ink holds this share
+SPECK_SHARE = 0.02    # in a photo, a piece of ink with less than this share of the largest piece's ink is a speck
 
 Ink = Literal["dark", "light", None]
 
@@ -83,7 +86,13 @@ def _window(small: np.ndarray) -> int:
 
 
 def _photo_polarity(pixels: np.ndarray) -> Ink:
-    """Dark or light ink in a photo: the side of the paper the extreme pixels near the middle lie on.
+    """Dark or light ink in a photo: the side of the paper the extreme pixels near the middle lie on."""
+    return photo_polarity_reach(pixels)[0]
+
+
+def photo_polarity_reach(pixels: np.ndarray) -> tuple[Ink, float]:
+    """The photo's likelier ink (dark or light) and how much further its extreme pixels reach than the
+    other side's (a ratio, 1.0 = a tie; infinite when nothing stands out and dark is taken).
 
     Each pixel is compared with the mean level around it (a window wider than
     any stroke), which takes the lighting away.  In the middle half of a
@@ -91,16 +100,44 @@ def _photo_polarity(pixels: np.ndarray) -> Ink:
     to one side: darker for dark ink, lighter for chalk.  A table's edge lies
     on both sides of its own level, so it tips neither way.  (The border
     misleads: a table is dark like ink; so does the paper between the
-    strokes, which the wrong way round looks like ink.)
+    strokes, which the wrong way round looks like ink.)  Measured as a share
+    of the light, dark reaches further than light for the same contrast, and
+    the paper between thick strokes stands out too, so a ratio near 1 is a
+    close call (see :func:`ink_ways`).
     """
     small = _shrunk(pixels)
     relative = np.log(np.maximum(small, 1.0) / np.maximum(ndimage.uniform_filter(small, _window(small)), 1.0))
     h, w = relative.shape
     middle = relative[h // 4:h - h // 4, w // 4:w - w // 4] if min(h, w) >= 8 else relative
     low, typical, high = np.percentile(middle, [POLARITY_TAIL, 50, 100 - POLARITY_TAIL])
-    if max(typical - low, high - typical) < POLARITY_LEAST:
-        return "dark"  # nothing stands out: a blank page, read the common way round
-    return "dark" if typical - low >= high - typical else "light"
+    dark, light = typical - low, high - typical
+    if max(dark, light) < POLARITY_LEAST:
+        return "dark", float("inf")  # nothing stands out: a blank page, read the common way round
+    if dark >= light:
+        return "dark", float(dark / max(light, 1e-9))
+    return "light", float(light / max(dark, 1e-9))
+
+
+def ink_ways(gray: Image.Image, ink: Ink = None) -> tuple[tuple[Ink, float], ...]:
+    """The ways round worth reading ``gray``, each for :func:`ink_image`, with the handicap its reading
+    must overcome: the reader keeps the way whose digits the network claims most strongly (its strongest
+    output, at most 1) once the handicap is taken off.
+
+    ``ink`` when it is given, and None (:func:`ink_image` decides) for a
+    clean picture, alone.  A photo: the way :func:`photo_polarity_reach`
+    finds, and the other way with a handicap of POLARITY_WEIGHT times the log
+    of how much further the first reaches, when that is below 1.
+    """
+    if ink is not None:
+        return ((ink, 0.0),)
+    pixels = np.asarray(gray)
+    low, high = np.percentile(_border(pixels), [5, 95])
+    if high - low <= UNEVEN_BORDER * 255:
+        return ((None, 0.0),)
+    way, reach = photo_polarity_reach(pixels)
+    handicap = POLARITY_WEIGHT * float(np.log(reach))
+    other: Ink = "light" if way == "dark" else "dark"
+    return ((way, 0.0), (other, handicap)) if handicap < 1.0 else ((way, 0.0),)
 
 
 def _strength(image: np.ndarray, lighting: np.ndarray, ink: Ink) -> np.ndarray:
@@ -148,6 +185,20 @@ def _border_regions(strength: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(np.isin(parts, touching), iterations=max(2, max(strength.shape) // 100))
 
 
+def _specks(strength: np.ndarray) -> np.ndarray:
+    """Pieces of ink far smaller than the largest (bool mask): noise or JPEG ringing that survived the floor.
+
+    A speck of a few pixels in a corner of a big photo would otherwise stretch
+    the digit's box across the photo, and the digit would be read tiny.
+    """
+    parts, n = ndimage.label(strength > INK_THRESHOLD / 2 * strength.max(initial=0), structure=np.ones((3, 3)))
+    if n < 2:
+        return np.zeros(strength.shape, bool)
+    mass = ndimage.sum(strength, parts, index=np.arange(1, n + 1))
+    small = np.concatenate([[False], mass < SPECK_SHARE * mass.max()])
+    return small[parts]
+
+
 def _lighting_edges(lighting: np.ndarray) -> np.ndarray:
     """Where the lighting steps sharply (a table's or a shadow's edge), widened: JPEG rings there like ink.
 
@@ -160,7 +211,8 @@ def _lighting_edges(lighting: np.ndarray) -> np.ndarray:
 
 
 def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
-    """Ink strength of a photo: the paper's lighting divided out, noise smoothed, border regions dropped."""
+    """Ink strength of a photo: the paper's lighting divided out, noise smoothed; border regions, faint rings
+    where the lighting steps, and specks dropped."""
     image = pixels.astype(np.float32)
     if min(image.shape) >= 64:
         image = ndimage.median_filter(image, 3)  # sensor noise and JPEG speckle
@@ -169,7 +221,10 @@ def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
     # The paper's own grain (noise, texture) sets a floor: ink is what stands well above it.
     deviation = np.abs(strength - np.median(strength))
     strength = np.clip(strength - np.median(strength) - NOISE_FLOOR * 1.4826 * np.median(deviation), 0.0, None)
-    strength[_border_regions(strength) | _lighting_edges(lighting)] = 0.0
+    edges = _lighting_edges(lighting)  # JPEG rings there, faintly beside ink; a stroke up to a table's edge is kept
+    edges &= strength < EDGE_KEEP * float(strength[~edges].max(initial=0))
+    strength[_border_regions(strength) | edges] = 0.0
+    strength[_specks(strength)] = 0.0
     contrast = float(strength.max(initial=0))
     if contrast < MIN_CONTRAST:
         return None

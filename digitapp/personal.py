@@ -38,7 +38,7 @@ from .ink import Ink
 from .learning import Learner, Recipe, misread, replay_path
 from .model_io import ModelError, UnreadableModel, default_model_path, network_from, read_model_file, save_model
 from .network import Network
-from .preprocess import preprocess, strokes_input
+from .preprocess import strokes_input
 from .recognizer import Prediction, Recognizer
 from .samples import NO_DIGIT, Sample, SampleStore, check_label, relabelled, set_aside, without
 from .strokes import clean_strokes
@@ -122,7 +122,7 @@ class PersonalModel:
 
         Raises ValueError for a blank image or a label that is neither 0-9 nor NO_DIGIT.
         """
-        return self.learn_input(preprocess(image, ink), digit)
+        return self.learn_input(self.recognizer.input_for(image, ink)[0], digit)  # the input predict() reads
 
     def learn_strokes(self, strokes, digit: int) -> Prediction:
         """Learn that mouse ``strokes`` (what Recognizer.predict_strokes takes) show ``digit``."""

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .imagefile import ImageLike, as_gray_image
-from .ink import INK_THRESHOLD, Ink, ink_image
+from .ink import INK_THRESHOLD, Ink, ink_image, ink_ways
 from .activations import Softmax
 from .model_info import ModelInfo
 from .model_io import default_model_path, network_from, read_model_file
@@ -275,6 +275,11 @@ class Reading:
         }
 
 
+def _claim(reading: Reading) -> float:
+    """How strongly the network claims a reading's digits: the mean of their strongest outputs (0 if none)."""
+    return float(np.mean([p.strongest for p in reading.predictions])) if reading.predictions else 0.0
+
+
 class Recognizer:
     """A trained network with the preprocessing that makes a drawing look like MNIST.
 
@@ -312,8 +317,22 @@ class Recognizer:
         return self.info.describe()
 
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
-        """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file."""
-        return self.predict_input(preprocess(image, ink))
+        """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file.
+
+        A photo whose ink could be dark or light (a close call, see ``ink_ways``) is read both ways round,
+        and the answer whose digit the network claims more strongly, past the other way's handicap, is kept.
+        """
+        return self.input_for(image, ink)[1]
+
+    def input_for(self, image: ImageLike, ink: Ink = None) -> tuple[np.ndarray | None, Prediction]:
+        """The (784, 1) input :meth:`predict` reads ``image`` from (None if blank), and its Prediction."""
+        gray = as_gray_image(image)
+        tries = []
+        for way, handicap in ink_ways(gray, ink):
+            x = preprocess(gray, way)
+            tries.append((x, self.predict_input(x), handicap))
+        x, prediction, _ = max(tries, key=lambda tried: tried[1].strongest - tried[2])  # ties: the likelier way
+        return x, prediction
 
     def predict_strokes(self, strokes) -> Prediction:
         """Recognise mouse strokes (lists of (x, y) points), redrawn with a pen in proportion to the digit.
@@ -362,7 +381,11 @@ class Recognizer:
         strokes = saved_strokes(gray)
         if strokes is not None:  # a drawing the window saved: read its strokes, as the window read them
             return self.read_strokes(strokes)
-        strength = ink_image(gray, ink)
+        tries = [(self._read_ink(ink_image(gray, way)), handicap) for way, handicap in ink_ways(gray, ink)]
+        return max(tries, key=lambda tried: _claim(tried[0]) - tried[1])[0]  # ties: the likelier way round
+
+    def _read_ink(self, strength) -> Reading:
+        """Every digit in the ink :func:`ink_image` found (None: blank)."""
         if strength is None:
             return Reading()
         known: dict[tuple, Prediction] = {}  # a piece scored while cutting is not read again

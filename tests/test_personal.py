@@ -340,3 +340,17 @@ def test_a_relabel_or_a_delete_whose_steps_run_out_returns_what_is_not_read_righ
     wrong = me.delete(four.id)
     assert wrong == me.misread() and {s.id for s in wrong} in ({three.id}, {eight.id})
     assert [s.id for s in me.store.load()] == [three.id, eight.id]  # the delete is done all the same
+
+
+def test_learn_from_a_photo_learns_the_input_predict_read(me):
+    """A close call on a photo's ink is judged by the network (Recognizer.input_for): a correction learns that
+    input, not the first guess's (here dark ink, which reads the chalk 1 as a 5)."""
+    from digitapp.preprocess import preprocess
+    from tests.test_preprocess import photo_pair
+
+    photo = photo_pair("one", 10, light=True)[1]
+    read = me.recognizer.input_for(photo)[0].ravel()
+    first_guess = preprocess(photo, "dark").ravel()
+    me.learn(photo, 1)
+    stored = np.asarray(me.store.load()[0].input, np.float32).ravel()
+    assert np.corrcoef(stored, read)[0, 1] > 0.99 > np.corrcoef(stored, first_guess)[0, 1]

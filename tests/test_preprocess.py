@@ -497,6 +497,19 @@ def test_a_dark_table_along_the_edge_is_not_ink():
     assert np.ptp(rows) > 2.5 * np.ptp(cols)  # a tall "1", not a wide table-and-1
 
 
+def test_a_speck_far_from_the_digit_does_not_shrink_it():
+    """A speck of dust in a corner of a big photo (dark like ink) stretched the digit's box across the photo,
+    and the 7 came out 6 pixels tall; it is dropped as a speck (ink.SPECK_SHARE)."""
+    paper = 210 * np.linspace(1.0, 0.55, 900)[None, :] * np.ones((700, 1))
+    ink = np.asarray(drawing("seven", size=(120, 160)), np.float32) / 255
+    paper[300:460, 400:520] = paper[300:460, 400:520] * ink + 40 * (1 - ink)
+    paper[20:23, 860:863] = 60.0
+    noisy = np.clip(paper + np.random.default_rng(0).normal(0, 4, paper.shape), 0, 255).astype(np.uint8)
+    x = preprocess(noisy)
+    assert_valid(x)
+    assert extent(x)[0] >= 19  # the 7's height fills the 20-pixel box
+
+
 def test_a_blank_photo_is_blank():
     paper = 200 * np.linspace(1.0, 0.5, 300)[None, :] * np.ones((200, 1))
     noisy = np.clip(paper + np.random.default_rng(0).normal(0, 3, paper.shape), 0, 255).astype(np.uint8)

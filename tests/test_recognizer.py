@@ -274,3 +274,15 @@ def test_shipped_model_flags_non_digits(recognizer, shape):
     answers = [recognizer.predict_strokes([s.tolist() for s in draw_non_digit(shape, np.random.default_rng([9, k]))[0]])
                for k in range(10)]
     assert sum(not p.is_sure for p in answers) >= 8
+
+
+@pytest.mark.parametrize("seed", [10, 28])
+def test_a_photo_of_chalk_taken_the_wrong_way_round_at_first_is_read_right(recognizer, seed):
+    """Chalk on a dark board (bench.photos' light ink): the polarity's first guess is dark ink, and that way
+    round the 1 was read 5 or nothing.  Read both ways round, the network's stronger claim wins."""
+    from tests.test_preprocess import photo_pair
+
+    clean, photo = photo_pair("one", seed, light=True)
+    assert recognizer.predict(photo, ink="dark").digit != 1
+    assert recognizer.predict(photo).digit == recognizer.predict(clean).digit == 1
+    assert recognizer.read(photo).text == "1"

@@ -1,0 +1,41 @@
+"""digitapp.ink: which ways round a picture's ink is worth reading (the photo's polarity and its close calls)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitapp.ink import POLARITY_WEIGHT, ink_ways, photo_polarity_reach
+from tests.test_preprocess import drawing, photo_pair
+
+
+def test_a_clean_picture_is_read_one_way_decided_by_ink_image():
+    assert ink_ways(drawing()) == ((None, 0.0),)
+    assert ink_ways(drawing(ink="light")) == ((None, 0.0),)
+
+
+@pytest.mark.parametrize("ink", ["dark", "light"])
+def test_a_given_ink_is_the_only_way(ink):
+    assert ink_ways(photo_pair()[1], ink) == ((ink, 0.0),)
+
+
+def test_a_clear_photo_is_read_one_way():
+    """Dark ink on paper that stands out far more on the dark side: the other way is never tried."""
+    paper = 215 * np.linspace(1.0, 0.6, 400)[None, :] * np.ones((300, 1))
+    ink = np.asarray(drawing("four", size=(150, 180)), np.float32) / 255
+    paper[60:240, 120:270] = paper[60:240, 120:270] * ink + 30 * (1 - ink)
+    photo = Image.fromarray(np.clip(paper + np.random.default_rng(0).normal(0, 3, paper.shape), 0, 255)
+                            .astype(np.uint8))
+    way, reach = photo_polarity_reach(np.asarray(photo))
+    assert way == "dark" and POLARITY_WEIGHT * np.log(reach) >= 1.0
+    assert ink_ways(photo) == (("dark", 0.0),)
+
+
+def test_a_close_call_is_read_both_ways_with_a_handicap_on_the_other():
+    """Chalk on a board in uneven light: measured as a share of the light, the board's dark pixels beside the
+    chalk reach nearly as far as the chalk, and the first guess is dark."""
+    photo = photo_pair("one", 10, light=True)[1]
+    (first, none), (other, handicap) = ink_ways(photo)
+    assert (first, none, other) == ("dark", 0.0, "light")
+    assert 0.0 < handicap < 1.0
