@@ -33,7 +33,7 @@ from .trainer import targets
 
 REPLAY_NAME = "replay.npz"
 RECHECKED = 1000  # after each round of steps, the newest earlier samples checked for being forgotten
-MEND_ROUNDS = 3  # after a relearn, rounds of learning again the samples it reads wrong
+MEND_ROUNDS = 4  # after a relearn, rounds of learning again the samples it reads wrong
 
 
 # -- the replay set -----------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ class Recipe:
     right, until all are read right (``together_steps`` steps at least, ``group_max_steps`` at most, so
     1,000 samples take some 800 steps); those already read sure are not taught.  Then those a later group
     took over (``together`` at most) are learned again together until every sample is read right
-    (``max_steps`` at most, three rounds at most).  A delete and a relabel end with ``settle`` steps of
+    (``max_steps`` at most, four rounds at most).  A delete and a relabel end with ``settle`` steps of
     replay and the user's samples alone.  Chosen on the learning bench's writers and the MNIST validation set, never the test
     set (docs/learning.md, "How it learns without forgetting")."""
 
