@@ -357,6 +357,7 @@ def nearest_other(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np
     among the non-digits): what learning it is most likely to take over (nearest first).  ``squares``: each
     replay image's squared length, if known."""
     squares = np.square(pixels).sum(axis=1) if squares is None else squares
+    n = min(n, len(pixels))  # a small replay set (a test's) has fewer
     out = np.empty((len(X), n), np.intp)
     for start in range(0, len(X), 256):  # a block at a time: 5,000 samples never need a 5,000 x N matrix
         part = X[start:start + 256].astype(np.float32)
@@ -365,7 +366,7 @@ def nearest_other(pixels: np.ndarray, labels: np.ndarray, X: np.ndarray, own: np
             distances[:, labels >= 0] = np.inf
         else:
             distances[(labels[None, :] == own[start:start + 256, None]) | (labels[None, :] < 0)] = np.inf
-        nearest = np.argpartition(distances, n, axis=1)[:, :n]
+        nearest = np.argpartition(distances, n - 1, axis=1)[:, :n]
         order = np.argsort(np.take_along_axis(distances, nearest, axis=1), axis=1)
         out[start:start + len(part)] = np.take_along_axis(nearest, order, axis=1)
     return out
