@@ -226,20 +226,18 @@ def test_a_relabel_or_a_delete_whose_steps_run_out_says_what_is_still_read_wrong
     gallery.focus_force()
     pump(app.root, 0.05)
     gallery.event_generate("<Key-1>")
-    pump(app.root, 0.05)
-    assert gallery.status.label.cget("text") == "Relearning…"
     settle(app)
     said = gallery.status.label.cget("text")
-    assert said.startswith("Relabelled the sample as 1; the model does not read it sure yet: draw it again and "
-                           "press 1"), said
+    assert said.startswith("Relabelled the sample as 1; not read sure yet: draw it again and press 1"), said
     assert fits(gallery.status)
-    assert app.corrections.panel.message.cget("text").startswith("Relabelled the sample as 1; the model does not")
+    assert app.corrections.panel.message.cget("text").startswith("Relabelled the sample as 1; not read sure yet")
+    assert fits(app.corrections.panel.message_box), app.corrections.panel.message.cget("text")  # whole
     gallery.select(seven.id)
     gallery.delete_button.invoke()
     settle(app)
     said = gallery.status.label.cget("text")
-    assert said == ("Deleted the sample; the model reads 1 sample wrong (framed in red): draw it again and press "
-                    "the right key"), said
+    assert said == "Deleted the sample; 1 sample read wrong (framed red): relabel or delete it", said
+    assert fits(app.corrections.panel.message_box), app.corrections.panel.message.cget("text")
     assert fits(gallery.status)
     assert gallery.canvas.find_withtag("wrong") == gallery.canvas.find_withtag(f"wrong&&{four.id}") != ()
 

@@ -95,6 +95,7 @@ class Corrections:
         self.undoable = False
         self._changes = 0  # canvas changes so far: a correction is undoable only if none came after it
         self.gallery: Gallery | None = None
+        self._wrong: list = []  # the samples the model reads wrong, as last looked at
         self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget, width=width)
         self.panel.show(personal)
         for d in range(DIGITS):
@@ -174,8 +175,7 @@ class Corrections:
     def change_sample(self, job: Callable[[], list], message: str, sample_id: str | None = None) -> None:
         """Delete or relabel a sample in the background; then say ``message`` and what ``job()`` returned as
         still not read right (``sample_id``: the relabelled sample, which should be read sure)."""
-        self._start(job, "Relearning…",
-                    lambda wrong: self._done("; ".join(filter(None, [message, not_read_right(wrong, sample_id)]))))
+        self._start(job, "Relearning…", lambda wrong: self._done(message, wrong, sample_id))
         if self._gallery_open():  # where it was asked for
             self.gallery.say("Relearning…")
 
@@ -190,9 +190,11 @@ class Corrections:
         """What to do when a change is done: show the changed model and say ``message``."""
         return lambda result: self._done(message)
 
-    def _done(self, message: str) -> None:
+    def _done(self, message: str, wrong=None, changed: str | None = None) -> None:
+        """After a change: show the changed model, and say ``message`` and what is still not read right (``wrong``,
+        what the change returned, with ``changed`` the sample it was about; else what the model misreads now)."""
         self._refresh()
-        self._say(message)
+        self._say("; ".join(filter(None, [message, not_read_right(self._wrong if wrong is None else wrong, changed)])))
 
     def _say(self, message: str) -> None:
         """Say what a change did under the answer, and in the gallery when it is open."""
@@ -204,8 +206,10 @@ class Corrections:
         """Everything that shows the model: the window (answer recognised again, model line), panel, gallery."""
         self.on_model_changed()
         self.panel.show(self.personal)
-        if self._gallery_open():
-            self.gallery.show(self.personal.samples, self.personal.misread())
+        self._wrong = self.personal.misread()
+        if self._gallery_open():  # its words always say why samples are framed in red, whatever changed
+            self.gallery.show(self.personal.samples, self._wrong)
+            self.gallery.say(sentence(not_read_right(self._wrong)))
 
     def _gallery_open(self) -> bool:
         return self.gallery is not None and self.gallery.winfo_exists()
@@ -215,10 +219,9 @@ class Corrections:
             self.gallery.lift()
         else:
             self.gallery = Gallery(self.root, on_relabel=self.relabel, on_delete=self.delete)
-        wrong = self.personal.misread()
-        self.gallery.show(self.personal.samples, wrong)
-        said = not_read_right(wrong)
-        self.gallery.say(said[:1].upper() + said[1:])
+        self._wrong = self.personal.misread()
+        self.gallery.show(self.personal.samples, self._wrong)
+        self.gallery.say(sentence(not_read_right(self._wrong)))
 
 
 def _answered(prediction) -> int:
@@ -229,14 +232,18 @@ def _answered(prediction) -> int:
 def not_read_right(wrong, changed: str | None = None) -> str:
     """What a relabel or a delete left not read right when its steps ran out, in words with what to do ('' when
     nothing): the relabelled sample (id ``changed``) not answered sure, then how many others are read wrong."""
-    said = [f"the model does not read it {'as not a digit' if s.label == NO_DIGIT else 'sure'} yet: draw it again "
-            f"and press {'X' if s.label == NO_DIGIT else s.label}" for s in wrong if s.id == changed]
+    said = [f"not read {'as not a digit' if s.label == NO_DIGIT else 'sure'} yet: draw it again and press "
+            f"{'X' if s.label == NO_DIGIT else s.label}" for s in wrong if s.id == changed]
     others = len(wrong) - len(said)
-    if others:
+    if others:  # drawing them again would not help: they clash with other samples (a drawing given two labels)
         them = "them" if others > 1 else "it"
-        said.append(f"the model reads {others} {'other ' if changed else ''}sample{'s' if others > 1 else ''} wrong "
-                    f"(framed in red): draw {them} again and press the right key")
+        said.append(f"{others} {'other ' if changed else ''}sample{'s' if others > 1 else ''} read wrong (framed red): "
+                    f"relabel or delete {them}")
     return "; ".join(said)
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 class PersonalPanel(ttk.Frame):
