@@ -84,18 +84,17 @@ class Recipe:
     50 corrections cost 0.46 validation points on average over four writers' orders (test 0.35); with
     20,000 and 64, and 6 distorted copies of the sample (not 4) to win back how far one correction
     reaches, 0.40 in the same hour (test 0.24; 0.24 in the runs that chose it: from run to run the figure
-    moves by as much, docs/learning.md).  And
-    every replayed drawing is distorted (a warp per ``replay_block``, from a bank of ``warps`` made once;
-    ``refresh`` blocks of the distorted set are distorted anew at each step): 50 samples take some 5,000
-    steps, and undistorted the network learned the set by heart (replay alone lost 0.15 validation points
-    in 4,000 steps; distorted, 0.08).
+    moves by as much, docs/learning.md).  And every replayed drawing is distorted (a warp per
+    ``replay_block``, from a bank of ``warps`` made once; ``refresh`` blocks of the distorted set are
+    distorted anew at each step): 50 samples take some 5,000 steps, and undistorted the network learned
+    the set by heart (replay alone lost 0.15 validation points in 4,000 steps; distorted, 0.08).
 
     A relabel is learned as a correction; a delete teaches the sample's drawing (and distorted copies) to
     be answered as the base model answers it, the same way, until it is (every output within 0.1) and
     every other sample is read right.  Many samples at once (:meth:`Learner.relearn`: an import) are
     learned in order, ``together`` at a time or in at most ``groups`` groups, as one correction is but
-    with ``group_near`` near drawings and ``group_copies`` distorted copies of each, ``boost`` more undistorted rows of those not yet read
-    right, until all are read right (``together_steps`` steps at least, ``group_max_steps`` at most, so
+    with ``group_near`` near drawings and ``group_copies`` distorted copies of each, ``boost`` more
+    undistorted rows of those not yet read right, until all are read right (``together_steps`` steps at least, ``group_max_steps`` at most, so
     1,000 samples take some 800 steps); those already read sure are not taught.  Then those a later group
     took over (``together`` at most) are learned again together until every sample is read right
     (``max_steps`` at most, four rounds at most).  A delete and a relabel end with ``settle`` steps of
