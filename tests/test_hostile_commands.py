@@ -192,8 +192,14 @@ def test_ctrl_d_at_the_clear_prompt_is_one_line_and_deletes_nothing():
 def test_sigint_while_predicting_many_files_is_one_line(tmp_path):
     image = digit_png(tmp_path / "one.png")
     code = "from digitapp.cli import main; import sys; raise SystemExit(main(['predict', *sys.argv[1:]]))"
+
+    def interruptible():  # run from a script's background job, the tests inherit SIGINT ignored, as shells do
+        capped()
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     # -u: the first answer reaches us at once, not with the first 8 KB, so the signal comes with ~1,999 files to go
-    process = subprocess.Popen([sys.executable, "-u", "-c", code, *[str(image)] * 2000], cwd=ROOT, preexec_fn=capped,
+    process = subprocess.Popen([sys.executable, "-u", "-c", code, *[str(image)] * 2000], cwd=ROOT,
+                               preexec_fn=interruptible,
                                env={**os.environ, "PYTHONPATH": str(ROOT)}, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert process.stdout.readline().startswith(str(image))
