@@ -95,7 +95,6 @@ class Corrections:
         self.undoable = False
         self._changes = 0  # canvas changes so far: a correction is undoable only if none came after it
         self.gallery: Gallery | None = None
-        self._wrong: list = []  # the samples the model reads wrong, as last looked at
         self.panel = PersonalPanel(parent, on_gallery=self.open_gallery, on_forget=self.forget, width=width)
         self.panel.show(personal)
         for d in range(DIGITS):
@@ -193,8 +192,10 @@ class Corrections:
     def _done(self, message: str, wrong=None, changed: str | None = None) -> None:
         """After a change: show the changed model, and say ``message`` and what is still not read right (``wrong``,
         what the change returned, with ``changed`` the sample it was about; else what the model misreads now)."""
-        self._refresh()
-        self._say("; ".join(filter(None, [message, not_read_right(self._wrong if wrong is None else wrong, changed)])))
+        framed = self._refresh()
+        if wrong is None:
+            wrong = framed if framed is not None else self.personal.misread()
+        self._say("; ".join(filter(None, [message, not_read_right(wrong, changed)])))
 
     def _say(self, message: str) -> None:
         """Say what a change did under the answer, and in the gallery when it is open."""
@@ -202,14 +203,19 @@ class Corrections:
         if self._gallery_open():
             self.gallery.say(message)
 
-    def _refresh(self) -> None:
-        """Everything that shows the model: the window (answer recognised again, model line), panel, gallery."""
+    def _refresh(self) -> list | None:
+        """Everything that shows the model: the window (answer recognised again, model line), panel, gallery.
+        Returns the samples the gallery frames as read wrong (None when it is closed)."""
         self.on_model_changed()
         self.panel.show(self.personal)
-        self._wrong = self.personal.misread()
-        if self._gallery_open():  # its words always say why samples are framed in red, whatever changed
-            self.gallery.show(self.personal.samples, self._wrong)
-            self.gallery.say(sentence(not_read_right(self._wrong)))
+        return self._show_gallery() if self._gallery_open() else None
+
+    def _show_gallery(self) -> list:
+        """The samples in the gallery, those read wrong framed red, and its words saying why, whatever changed."""
+        wrong = self.personal.misread()
+        self.gallery.show(self.personal.samples, wrong)
+        self.gallery.say(sentence(not_read_right(wrong)))
+        return wrong
 
     def _gallery_open(self) -> bool:
         return self.gallery is not None and self.gallery.winfo_exists()
@@ -219,9 +225,7 @@ class Corrections:
             self.gallery.lift()
         else:
             self.gallery = Gallery(self.root, on_relabel=self.relabel, on_delete=self.delete)
-        self._wrong = self.personal.misread()
-        self.gallery.show(self.personal.samples, self._wrong)
-        self.gallery.say(sentence(not_read_right(self._wrong)))
+        self._show_gallery()
 
 
 def _answered(prediction) -> int:
