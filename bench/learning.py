@@ -94,6 +94,16 @@ def next_correction(me: PersonalModel, style: Style, rng) -> tuple[list, bool]:
     return strokes, False
 
 
+def corrections(me: PersonalModel, style: Style, rng, n: int):
+    """The writer's ``n`` corrections (or confirmations) of ``style``, each learned as it comes: yields
+    (1, 2, ... n, the strokes, whether the app read them wrong, the seconds ``learn_strokes`` took)."""
+    for k in range(1, n + 1):
+        strokes, wrong = next_correction(me, style, rng)
+        started = time.perf_counter()
+        me.learn_strokes(strokes, style.digit)
+        yield k, strokes, wrong, time.perf_counter() - started
+
+
 def style_table(model, new: int, seed: int, validation, test, shapes, times: list[float]) -> list[dict]:
     rows = []
     for k, (name, style) in enumerate(PERSONAL_STYLES.items()):
@@ -101,12 +111,9 @@ def style_table(model, new: int, seed: int, validation, test, shapes, times: lis
         unseen = [draw_personal_style(name, reader) for _ in range(new)]
         me = fresh(model, seed)
         row = {"style": name, 0: accuracy(me, unseen, style.digit), "wrong": 0}
-        for j in range(1, max(KS) + 1):
-            strokes, wrong = next_correction(me, style, writer)
+        for j, _, wrong, seconds in corrections(me, style, writer, max(KS)):
             row["wrong"] += wrong
-            started = time.perf_counter()
-            me.learn_strokes(strokes, style.digit)
-            times.append(time.perf_counter() - started)
+            times.append(seconds)
             if j in KS:
                 row[j] = accuracy(me, unseen, style.digit)
         row["validation"], row["test"] = mnist_accuracy(me, validation), mnist_accuracy(me, test)

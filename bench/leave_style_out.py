@@ -83,20 +83,17 @@ def teach(recognizer, replay, name: str, drawings: list[tuple], before: Answers,
     ``rng``; its answers on ``drawings`` (``before``: at K = 0) after each K of ``ks``, how many of the
     corrections were real (read wrong before), the taught drawings, the seconds per ``learn_strokes`` and
     MNIST validation before and after."""
-    from bench.learning import fresh, mnist_accuracy, next_correction
+    from bench.learning import corrections, fresh, mnist_accuracy
     from digitapp.blas import fast_blas
 
     style = STYLES[name]
     me = fresh(recognizer, seed, replay)
     row = {0: before, "wrong": 0, "taught": [], "times": [], "mnist_before": mnist_accuracy(me, validation)}
     with fast_blas():
-        for j in range(1, max(ks) + 1):
-            strokes, wrong = next_correction(me, style, rng)
+        for j, strokes, wrong, seconds in corrections(me, style, rng, max(ks)):
             row["wrong"] += wrong
             row["taught"].append(strokes)
-            started = time.perf_counter()
-            me.learn_strokes(strokes, style.digit)
-            row["times"].append(time.perf_counter() - started)
+            row["times"].append(seconds)
             if j in ks:
                 row[j] = recognise(me.recognizer, drawings)
     row["mnist_after"] = mnist_accuracy(me, validation)
