@@ -175,7 +175,8 @@ def test_without_the_train_extras_it_says_what_to_install(monkeypatch, tmp_path,
 @pytest.mark.parametrize("args", [
     ["--eta", "-5"], ["--eta", "0"], ["--eta", "nan"], ["--eta", "inf"], ["--epochs", "0"], ["--epochs", "x"],
     ["--batch-size", "0"], ["--hidden", "0"], ["--hidden", "100", "-3"], ["--lmbda", "-1"], ["--seed", "-1"],
-    ["--cost", "hinge"], ["--no-such-option"],
+    ["--cost", "hinge"], ["--no-such-option"], ["--teacher-share", "1.5"], ["--teacher-share", "-0.1"],
+    ["--temperature", "0"],
 ], ids=" ".join)
 def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monkeypatch, capsys):
     output = tmp_path / "m.pkl"
@@ -189,6 +190,41 @@ def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monke
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert err.startswith("digitapp train: ") and "--help" in err and args[0] in err
     assert output.read_bytes() == before
+
+
+@pytest.mark.parametrize("content, words", [(None, "no such model file"), (b"garbage", "corrupt or truncated")])
+def test_a_teacher_that_cannot_be_read_is_one_line_and_nothing_is_trained(content, words, tmp_path, monkeypatch,
+                                                                          capsys):
+    teacher = tmp_path / "teacher.pkl"
+    if content is not None:
+        teacher.write_bytes(content)
+    monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
+    assert train.main(["--teacher", str(teacher), "--output", str(tmp_path / "m.pkl")]) == 1
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--teacher" in err and words in err and "nothing trained" in err
+    assert not (tmp_path / "m.pkl").exists()
+
+
+@pytest.mark.slow
+def test_a_teacher_s_outputs_train_the_new_model(data_dir, tmp_path):
+    """--teacher end to end: with the whole target the teacher's, the new model answers as the teacher does."""
+    teacher = tmp_path / "teacher.pkl"
+    common = ["--data-dir", str(data_dir), "--hidden", "8", "--no-plot", "--seed", "2"]
+    assert train.main([*common, "--epochs", "3", "-o", str(teacher)]) == 0
+    wrong = tmp_path / "wrong.pkl"  # a teacher that calls every drawing a 4, a digit the data never has
+    save_model(Network.from_weights([np.zeros((8, 784)), np.zeros((10, 8))],
+                                    [np.zeros((8, 1)), np.where(np.arange(10) == 4, 5.0, -5.0)[:, None]]), wrong)
+    student = tmp_path / "student.pkl"
+    assert train.main([*common, "--epochs", "1", "--teacher", str(wrong), "--teacher-share", "1", "-o",
+                       str(student)]) == 0
+    record = read_model_file(student)["record"]
+    assert record["hyperparameters"]["teacher"] == str(wrong) and record["hyperparameters"]["teacher_share"] == 1
+    assert record["test_accuracy"] < 0.1  # it learnt the teacher's 4, not the labels
+    images = np.random.default_rng(0).random((20, 784)).astype(np.float32)
+    assert (load_model(student).feedforward(images).argmax(axis=1) == 4).all()
+    learnt = tmp_path / "learnt.pkl"
+    assert train.main([*common, "--epochs", "1", "--teacher", str(teacher), "-o", str(learnt)]) == 0
+    assert read_model_file(learnt)["record"]["test_accuracy"] >= 0.8
 
 
 def test_a_network_too_big_to_load_is_refused_before_training(tmp_path, monkeypatch, capsys):

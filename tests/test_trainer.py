@@ -11,7 +11,8 @@ import pytest
 from conftest import blobs, params, synthetic
 from digitapp.network import COSTS
 from digitapp.network2 import Network
-from digitapp.trainer import DivergenceError, EpochResult, train
+from digitapp.network import sigmoid
+from digitapp.trainer import DivergenceError, EpochResult, Teacher, train
 
 
 def constant(eta):
@@ -194,3 +195,35 @@ def test_optimizer_none_or_sgd_is_the_old_step_and_others_train():
     for optimizer in ("momentum", "adam"):
         assert not np.array_equal(runs[optimizer].weights[0], runs[None].weights[0])
         assert runs[optimizer].evaluate((X, labels)) > 0.8 * len(X)
+
+
+# ---------------------------------------------------------------- a teacher's share of the targets
+
+def test_a_teacher_s_targets_blend_its_outputs_with_the_labels():
+    X, labels = synthetic(30)
+    net = Network([6, 5, 3], seed=2)
+    Y = np.eye(3)[labels]
+    outputs = net.feedforward(X)
+    np.testing.assert_allclose(Teacher(net, share=1.0).targets(X, Y), outputs)
+    np.testing.assert_array_equal(Teacher(net, share=0.0).targets(X, Y), Y)
+    np.testing.assert_allclose(Teacher(net, share=0.25).targets(X, Y), 0.75 * Y + 0.25 * outputs)
+    z = net.forward(X)[0][-1]
+    np.testing.assert_allclose(Teacher(net, share=1.0, temperature=2.0).targets(X, Y), sigmoid(z / 2))
+    pixels = np.rint(X * 255).astype(np.uint8)  # the training set's uint8 pixels, in chunks
+    teacher = Teacher(net, share=1.0)
+    teacher.CHUNK = 7
+    np.testing.assert_allclose(teacher.targets(pixels, Y), net.feedforward(pixels / 255), rtol=1e-6)
+
+
+def test_a_student_taught_by_a_teacher_alone_learns_what_the_teacher_knows_not_the_labels():
+    """With share 1 the labels are not seen at all: shuffled labels teach nothing, the teacher everything."""
+    X, labels = blobs()
+    teacher = Network([2, 8, 3], seed=0)
+    train(teacher, X, labels, 15, 10, constant(1.0))
+    assert teacher.evaluate((X, labels)) >= 0.97 * len(X)
+    shuffled = np.random.default_rng(0).permutation(labels)
+    taught, alone = Network([2, 8, 3], seed=1), Network([2, 8, 3], seed=1)
+    train(taught, X, shuffled, 15, 10, constant(1.0), teacher=Teacher(teacher, share=1.0))
+    train(alone, X, shuffled, 15, 10, constant(1.0))
+    assert taught.evaluate((X, labels)) >= 0.97 * len(X)
+    assert alone.evaluate((X, labels)) < 0.6 * len(X)
