@@ -250,7 +250,7 @@ def test_an_unwritable_output_is_refused_before_training(where, tmp_path, monkey
 def _trained_then(monkeypatch, failure):
     """Training that finishes at once, then a save that fails with ``failure`` halfway through writing."""
     trained = (Network([784, 8, 10], seed=1), {"test_accuracy": 0.9, "history": []})
-    monkeypatch.setattr(train, "run_training", lambda args, argv, samples=(): trained)
+    monkeypatch.setattr(train, "run_training", lambda *args: trained)
 
     def dump(obj, file, protocol=None):
         file.write(b"\x80\x04half a model")
