@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 from scipy import ndimage
 
 INK_THRESHOLD = 0.25  # ink fainter than this (of the strongest ink) is noise for cropping
@@ -54,7 +54,7 @@ def ink_image(gray: Image.Image, ink: Ink = None) -> Image.Image | None:
     low, background, high = np.percentile(border, [5, 50, 95])  # one pass: this runs on every drawing
     background = float(background)
     if high - low > UNEVEN_BORDER * 255:
-        return _photo_ink(pixels, ink or _photo_polarity(pixels))
+        return _photo_ink(_denoised(gray), ink or _photo_polarity(pixels))
     if ink is None:
         ink = "dark" if background > 127.5 else "light"
     darkest, lightest = gray.getextrema()
@@ -140,6 +140,24 @@ def ink_ways(gray: Image.Image, ink: Ink = None) -> tuple[tuple[Ink, float], ...
     return ((way, 0.0), (other, handicap)) if handicap < 1.0 else ((way, 0.0),)
 
 
+def ink_readings(gray: Image.Image, ink: Ink = None) -> tuple[tuple[Image.Image | None, float], ...]:
+    """:func:`ink_image` of ``gray`` each way of :func:`ink_ways`, with its handicap.  A photo read both
+    ways round has its noise smoothed once (the slowest step), not once a way."""
+    ways = ink_ways(gray, ink)
+    if len(ways) == 1:
+        return ((ink_image(gray, ways[0][0]), ways[0][1]),)
+    image = _denoised(gray)  # two ways: a photo's
+    return tuple((_photo_ink(image, way), handicap) for way, handicap in ways)
+
+
+def _denoised(gray: Image.Image) -> np.ndarray:
+    """A photo's pixels as floats, sensor noise and JPEG speckle smoothed by a 3x3 median when it is large.
+    (Pillow's median filter gives scipy.ndimage's result on 8-bit pixels in about 60% of the time.)"""
+    if min(gray.size) >= 64:
+        gray = gray.filter(ImageFilter.MedianFilter(3))
+    return np.asarray(gray, np.float32)
+
+
 def _strength(image: np.ndarray, lighting: np.ndarray, ink: Ink) -> np.ndarray:
     """How strongly each pixel is ink, 0 for paper, relative to the paper's own lighting.
 
@@ -210,12 +228,9 @@ def _lighting_edges(lighting: np.ndarray) -> np.ndarray:
     return ndimage.binary_dilation(steep, iterations=3 + max(lighting.shape) // 200) if steep.any() else steep
 
 
-def _photo_ink(pixels: np.ndarray, ink: Ink) -> Image.Image | None:
-    """Ink strength of a photo: the paper's lighting divided out, noise smoothed; border regions, faint rings
-    where the lighting steps, and specks dropped."""
-    image = pixels.astype(np.float32)
-    if min(image.shape) >= 64:
-        image = ndimage.median_filter(image, 3)  # sensor noise and JPEG speckle
+def _photo_ink(image: np.ndarray, ink: Ink) -> Image.Image | None:
+    """Ink strength of a photo (its :func:`_denoised` pixels): the paper's lighting divided out; border
+    regions, faint rings where the lighting steps, and specks dropped."""
     lighting = paper_lighting(image, ink)
     strength = _strength(image, lighting, ink)
     # The paper's own grain (noise, texture) sets a floor: ink is what stands well above it.

@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 
 from .imagefile import ImageLike, as_gray_image
-from .ink import INK_THRESHOLD, Ink, ink_image, ink_ways
+from .ink import INK_THRESHOLD, Ink, ink_readings
 from .activations import Softmax
 from .model_info import ModelInfo
 from .model_io import default_model_path, network_from, read_model_file
 from .network import Network, shares
-from .preprocess import DIGITS, FIELD, input_from_ink, preprocess, strokes_input
+from .preprocess import DIGITS, FIELD, input_from_ink, strokes_input
 from .segment import group_strokes, ink_pieces
 from .strokes import clean_strokes, saved_strokes
 
@@ -319,7 +319,7 @@ class Recognizer:
     def predict(self, image: ImageLike, ink: Ink = None) -> Prediction:
         """Recognise a PIL image, a NumPy array or an image file; raises ImageError for a bad file.
 
-        A photo whose ink could be dark or light (a close call, see ``ink_ways``) is read both ways round,
+        A photo whose ink could be dark or light (a close call, see ``ink.ink_ways``) is read both ways round,
         and the answer whose digit the network claims more strongly, past the other way's handicap, is kept.
         """
         return self.input_for(image, ink)[1]
@@ -328,8 +328,8 @@ class Recognizer:
         """The (784, 1) input :meth:`predict` reads ``image`` from (None if blank), and its Prediction."""
         gray = as_gray_image(image)
         tries = []
-        for way, handicap in ink_ways(gray, ink):
-            x = preprocess(gray, way)
+        for strength, handicap in ink_readings(gray, ink):
+            x = input_from_ink(strength)
             tries.append((x, self.predict_input(x), handicap))
         x, prediction, _ = max(tries, key=lambda tried: tried[1].strongest - tried[2])  # ties: the likelier way
         return x, prediction
@@ -381,11 +381,11 @@ class Recognizer:
         strokes = saved_strokes(gray)
         if strokes is not None:  # a drawing the window saved: read its strokes, as the window read them
             return self.read_strokes(strokes)
-        tries = [(self._read_ink(ink_image(gray, way)), handicap) for way, handicap in ink_ways(gray, ink)]
+        tries = [(self._read_ink(strength), handicap) for strength, handicap in ink_readings(gray, ink)]
         return max(tries, key=lambda tried: _claim(tried[0]) - tried[1])[0]  # ties: the likelier way round
 
     def _read_ink(self, strength) -> Reading:
-        """Every digit in the ink :func:`ink_image` found (None: blank)."""
+        """Every digit in the ink :func:`ink.ink_image` found (None: blank)."""
         if strength is None:
             return Reading()
         known: dict[tuple, Prediction] = {}  # a piece scored while cutting is not read again

@@ -5,8 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from PIL import Image
+from scipy import ndimage
 
-from digitapp.ink import POLARITY_WEIGHT, ink_ways, photo_polarity_reach
+from digitapp import ink as ink_module
+from digitapp.ink import POLARITY_WEIGHT, ink_image, ink_readings, ink_ways, photo_polarity_reach
 from tests.test_preprocess import drawing, photo_pair
 
 
@@ -39,3 +41,25 @@ def test_a_close_call_is_read_both_ways_with_a_handicap_on_the_other():
     (first, none), (other, handicap) = ink_ways(photo)
     assert (first, none, other) == ("dark", 0.0, "light")
     assert 0.0 < handicap < 1.0
+
+
+@pytest.mark.parametrize("picture, given", [(lambda: drawing(), None), (lambda: photo_pair()[1], "light"),
+                                            (lambda: photo_pair("one", 10, light=True)[1], None)],
+                         ids=["clean", "a given ink", "a photo read both ways"])
+def test_ink_readings_are_ink_image_for_each_way(picture, given, monkeypatch):
+    """The readings give each way's ink_image, and a photo read both ways round is smoothed only once."""
+    gray = picture()
+    expected = [(ink_image(gray, way), handicap) for way, handicap in ink_ways(gray, given)]
+    calls = []
+    monkeypatch.setattr(ink_module, "_denoised", lambda g, real=ink_module._denoised: calls.append(1) or real(g))
+    readings = ink_readings(gray, given)
+    assert len(readings) == len(expected) and len(calls) <= 1
+    for (got, handicap), (want, want_handicap) in zip(readings, expected):
+        assert handicap == want_handicap
+        assert np.array_equal(np.asarray(got), np.asarray(want))
+
+
+def test_a_photo_s_noise_is_smoothed_as_scipy_s_3x3_median_would():
+    pixels = np.random.default_rng(0).integers(0, 256, (70, 90)).astype(np.uint8)
+    np.testing.assert_array_equal(ink_module._denoised(Image.fromarray(pixels)),
+                                  ndimage.median_filter(pixels.astype(np.float32), 3))
