@@ -29,6 +29,7 @@ POLL_MS = 20        # how often the Tk thread looks for finished learning
 PREPARE_MS = 200    # once the window is up, the learning thread makes the replay ready
 THUMB_ZOOM = 2      # gallery thumbnails: 56 px
 PER_LINE = 8        # thumbnails per gallery line
+GALLERY_ROWS = 6    # lines of thumbnails the gallery shows (more scroll): its size never changes
 
 
 class Teacher:
@@ -299,7 +300,7 @@ class Gallery(tk.Toplevel):
         self.places: dict[str, tuple[int, int]] = {}  # each sample's cell: its top-left corner
         self.digit_font = derived_font(size=14, weight="bold")
         self.cell = FIELD * THUMB_ZOOM + 6
-        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=6 * self.cell,
+        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=GALLERY_ROWS * self.cell,
                                 background="#ffffff", highlightthickness=0)
         scroll = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
         self.canvas.configure(yscrollcommand=scroll.set)
@@ -355,7 +356,7 @@ class Gallery(tk.Toplevel):
                                        width=2, tags=("wrong", sample.id))
             y += -(-len(mine) // PER_LINE) * self.cell
             c.create_line(0, y, 30 + PER_LINE * self.cell, y, fill="#e3e6eb")
-        c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4), height=min(max(y, self.cell), 6 * self.cell))
+        c.configure(scrollregion=(0, 0, 30 + PER_LINE * self.cell, y + 4))  # the height stays: the window never jumps
         self.select(self.selected)
 
     def select(self, sample_id: str | None) -> None:
