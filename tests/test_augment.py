@@ -111,7 +111,24 @@ def test_uint8_and_float_inputs_get_the_same_distortion_up_to_rounding(X):
 def test_the_input_is_not_modified(X):
     before = X.copy()
     Augmenter()(X, np.random.default_rng(0))
+    Augmenter(block=1, bank=4, thickness=1.0)(X, np.random.default_rng(0))
     np.testing.assert_array_equal(X, before)
+
+
+@pytest.mark.parametrize("block", [1, 3])
+@pytest.mark.parametrize("pixels", [False, True], ids=["float", "uint8"])
+def test_warps_from_the_bank_a_chunk_at_a_time_are_the_warps_of_all_at_once(X, block, pixels):
+    """The replay set is warped in chunks to keep its memory small: the same draws, the same result."""
+    rows = np.tile(as_pixels(X) if pixels else X, (7, 1))  # 70 rows: blocks across the chunks' edges
+    results = []
+    for chunk in (10 ** 6, 4, 5):
+        augment = Augmenter(block=block, bank=6, thickness=0.7)
+        augment.CHUNK = chunk
+        rng = np.random.default_rng(11)
+        results.append([augment(rows, rng), augment(rows[:23], rng)])
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
 
 
 # ---------------------------------------------------------------- redrawn with a uniform pen
