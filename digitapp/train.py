@@ -47,8 +47,8 @@ MY_DIGITS_SHARE = 0.01
 
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
-                augment=True, pen_copies=True, writers=0, styles=20000, non_digits=20000, turned_digits=5000, teacher=None,
-                teacher_share=0.5, temperature=1.0, seed=1)
+                augment=True, pen_copies=True, writers=0, styles=20000, non_digits=20000, turned_digits=5000,
+                teacher=None, teacher_share=0.5, temperature=1.0, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
@@ -171,7 +171,8 @@ class StageBars:
             bar.close()
 
 
-def run_training(args: argparse.Namespace, argv: list[str], samples=(), teacher=None) -> tuple[Network, dict]:
+def run_training(args: argparse.Namespace, argv: list[str], samples=(),
+                 teacher: Network | None = None) -> tuple[Network, dict]:
     """Run the training ``digitapp train`` was asked for (plus the user's ``samples``, and with a ``teacher``
     network for ``--teacher``); return the network and its record."""
     build = cached_training_set if args.cache else build_training_set
@@ -210,7 +211,7 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=(), teacher=
 
 
 def fit(args: argparse.Namespace, train_x: np.ndarray, train_y: np.ndarray, validation,
-        teacher=None) -> tuple[Network, list]:
+        teacher: Network | None = None) -> tuple[Network, list]:
     """A new network trained on these images as ``args`` (``digitapp train``'s options) say, with a progress
     bar and a line per epoch: ``(network, one EpochResult per epoch)``.  ``teacher``, a trained network,
     gives its share of the targets.  The fold bench trains this way too."""
