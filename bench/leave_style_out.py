@@ -29,6 +29,7 @@ Run from the repository root::
     python -m bench.leave_style_out                   # 4 folds, 25 epochs, 80 drawings per style
     python -m bench.leave_style_out --folds 7 --epochs 40
     python -m bench.leave_style_out --teach 3         # and teach each never-seen style 1 and 3 corrections
+    python -m bench.leave_style_out --writers 30000 --hidden 300   # another recipe, a larger network
 """
 
 from __future__ import annotations
@@ -50,15 +51,16 @@ def folds_of(names: list[str], folds: int) -> list[tuple[str, ...]]:
     return [tuple(names[k::folds]) for k in range(folds)]
 
 
-def train_without(data, recipe: dict, leave_out: tuple[str, ...], epochs: int):
-    """A Recognizer for a model trained on the recipe's training set ``data`` with its styled digits drawn
-    again without the styles ``leave_out``, and its final MNIST validation accuracy."""
+def train_without(data, recipe: dict, leave_out: tuple[str, ...], epochs: int, hidden: int = 100):
+    """A Recognizer for a ``Network([784, hidden, 10])`` trained on the recipe's training set ``data`` with its
+    styled digits drawn again without the styles ``leave_out``, and its final MNIST validation accuracy."""
     from digitapp.recognizer import Recognizer
     from digitapp.styled import styled_digits
     from digitapp.train import build_parser, fit
     from digitapp.training_data import source_slices
 
-    args = build_parser().parse_args(["--epochs", str(epochs), "--seed", str(recipe["seed"])])
+    args = build_parser().parse_args(["--epochs", str(epochs), "--seed", str(recipe["seed"]),
+                                      "--hidden", str(hidden)])
     counts = {k: v for k, v in recipe.items() if k not in ("inputs", "seed")}
     keep = np.ones(len(data.images), bool)
     keep[source_slices(len(data.images), **counts)["styled digits"]] = False
@@ -150,11 +152,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the bench drawings (default: %(default)s)")
     parser.add_argument("--writers", type=int, default=None,
                         help="other writers' digits in the recipe (default: the default recipe's)")
+    parser.add_argument("--hidden", type=int, default=100,
+                        help="hidden neurons of every model (default: %(default)s, the shipped network's)")
     parser.add_argument("--teach", type=int, default=0, metavar="K",
                         help="then teach each never-seen style K corrections and read it again (default: no teaching)")
     args = parser.parse_args(argv)
-    if not 2 <= args.folds <= len(STYLES) or args.epochs < 1 or args.per_style < 1 or args.teach < 0:
-        print(f"leave_style_out: --folds must be 2-{len(STYLES)}, --epochs and --per-style at least 1, "
+    if not 2 <= args.folds <= len(STYLES) or min(args.epochs, args.per_style, args.hidden) < 1 or args.teach < 0:
+        print(f"leave_style_out: --folds must be 2-{len(STYLES)}, --epochs, --per-style and --hidden at least 1, "
               "--teach at least 0", file=sys.stderr)
         return 2
     ks = sorted({k for k in KS if k <= args.teach} | {args.teach}) if args.teach else []
@@ -184,7 +188,7 @@ def main(argv=None) -> int:
     taught: dict[str, dict] = {}
     teach_seconds = 0.0
     for k, fold in enumerate([(), *folds]):
-        recognizer, validation[k] = train_without(data, recipe, fold, args.epochs)
+        recognizer, validation[k] = train_without(data, recipe, fold, args.epochs, args.hidden)
         answers = recognise(recognizer, drawings)
         if not fold:
             seen = answers
@@ -200,7 +204,7 @@ def main(argv=None) -> int:
                                      data.validation)
                 taught[name]["reused"] = reused(taught[name]["taught"], own)
             teach_seconds += time.perf_counter() - teach_started
-    print(f"\nLeave-one-style-out bench: {len(names)} styles in {args.folds} folds, Network([784, 100, 10]) "
+    print(f"\nLeave-one-style-out bench: {len(names)} styles in {args.folds} folds, Network([784, {args.hidden}, 10]) "
           f"trained {args.epochs} epochs per model on the default recipe ({recipe['writers']} other writers' digits) "
           f"less the fold's style templates; "
           f"style bench drawings (harness/styles.py), {args.per_style} per style, seed {args.seed}")
