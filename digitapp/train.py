@@ -31,7 +31,8 @@ from .blas import fast_blas
 from .curves import curves_path, plot_curves
 from .console import guarded, log_to_stderr, say
 from .files import output_problem, reason, same_file, user_data_dir
-from .model_io import INPUTS, MODEL_NAME, OUTPUTS, ModelError, layers_problem, load_model, save_model
+from .model_io import (INPUTS, MODEL_NAME, OUTPUTS, ModelError, layers_problem, network_from, read_model_file,
+                       save_model)
 from .network import COSTS
 from .network2 import Network  # chapter 3's defaults: the shipped recipe's starting weights
 from .trainer import DivergenceError
@@ -48,7 +49,7 @@ MY_DIGITS_SHARE = 0.01
 DEFAULTS = dict(hidden=[100], epochs=200, batch_size=10, eta=0.5, lmbda=1.0, cost="cross-entropy",
                 activation="sigmoid", optimizer="sgd", init="scaled", schedule="cosine", inputs="preprocessed",
                 augment=True, pen_copies=True, writers=0, styles=20000, non_digits=20000, turned_digits=5000,
-                teacher=None, teacher_share=0.5, temperature=1.0, seed=1)
+                teacher=None, teacher_share=0.5, seed=1)
 
 
 #: The largest value each count option takes: far beyond any sensible run, well within memory and int64.
@@ -99,11 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--teacher", type=Path, default=None, metavar="MODEL",
                         help="a trained model whose outputs for every distorted image become part of the targets "
                              "(knowledge distillation: a small network learns from a larger one)")
-    parser.add_argument("--teacher-share", type=at_least(0.0, float, 1.0), default=DEFAULTS["teacher_share"],
-                        help="the teacher's share of each target, the label's the rest")
-    parser.add_argument("--temperature", type=above(0.0), default=DEFAULTS["temperature"],
-                        help="the teacher's output weighted inputs are divided by this: above 1, its small "
-                             "outputs grow and say more")
+    parser.add_argument("--teacher-share", type=at_least(0.0, float, 1.0), default=None, metavar="S",
+                        help="with --teacher: the teacher's share of each target, from 0 to 1, the label's the "
+                             f"rest (default: {DEFAULTS['teacher_share']})")
     parser.add_argument("--seed", type=at_least(0, int, MOST["seed"]), default=DEFAULTS["seed"], help="random seed")
     parser.add_argument("--method", choices=("matrix", "per-example"), default="matrix",
                         help="whole mini-batch in matrix form, or the book's per-example backprop loop")
@@ -172,9 +171,9 @@ class StageBars:
 
 
 def run_training(args: argparse.Namespace, argv: list[str], samples=(),
-                 teacher: Network | None = None) -> tuple[Network, dict]:
-    """Run the training ``digitapp train`` was asked for (plus the user's ``samples``, and with a ``teacher``
-    network for ``--teacher``); return the network and its record."""
+                 distillation: trainer.Distillation | None = None) -> tuple[Network, dict]:
+    """Run the training ``digitapp train`` was asked for (plus the user's ``samples``, and the teacher's
+    ``distillation`` for ``--teacher``); return the network and its record."""
     build = cached_training_set if args.cache else build_training_set
     with StageBars() as bars:
         data = build(data_dir=args.data_dir, inputs=args.inputs, pen_copies=args.pen_copies, writers=args.writers,
@@ -184,7 +183,7 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=(),
     if samples:
         train_x, train_y = with_my_digits(train_x, train_y, samples)
     started = time.perf_counter()
-    network, history = fit(args, train_x, train_y, validation, teacher)
+    network, history = fit(args, train_x, train_y, validation, distillation)
     test_accuracy = network.evaluate(test) / len(test[0])
     log.info("test accuracy %.2f%% after %.0f s", 100 * test_accuracy, time.perf_counter() - started)
     record = {
@@ -211,10 +210,10 @@ def run_training(args: argparse.Namespace, argv: list[str], samples=(),
 
 
 def fit(args: argparse.Namespace, train_x: np.ndarray, train_y: np.ndarray, validation,
-        teacher: Network | None = None) -> tuple[Network, list]:
+        distillation: trainer.Distillation | None = None) -> tuple[Network, list]:
     """A new network trained on these images as ``args`` (``digitapp train``'s options) say, with a progress
-    bar and a line per epoch: ``(network, one EpochResult per epoch)``.  ``teacher``, a trained network,
-    gives its share of the targets.  The fold bench trains this way too."""
+    bar and a line per epoch: ``(network, one EpochResult per epoch)``.  With ``distillation``, a trained
+    teacher's outputs make up its share of the targets.  The fold bench trains this way too."""
     from tqdm import tqdm
 
     sizes = [train_x.shape[1], *args.hidden, 10]
@@ -252,8 +251,7 @@ def fit(args: argparse.Namespace, train_x: np.ndarray, train_y: np.ndarray, vali
                                     augment=Augmenter() if args.augment else None,
                                     per_example=args.method == "per-example", progress=advance, on_epoch=report,
                                     optimizer=None if args.optimizer == "sgd" else optimizer,
-                                    teacher=None if teacher is None else trainer.Teacher(
-                                        teacher, args.teacher_share, args.temperature))
+                                    distillation=distillation)
     finally:
         bar.close()
     return network, history
@@ -283,13 +281,10 @@ def _train(argv: list[str]) -> int:
         return 2
     import mnist_loader
 
-    teacher = None
-    if args.teacher is not None:
-        try:
-            teacher = load_model(args.teacher)  # a model file always has 784 inputs and 10 outputs
-        except ModelError as err:
-            say(f"digitapp train: --teacher: {err}; nothing trained", sys.stderr)
-            return 1
+    distillation, problem = distillation_for(args)
+    if problem:
+        say(f"digitapp train: {problem}; nothing trained", sys.stderr)
+        return 2
     if args.my_digits:
         try:
             samples = store.load()
@@ -302,7 +297,7 @@ def _train(argv: list[str]) -> int:
             return 1
         log.info("adding %d samples of your handwriting", len(samples))
     try:
-        network, record = run_training(args, argv, samples, teacher)
+        network, record = run_training(args, argv, samples, distillation)
     except KeyboardInterrupt:
         say("digitapp train: interrupted; no model written", sys.stderr)
         return 130
@@ -331,6 +326,27 @@ def _train(argv: list[str]) -> int:
             return 1
         log.info("training curves written to %s", curves)
     return 0
+
+
+def distillation_for(args: argparse.Namespace) -> tuple[trainer.Distillation | None, str | None]:
+    """What ``--teacher`` and ``--teacher-share`` ask for (None without a teacher), or None and what is wrong."""
+    if args.teacher is None:
+        return None, ("--teacher-share needs --teacher MODEL, the model whose outputs it shares"
+                      if args.teacher_share is not None else None)
+    if args.teacher_share is None:
+        args.teacher_share = DEFAULTS["teacher_share"]  # so the record says what was used
+    try:
+        taught = read_model_file(args.teacher)  # a model file always has 784 inputs and 10 outputs
+    except ModelError as err:
+        return None, f"--teacher: {err}"
+    record = taught.get("record")
+    hyper = record.get("hyperparameters") if isinstance(record, dict) else None
+    inputs = hyper.get("inputs", args.inputs) if isinstance(hyper, dict) else args.inputs
+    if inputs != args.inputs:
+        return None, (f"--teacher {args.teacher} was trained on --inputs {inputs}, not {args.inputs}, and would "
+                      "read these images wrong")
+    log.info("each target is %g%% the outputs of the teacher %s", 100 * args.teacher_share, args.teacher)
+    return trainer.Distillation(network_from(taught), args.teacher_share), None
 
 
 def before_training_problem(args: argparse.Namespace, output: Path) -> str | None:

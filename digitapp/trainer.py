@@ -61,32 +61,31 @@ def targets(labels: np.ndarray, n_out: int, dtype, softmax: bool = False) -> np.
 
 
 @dataclass
-class Teacher:
-    """A trained network whose outputs make up ``share`` of a new network's targets (knowledge distillation).
+class Distillation:
+    """A trained network (the teacher) whose outputs make up ``share`` of a new network's targets.
 
     A one-hot target says only which digit a drawing is; a larger network's
     outputs also say how much it looks like the others (this 7 is nearly a
     1, that drawing is barely a digit), on every fresh distortion.  A small
-    network learns more from that than from the labels alone (Hinton, Vinyals
-    and Dean, 2015).  ``temperature`` above 1 divides the teacher's output
-    weighted inputs, which lifts the small outputs the targets would lose.
+    network can learn more from that than from the labels alone (knowledge
+    distillation; Hinton, Vinyals and Dean, 2015, who also soften both
+    networks' softmax with a temperature: not done here, since softening
+    sigmoid outputs would pull a non-digit's ten outputs towards 0.5).
     """
 
-    network: Network
+    teacher: Network
     share: float = 0.5
-    temperature: float = 1.0
 
     #: Images per forward pass: one large product is fast, and the memory stays small.
     CHUNK = 8192
 
     def targets(self, X: np.ndarray, Y: np.ndarray) -> np.ndarray:
         """``Y`` blended with the teacher's outputs for ``X`` (uint8 pixels or floats)."""
-        net = self.network
-        soft = np.empty_like(Y)
+        net = self.teacher
+        outputs = np.empty_like(Y)
         for k in range(0, len(X), self.CHUNK):
-            zs, _ = net.forward(as_floats(X[k:k + self.CHUNK], net.dtype))
-            soft[k:k + self.CHUNK] = net.output_activation.fn(zs[-1] / self.temperature)
-        return (1 - self.share) * Y + self.share * soft
+            outputs[k:k + self.CHUNK] = net.feedforward(as_floats(X[k:k + self.CHUNK], net.dtype))
+        return (1 - self.share) * Y + self.share * outputs
 
 
 def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int, mini_batch_size: int,
@@ -94,7 +93,7 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
           monitor_training: bool = False, augment: Callable[[np.ndarray, np.random.Generator], np.ndarray] | None = None,
           per_example: bool = False, progress: Callable[[int, int], None] | None = None,
           on_epoch: Callable[[EpochResult], None] | None = None, optimizer=None,
-          teacher: Teacher | None = None) -> list[EpochResult]:
+          distillation: Distillation | None = None) -> list[EpochResult]:
     """Train ``network`` in place by mini-batch SGD; return one EpochResult per epoch.
 
     ``images`` is (N, 784), uint8 pixels or floats in [0, 1], never modified;
@@ -105,8 +104,8 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
     carries over from epoch to epoch.
     ``augment(X, rng)`` returns distorted copies of an epoch's images.
     ``per_example`` runs the book's per-example ``backprop`` instead of the
-    matrix form.  ``teacher`` blends its outputs for each epoch's distorted
-    images into the targets.  ``progress(done, total)`` is called about 100 times an
+    matrix form.  ``distillation`` blends its teacher's outputs for each
+    epoch's distorted images into the targets.  ``progress(done, total)`` is called about 100 times an
     epoch.  Shuffles and distortions draw from ``network.rng``, so a seeded
     network trains the same way every time.  Raises DivergenceError.
     """
@@ -129,8 +128,8 @@ def train(network: Network, images: np.ndarray, labels: np.ndarray, epochs: int,
         X_epoch = X[order]
         if augment is not None:
             X_epoch = np.ascontiguousarray(augment(X_epoch, network.rng), dtype=X.dtype)
-        if teacher is not None:
-            return X_epoch, teacher.targets(X_epoch, Y[order])
+        if distillation is not None:
+            return X_epoch, distillation.targets(X_epoch, Y[order])
         return X_epoch, Y[order]
 
     history = []

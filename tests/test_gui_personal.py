@@ -4,6 +4,8 @@ deletes, and the app starts with the personal model and says so."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -206,6 +208,13 @@ def test_the_gallery_shows_relabels_and_deletes_samples(window):
     assert app.corrections.panel.label.cget("text") == "Personalised: trained on 1 of your digits"
     pump(app.root, 0.1)
     assert (gallery.winfo_width(), gallery.winfo_height()) == size  # one line of samples fewer: it does not jump
+    many = [replace(s, id=f"{s.id}-{k}") for k in range(60) for s in SampleStore().load()]  # 8 lines
+    gallery.show(many)
+    pump(app.root, 0.1)
+    assert gallery.canvas.yview() == (0.0, pytest.approx(6 / 8, abs=0.05))  # six lines show, the rest scroll
+    gallery.canvas.event_generate("<Button-5>")  # the wheel, on X11
+    pump(app.root, 0.05)
+    assert gallery.canvas.yview()[0] > 0 and (gallery.winfo_width(), gallery.winfo_height()) == size
 
 
 def fits(box) -> bool:

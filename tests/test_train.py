@@ -176,7 +176,7 @@ def test_without_the_train_extras_it_says_what_to_install(monkeypatch, tmp_path,
     ["--eta", "-5"], ["--eta", "0"], ["--eta", "nan"], ["--eta", "inf"], ["--epochs", "0"], ["--epochs", "x"],
     ["--batch-size", "0"], ["--hidden", "0"], ["--hidden", "100", "-3"], ["--lmbda", "-1"], ["--seed", "-1"],
     ["--cost", "hinge"], ["--no-such-option"], ["--teacher-share", "1.5"], ["--teacher-share", "-0.1"],
-    ["--temperature", "0"],
+    ["--teacher-share", "nan"],
 ], ids=" ".join)
 def test_bad_arguments_are_one_line_and_nothing_is_trained(args, tmp_path, monkeypatch, capsys):
     output = tmp_path / "m.pkl"
@@ -199,9 +199,22 @@ def test_a_teacher_that_cannot_be_read_is_one_line_and_nothing_is_trained(conten
     if content is not None:
         teacher.write_bytes(content)
     monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
-    assert train.main(["--teacher", str(teacher), "--output", str(tmp_path / "m.pkl")]) == 1
+    assert train.main(["--teacher", str(teacher), "--output", str(tmp_path / "m.pkl")]) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and "--teacher" in err and words in err and "nothing trained" in err
+    assert not (tmp_path / "m.pkl").exists()
+
+
+def test_a_teacher_share_without_a_teacher_or_a_teacher_of_other_inputs_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(train, "run_training", lambda *a: pytest.fail("training started"))
+    assert train.main(["--teacher-share", "0.9", "--output", str(tmp_path / "m.pkl")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--teacher-share needs --teacher" in err
+    raw = tmp_path / "raw.pkl"  # a teacher that read MNIST as it comes, not through the app's preprocessing
+    save_model(Network([784, 5, 10], seed=0), raw, {"hyperparameters": {"inputs": "raw"}})
+    assert train.main(["--teacher", str(raw), "--output", str(tmp_path / "m.pkl")]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and "--inputs raw" in err and "nothing trained" in err
     assert not (tmp_path / "m.pkl").exists()
 
 

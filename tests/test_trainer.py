@@ -11,8 +11,7 @@ import pytest
 from conftest import blobs, params, synthetic
 from digitapp.network import COSTS
 from digitapp.network2 import Network
-from digitapp.network import sigmoid
-from digitapp.trainer import DivergenceError, EpochResult, Teacher, train
+from digitapp.trainer import Distillation, DivergenceError, EpochResult, train
 
 
 def constant(eta):
@@ -204,15 +203,13 @@ def test_a_teacher_s_targets_blend_its_outputs_with_the_labels():
     net = Network([6, 5, 3], seed=2)
     Y = np.eye(3)[labels]
     outputs = net.feedforward(X)
-    np.testing.assert_allclose(Teacher(net, share=1.0).targets(X, Y), outputs)
-    np.testing.assert_array_equal(Teacher(net, share=0.0).targets(X, Y), Y)
-    np.testing.assert_allclose(Teacher(net, share=0.25).targets(X, Y), 0.75 * Y + 0.25 * outputs)
-    z = net.forward(X)[0][-1]
-    np.testing.assert_allclose(Teacher(net, share=1.0, temperature=2.0).targets(X, Y), sigmoid(z / 2))
+    np.testing.assert_allclose(Distillation(net, share=1.0).targets(X, Y), outputs)
+    np.testing.assert_array_equal(Distillation(net, share=0.0).targets(X, Y), Y)
+    np.testing.assert_allclose(Distillation(net, share=0.25).targets(X, Y), 0.75 * Y + 0.25 * outputs)
     pixels = np.rint(X * 255).astype(np.uint8)  # the training set's uint8 pixels, in chunks
-    teacher = Teacher(net, share=1.0)
-    teacher.CHUNK = 7
-    np.testing.assert_allclose(teacher.targets(pixels, Y), net.feedforward(pixels / 255), rtol=1e-6)
+    distillation = Distillation(net, share=1.0)
+    distillation.CHUNK = 7
+    np.testing.assert_allclose(distillation.targets(pixels, Y), net.feedforward(pixels / 255), rtol=1e-6)
 
 
 def test_a_student_taught_by_a_teacher_alone_learns_what_the_teacher_knows_not_the_labels():
@@ -223,7 +220,7 @@ def test_a_student_taught_by_a_teacher_alone_learns_what_the_teacher_knows_not_t
     assert teacher.evaluate((X, labels)) >= 0.97 * len(X)
     shuffled = np.random.default_rng(0).permutation(labels)
     taught, alone = Network([2, 8, 3], seed=1), Network([2, 8, 3], seed=1)
-    train(taught, X, shuffled, 15, 10, constant(1.0), teacher=Teacher(teacher, share=1.0))
+    train(taught, X, shuffled, 15, 10, constant(1.0), distillation=Distillation(teacher, share=1.0))
     train(alone, X, shuffled, 15, 10, constant(1.0))
     assert taught.evaluate((X, labels)) >= 0.97 * len(X)
     assert alone.evaluate((X, labels)) < 0.6 * len(X)

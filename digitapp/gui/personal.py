@@ -300,7 +300,7 @@ class Gallery(tk.Toplevel):
         self.places: dict[str, tuple[int, int]] = {}  # each sample's cell: its top-left corner
         self.digit_font = derived_font(size=14, weight="bold")
         self.cell = FIELD * THUMB_ZOOM + 6
-        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=GALLERY_ROWS * self.cell,
+        self.canvas = tk.Canvas(self, width=30 + PER_LINE * self.cell, height=GALLERY_ROWS * self.cell + 8,
                                 background="#ffffff", highlightthickness=0)
         scroll = ttk.Scrollbar(self, orient="vertical", command=self.canvas.yview)
         self.canvas.configure(yscrollcommand=scroll.set)
@@ -317,6 +317,8 @@ class Gallery(tk.Toplevel):
         self.delete_button = ttk.Button(tools, text="Delete", command=self.delete_selected)
         self.delete_button.pack(side="right")
         self.canvas.bind("<Button-1>", self.on_click)
+        for wheel in ("<MouseWheel>", "<Button-4>", "<Button-5>"):  # Windows and macOS; X11's wheel is buttons 4, 5
+            self.canvas.bind(wheel, self.on_wheel)
         for d in range(DIGITS):
             self.bind(str(d), lambda e, d=d: self.relabel_selected(d))
         for key in ("x", "X"):
@@ -375,6 +377,10 @@ class Gallery(tk.Toplevel):
         picked = [self.by_item[i] for i in items if i in self.by_item]
         self.focus_set()
         self.select(picked[0] if picked else None)
+
+    def on_wheel(self, event) -> None:
+        up = event.num == 4 or (event.num not in (4, 5) and event.delta > 0)
+        self.canvas.yview_scroll(-1 if up else 1, "units")
 
     def relabel_selected(self, digit: int) -> None:
         if self.selected is not None:
