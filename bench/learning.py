@@ -94,14 +94,20 @@ def next_correction(me: PersonalModel, style: Style, rng) -> tuple[list, bool]:
     return strokes, False
 
 
+def correct(me: PersonalModel, style: Style, rng) -> tuple[list, bool, float]:
+    """The writer's next correction (or confirmation) of ``style``, learned: the strokes, whether the app read
+    them wrong, and the seconds ``learn_strokes`` took."""
+    strokes, wrong = next_correction(me, style, rng)
+    started = time.perf_counter()
+    me.learn_strokes(strokes, style.digit)
+    return strokes, wrong, time.perf_counter() - started
+
+
 def corrections(me: PersonalModel, style: Style, rng, n: int):
     """The writer's ``n`` corrections (or confirmations) of ``style``, each learned as it comes: yields
-    (1, 2, ... n, the strokes, whether the app read them wrong, the seconds ``learn_strokes`` took)."""
+    (1, 2, ... n, then what :func:`correct` returns)."""
     for k in range(1, n + 1):
-        strokes, wrong = next_correction(me, style, rng)
-        started = time.perf_counter()
-        me.learn_strokes(strokes, style.digit)
-        yield k, strokes, wrong, time.perf_counter() - started
+        yield (k, *correct(me, style, rng))
 
 
 def style_table(model, new: int, seed: int, validation, test, shapes, times: list[float]) -> list[dict]:
@@ -139,7 +145,7 @@ def fifty_samples(model, seed: int, validation, test, shapes) -> tuple[tuple, tu
     me = fresh(model, seed)
     before = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
     for name in rng.choice(names, 50):
-        me.learn_strokes(next_correction(me, PERSONAL_STYLES[name], rng)[0], PERSONAL_STYLES[name].digit)
+        correct(me, PERSONAL_STYLES[name], rng)
     after = mnist_accuracy(me, validation), mnist_accuracy(me, test), flagged(me, shapes)
     right = sum(me.recognizer.predict_input(s.x.reshape(-1, 1)).digit == s.label for s in me.samples)
     return before, after, right, me
@@ -183,7 +189,7 @@ def nine_stays_nine(model, seed: int, trials: int = 6) -> list[bool]:
         drawing = draw_personal_style(nines[t % len(nines)], rng)
         me.learn_strokes(drawing, 9)
         for name in rng.choice(others, FURTHER):
-            me.learn_strokes(next_correction(me, PERSONAL_STYLES[name], rng)[0], PERSONAL_STYLES[name].digit)
+            correct(me, PERSONAL_STYLES[name], rng)
         kept.append(me.recognizer.predict_strokes(drawing).digit == 9)
     return kept
 
