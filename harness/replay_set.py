@@ -24,10 +24,13 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "models" / "replay.npz"
+#: The shipped set's make-up (build's defaults and the command's): MNIST digits per class, preprocessed and
+#: pen-redrawn; styled digits, non-digits and turned digits in all.
+PLAIN, PEN, STYLED, NON_DIGITS, TURNED = 1200, 800, 600, 900, 200
 
 
-def build(per_class_plain: int = 1200, per_class_pen: int = 800, styled: int = 600, non_digits: int = 900,
-          turned: int = 200, seed: int = 0, data_dir=None, leave_out: tuple[str, ...] = ()):
+def build(per_class_plain: int = PLAIN, per_class_pen: int = PEN, styled: int = STYLED, non_digits: int = NON_DIGITS,
+          turned: int = TURNED, seed: int = 0, data_dir=None, leave_out: tuple[str, ...] = ()):
     """``(images uint8 (N, 784), labels int8 (N,))``: preprocessed training digits, pen-redrawn ones, styled
     digits, then non-digits and turned digits (label -1).  ``leave_out`` names template styles the styled
     digits are drawn without (the leave-one-style-out bench: a fold's learner must not replay them)."""
@@ -55,11 +58,11 @@ def build(per_class_plain: int = 1200, per_class_pen: int = 800, styled: int = 6
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--per-class", type=int, default=1200, help="preprocessed digits per class")
-    parser.add_argument("--per-class-pen", type=int, default=800, help="pen-redrawn digits per class")
-    parser.add_argument("--styled", type=int, default=600, help="styled digits drawn from the templates")
-    parser.add_argument("--non-digits", type=int, default=900, help="non-digits drawn from the templates")
-    parser.add_argument("--turned", type=int, default=200, help="MNIST digits turned a quarter (non-digits)")
+    parser.add_argument("--per-class", type=int, default=PLAIN, help="preprocessed digits per class")
+    parser.add_argument("--per-class-pen", type=int, default=PEN, help="pen-redrawn digits per class")
+    parser.add_argument("--styled", type=int, default=STYLED, help="styled digits drawn from the templates")
+    parser.add_argument("--non-digits", type=int, default=NON_DIGITS, help="non-digits drawn from the templates")
+    parser.add_argument("--turned", type=int, default=TURNED, help="MNIST digits turned a quarter (non-digits)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
     args = parser.parse_args(argv)
